@@ -1,0 +1,116 @@
+// createAuthService: the central service wired together from its parts. Every call builds fresh
+// instances (no module state), so tests and applications may run as many as they like.
+import 'reflect-metadata';
+import Koa from 'koa';
+import { useKoaServer } from 'routing-controllers';
+import type { DataSource } from 'typeorm';
+import { TokenController } from '../controllers/token-controller';
+import { UserController } from '../controllers/user-controller';
+import { Clock, systemClock } from '../core/clock';
+import { loadKeys } from '../core/keys';
+import { PasswordHasher } from '../core/passwords';
+import { TokenCodec } from '../core/tokens';
+import { createDataSource, openDatabase } from '../db/data-source';
+import { attachService } from '../http/authenticator';
+import { parseBodies } from '../http/body-parser';
+import { renderErrors } from '../http/error-renderer';
+import { jsonResponses } from '../http/responses';
+import { listen, Listening } from '../http/server';
+import { createLogger, Logger } from '../logger';
+import { TokenRegistry } from '../registry/token-registry';
+import { UserSerializer } from '../serializers/user-serializer';
+import { resolveSettings, Settings, SettingsInput } from '../settings';
+import { Credentials } from './credentials';
+import { LocalAuthenticator } from './local-authenticator';
+import type { AuthServiceParts } from './parts';
+import { TokenIssuer } from './token-issuer';
+import { UserStore } from './user-store';
+
+/** How to build an auth-service. Only `settings.SIGNING_KEY` is required. */
+export interface AuthServiceOptions {
+  /** Raw settings (validated here) or settings from resolveSettings(). */
+  readonly settings: SettingsInput | Settings;
+  /** A DataSource to use instead of one built from DATABASE_URL; it is migrated either way. */
+  readonly dataSource?: DataSource;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Shapes the user JSON of `/user/` and `/users/`; subclass UserSerializer to add fields. */
+  readonly serializer?: UserSerializer;
+}
+
+/** A built auth-service: a Koa app plus the parts behind it. */
+export interface AuthService extends AuthServiceParts {
+  readonly app: Koa;
+  readonly dataSource: DataSource;
+  readonly hasher: PasswordHasher;
+  readonly logger: Logger;
+  /** Serves the app; defaults to the HOST and PORT settings. */
+  listen(port?: number, host?: string): Promise<Listening>;
+  /** Closes the database (stop listening first). */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the auth-service: opens and migrates the database, then mounts the endpoints of
+ * CONTRACT.md under URL_PREFIX.
+ *
+ * @example
+ *   const service = await createAuthService({ settings: { SIGNING_KEY: key, DATABASE_URL: 'sqlite:data/auth.sqlite3' } });
+ *   const { url } = await service.listen();
+ */
+export async function createAuthService(options: AuthServiceOptions): Promise<AuthService> {
+  const settings = Object.isFrozen(options.settings) ? (options.settings as Settings) : resolveSettings(options.settings);
+  const logger = options.logger ?? createLogger(settings.LOG_LEVEL);
+  const clock = options.clock ?? systemClock;
+  const codec = new TokenCodec(settings, loadKeys(settings.ALGORITHM, settings.SIGNING_KEY, settings.VERIFYING_KEY), clock);
+  const hasher = new PasswordHasher({ N: settings.PASSWORD_SCRYPT_N, r: settings.PASSWORD_SCRYPT_R, p: settings.PASSWORD_SCRYPT_P });
+  const dataSource = options.dataSource ?? createDataSource(settings.DATABASE_URL);
+  const applied = await openDatabase(dataSource);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+
+  const serializer = options.serializer ?? new UserSerializer();
+  const users = new UserStore(dataSource, hasher, clock);
+  const registry = new TokenRegistry(dataSource);
+  const credentials = new Credentials(settings, dataSource, users, hasher);
+  const authenticator = new LocalAuthenticator(settings, codec, users, serializer, clock);
+  const issuer = new TokenIssuer({
+    settings,
+    dataSource,
+    codec,
+    registry,
+    users,
+    credentials,
+    hasher,
+    clock,
+    logger,
+    onUserChanged: (userId) => authenticator.forget(userId),
+  });
+
+  const app = new Koa();
+  app.silent = true; // errors are logged by the renderer, once
+  app.use(jsonResponses());
+  app.use(renderErrors({ logger, bodyLimit: settings.BODY_LIMIT }));
+  app.use(parseBodies(settings.BODY_LIMIT));
+  const parts: AuthServiceParts = { settings, codec, issuer, users, serializer, authenticator };
+  attachService(app.context, parts);
+  useKoaServer(app, {
+    controllers: [TokenController, UserController],
+    routePrefix: settings.URL_PREFIX,
+    defaultErrorHandler: false,
+    development: false,
+    classTransformer: false,
+    validation: false,
+  });
+
+  return {
+    ...parts,
+    app,
+    dataSource,
+    hasher,
+    logger,
+    listen: (port = settings.PORT, host = settings.HOST) => listen(app, host, port),
+    close: async () => {
+      if (dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+// Request authentication on the auth-service itself: the hottest path of the project. A valid
+// request costs one HMAC check and one Map lookup; the database is read only when the user's
+// cached snapshot is missing or older than USER_CACHE_TTL.
+import type { Context } from 'koa';
+import type { Clock } from '../core/clock';
+import { passwordDigest } from '../core/passwords';
+import type { Principal } from '../core/principal';
+import { TokenCodec } from '../core/tokens';
+import { TtlCache } from '../core/ttl-cache';
+import { AuthenticationFailed, BearerTokenRejected, InvalidToken, NotAuthenticated } from '../errors';
+import type { RequestAuthenticator } from '../http/authenticator';
+import { readBearerToken } from '../http/bearer';
+import { UserSerializer } from '../serializers/user-serializer';
+import type { Settings } from '../settings';
+import { passwordChanged, passwordChangedSecond } from './token-issuer';
+import { UserStore } from './user-store';
+
+/** A principal plus what the token checks need, as cached per user. */
+export interface UserSnapshot extends Principal {
+  readonly id: number;
+  readonly passwordDigest: string;
+  readonly passwordChangedSecond: number | null;
+}
+
+/**
+ * Authenticates `Authorization: Bearer <access>` against the local user table.
+ *
+ * @example
+ *   const principal = await authenticator.authenticate(ctx); // or throws a 401
+ */
+export class LocalAuthenticator implements RequestAuthenticator {
+  private readonly cache: TtlCache<number | string, UserSnapshot>;
+  private readonly claimKeys = new Map<number, number | string>();
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly codec: TokenCodec,
+    private readonly users: UserStore,
+    private readonly serializer: UserSerializer,
+    clock: Clock,
+  ) {
+    this.cache = new TtlCache(settings.USER_CACHE_TTL, settings.USER_CACHE_SIZE, clock);
+  }
+
+  async authenticate(ctx: Context): Promise<Principal> {
+    const raw = readBearerToken(ctx.get(this.settings.AUTH_HEADER_NAME), this.settings.AUTH_HEADER_TYPES);
+    if (raw === null) throw new NotAuthenticated();
+    let claims;
+    try {
+      claims = this.codec.verify(raw, 'access');
+    } catch (error) {
+      throw error instanceof InvalidToken ? new BearerTokenRejected(error) : error;
+    }
+    const id = this.codec.userIdOf(claims);
+    if (id === null) throw new AuthenticationFailed('Token contained no recognizable user identification', 'token_not_valid');
+    const user = this.cache.get(id) ?? (await this.load(id));
+    if (!user) throw new AuthenticationFailed('User not found', 'user_not_found');
+    if (this.settings.CHECK_USER_IS_ACTIVE && !user.isActive) throw new AuthenticationFailed('User is inactive', 'user_inactive');
+    if (user.passwordChangedSecond !== null && (claims.iat as number) <= user.passwordChangedSecond) throw passwordChanged();
+    if (this.settings.CHECK_REVOKE_TOKEN && claims[this.settings.REVOKE_TOKEN_CLAIM] !== user.passwordDigest) throw passwordChanged();
+    return user;
+  }
+
+  /** Drops a user's snapshot so the next request reads the database (after a change here). */
+  forget(userId: number): void {
+    // Snapshots are keyed by the token's user id claim, which is an email or a username when
+    // USER_ID_FIELD says so; `claimKeys` remembers which key belongs to which user.
+    this.cache.delete(this.claimKeys.get(userId) ?? userId);
+    this.claimKeys.delete(userId);
+  }
+
+  private async load(tokenId: number | string): Promise<UserSnapshot | null> {
+    const found = await this.users.findByTokenId(this.settings.USER_ID_FIELD, tokenId);
+    const loaded = found && (await this.users.withPermissions(found.id));
+    if (!loaded) return null;
+    const { user, permissions } = loaded;
+    const snapshot: UserSnapshot = Object.freeze({
+      id: user.id,
+      isActive: user.isActive,
+      isStaff: user.isStaff,
+      isSuperuser: user.isSuperuser,
+      permissions,
+      data: Object.freeze(this.serializer.serialize(user)),
+      passwordDigest: passwordDigest(user.password),
+      passwordChangedSecond: passwordChangedSecond(user),
+    });
+    this.cache.set(tokenId, snapshot);
+    if (tokenId !== user.id) this.claimKeys.set(user.id, tokenId);
+    return snapshot;
+  }
+}

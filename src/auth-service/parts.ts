@@ -1,0 +1,18 @@
+// The parts of a running auth-service, as controllers reach them through the app context.
+import type { TokenCodec } from '../core/tokens';
+import type { ServiceContext } from '../http/authenticator';
+import type { UserSerializer } from '../serializers/user-serializer';
+import type { Settings } from '../settings';
+import type { LocalAuthenticator } from './local-authenticator';
+import type { TokenIssuer } from './token-issuer';
+import type { UserStore } from './user-store';
+
+/** Everything an auth-service request handler may need. */
+export interface AuthServiceParts extends ServiceContext {
+  readonly settings: Settings;
+  readonly codec: TokenCodec;
+  readonly issuer: TokenIssuer;
+  readonly users: UserStore;
+  readonly serializer: UserSerializer;
+  readonly authenticator: LocalAuthenticator;
+}

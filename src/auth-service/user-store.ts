@@ -1,0 +1,132 @@
+// Users, their permissions and their passwords, in the auth-service's database.
+import { DataSource, EntityManager } from 'typeorm';
+import type { Clock } from '../core/clock';
+import { PasswordHasher } from '../core/passwords';
+import { passwordProblems } from '../core/password-rules';
+import { Permission, User } from '../entities';
+import { UsageError, ValidationFailed } from '../errors';
+
+/** The fields of a new user; only email and password are required. */
+export interface NewUser {
+  readonly email: string;
+  readonly password: string;
+  readonly username?: string | null;
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly isActive?: boolean;
+  readonly isStaff?: boolean;
+  readonly isSuperuser?: boolean;
+  /** `app_label.codename` names; missing permissions are created. */
+  readonly permissions?: readonly string[];
+}
+
+// Deliberately loose: one @, something on each side, a dot in the domain. Deliverability is the
+// mail server's business; this only catches typing mistakes.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PERMISSION = /^[a-z][a-z0-9_]*\.[A-Za-z0-9_]+$/;
+
+/** Emails are compared lower-cased everywhere (see the User entity). */
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+/**
+ * Reads and writes users.
+ *
+ * @example
+ *   const user = await store.create({ email: 'a@x.io', password: 'long-enough', permissions: ['app.view'] });
+ */
+export class UserStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The user whose `field` equals `value` (emails compared normalised), or null. */
+  async findByLogin(field: 'email' | 'username', value: string, manager = this.dataSource.manager): Promise<User | null> {
+    const key = field === 'email' ? normalizeEmail(value) : value;
+    if (!key) return null;
+    return manager.findOne(User, { where: field === 'email' ? { email: key } : { username: key } });
+  }
+
+  /** The user identified by a token's user id claim value, or null. */
+  async findByTokenId(field: 'id' | 'email' | 'username', value: number | string, manager = this.dataSource.manager): Promise<User | null> {
+    if (field === 'id') return typeof value === 'number' ? manager.findOne(User, { where: { id: value } }) : null;
+    return this.findByLogin(field, String(value), manager);
+  }
+
+  /** A user with their direct and group permissions loaded. */
+  async withPermissions(id: number): Promise<{ user: User; permissions: Set<string> } | null> {
+    const user = await this.dataSource.manager.findOne(User, {
+      where: { id },
+      relations: { userPermissions: true, groups: { permissions: true } },
+    });
+    if (!user) return null;
+    const permissions = new Set<string>();
+    for (const permission of user.userPermissions) permissions.add(permission.key);
+    for (const group of user.groups) for (const permission of group.permissions) permissions.add(permission.key);
+    return { user, permissions };
+  }
+
+  /** All users, by id. */
+  list(): Promise<User[]> {
+    return this.dataSource.manager.find(User, { order: { id: 'ASC' } });
+  }
+
+  /** Creates a user; a taken email or username, a bad email or a weak password is a UsageError. */
+  async create(input: NewUser): Promise<User> {
+    const email = normalizeEmail(input.email);
+    if (!EMAIL.test(email) || email.length > 254) throw new UsageError(`not a valid email address: ${JSON.stringify(input.email)}`);
+    const problems = passwordProblems(input.password);
+    if (problems.length > 0) throw new UsageError(problems.join(' '));
+    const permissions = [...new Set(input.permissions ?? [])];
+    for (const name of permissions) {
+      if (!PERMISSION.test(name)) throw new UsageError(`permission must look like app_label.codename, got ${JSON.stringify(name)}`);
+    }
+    const password = await this.hasher.hash(input.password);
+    return this.dataSource.transaction(async (manager) => {
+      if (await manager.exists(User, { where: { email } })) throw new UsageError(`a user with email ${email} already exists`);
+      if (input.username && (await manager.exists(User, { where: { username: input.username } }))) {
+        throw new UsageError(`a user with username ${input.username} already exists`);
+      }
+      const user = manager.create(User, {
+        email,
+        username: input.username ?? null,
+        password,
+        firstName: input.firstName ?? '',
+        lastName: input.lastName ?? '',
+        isActive: input.isActive ?? true,
+        isStaff: input.isStaff ?? false,
+        isSuperuser: input.isSuperuser ?? false,
+        dateJoined: new Date(this.clock.now()),
+        lastLogin: null,
+        passwordChangedAt: null,
+      });
+      user.userPermissions = await this.permissions(manager, permissions);
+      return manager.save(user);
+    });
+  }
+
+  /**
+   * Replaces a user's password hash. `changedAt` is recorded unless this is only a rehash of the
+   * same password (an upgrade from PBKDF2), which must not log the user out.
+   */
+  async setPasswordHash(manager: EntityManager, userId: number, hash: string, changedAt: Date | null): Promise<void> {
+    await manager.update(User, { id: userId }, changedAt ? { password: hash, passwordChangedAt: changedAt } : { password: hash });
+  }
+
+  /** Checks a new password against the rules, throwing DRF-shaped errors under `field`. */
+  static validateNewPassword(field: string, password: string): void {
+    const problems = passwordProblems(password);
+    if (problems.length > 0) throw new ValidationFailed({ [field]: problems });
+  }
+
+  private async permissions(manager: EntityManager, names: readonly string[]): Promise<Permission[]> {
+    const found: Permission[] = [];
+    for (const name of names) {
+      const [appLabel, codename] = name.split('.');
+      const existing = await manager.findOne(Permission, { where: { appLabel, codename } });
+      found.push(existing ?? (await manager.save(manager.create(Permission, { appLabel, codename, name: name }))));
+    }
+    return found;
+  }
+}

@@ -1,0 +1,57 @@
+// The user endpoints of the auth-service: who am I, one user, all users, password change.
+import type { Context } from 'koa';
+import { Body, Controller, Ctx, Get, Param, Post } from 'routing-controllers';
+import type { AuthServiceParts } from '../auth-service/parts';
+import { UserStore } from '../auth-service/user-store';
+import type { Principal } from '../core/principal';
+import { AuthUser, JwtLoginRequired, JwtStaffRequired } from '../decorators/jwt-guards';
+import { NotFound, PermissionDenied } from '../errors';
+import { serviceOf } from '../http/authenticator';
+import { requireStrings } from '../http/fields';
+
+/** GET /user/, /users/{id}/, /users/ and POST /password-change/. */
+@Controller()
+export class UserController {
+  /** The authenticated user, from the per-user snapshot: no database read when it is fresh. */
+  @Get('/user/')
+  @JwtLoginRequired()
+  me(@AuthUser() user: Principal) {
+    return user.data;
+  }
+
+  /** One user: your own id, or any id for staff. */
+  @Get('/users/:id/')
+  @JwtLoginRequired()
+  async one(@Ctx() ctx: Context, @AuthUser() user: Principal, @Param('id') id: string) {
+    if (!/^\d{1,9}$/.test(id)) throw new NotFound();
+    const wanted = Number(id);
+    if (wanted !== user.id && !user.isStaff) throw new PermissionDenied();
+    if (wanted === user.id) return user.data;
+    const { users, serializer } = serviceOf<AuthServiceParts>(ctx);
+    const found = await users.withPermissions(wanted);
+    if (!found) throw new NotFound();
+    return serializer.serialize(found.user);
+  }
+
+  /** Every user, for staff. */
+  @Get('/users/')
+  @JwtStaffRequired()
+  async list(@Ctx() ctx: Context) {
+    const { users, serializer } = serviceOf<AuthServiceParts>(ctx);
+    return (await users.list()).map((user) => serializer.serialize(user));
+  }
+
+  /** Changes a password given the current credentials; revokes every token of the user. */
+  @Post('/password-change/')
+  async changePassword(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
+    const { issuer, settings } = serviceOf<AuthServiceParts>(ctx);
+    const login = settings.LOGIN_FIELD;
+    const fields = requireStrings(body, { [login]: {}, password: { trim: false }, new_password: { trim: false } } as Record<
+      string,
+      { trim?: boolean }
+    >);
+    UserStore.validateNewPassword('new_password', fields.new_password);
+    await issuer.changePassword(fields[login], fields.password, fields.new_password);
+    return {};
+  }
+}

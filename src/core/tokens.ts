@@ -1,0 +1,184 @@
+// The token core: builds, signs and verifies simplejwt-shaped tokens. It knows no HTTP and no
+// database; both services use it.
+//
+// Claim order matters to byte-level compatibility: simplejwt builds token_type, exp, iat, jti, then
+// the user id, then anything added; `aud`/`iss` are appended at encoding. Object key order in JS
+// follows insertion like a Python dict, so re-assigning an existing claim keeps its place.
+import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { InvalidToken } from '../errors';
+import type { Settings } from '../settings';
+import { Clock, epochSeconds, systemClock } from './clock';
+import type { TokenKeys } from './keys';
+
+export type TokenType = 'access' | 'refresh';
+
+/** A decoded payload. */
+export type Claims = Record<string, unknown>;
+
+/** A token we just signed, with what the registry needs to remember about it. */
+export interface IssuedToken {
+  readonly token: string;
+  readonly type: TokenType;
+  readonly jti: string;
+  readonly claims: Claims;
+  /** `iat`, in epoch seconds. */
+  readonly issuedAt: number;
+  /** `exp`, in epoch seconds. */
+  readonly expiresAt: number;
+}
+
+/** The settings the token core reads. */
+export type TokenSettings = Pick<
+  Settings,
+  | 'AUDIENCE'
+  | 'ISSUER'
+  | 'LEEWAY'
+  | 'ACCESS_TOKEN_LIFETIME'
+  | 'REFRESH_TOKEN_LIFETIME'
+  | 'TOKEN_TYPE_CLAIM'
+  | 'JTI_CLAIM'
+  | 'USER_ID_FIELD'
+  | 'USER_ID_CLAIM'
+  | 'USER_ID_CLAIM_TYPE'
+>;
+
+/** A uuid4 without dashes: 32 lowercase hex characters, as simplejwt writes `jti`. */
+export const newJti = (): string => randomUUID().replace(/-/g, '');
+
+/**
+ * Signs and verifies tokens for one service.
+ *
+ * @example
+ *   const codec = new TokenCodec(settings, loadKeys('HS256', key, null));
+ *   const { refresh, access } = codec.pairFor(42);
+ *   codec.verify(access.token, 'access').user_id; // 42
+ */
+export class TokenCodec {
+  private readonly verifyOptions: jwt.VerifyOptions;
+  private readonly lifetimes: Record<TokenType, number>;
+  /** Claims never copied from a refresh token into the access tokens made from it. */
+  private readonly noCopy: ReadonlySet<string>;
+
+  constructor(
+    private readonly settings: TokenSettings,
+    private readonly keys: TokenKeys,
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.lifetimes = { access: settings.ACCESS_TOKEN_LIFETIME, refresh: settings.REFRESH_TOKEN_LIFETIME };
+    this.noCopy = new Set([settings.TOKEN_TYPE_CLAIM, 'exp', settings.JTI_CLAIM, 'jti']);
+    const audience = settings.AUDIENCE;
+    this.verifyOptions = Object.freeze({
+      algorithms: [keys.algorithm],
+      clockTolerance: settings.LEEWAY,
+      ...(audience === null ? {} : { audience: (typeof audience === 'string' ? audience : [...audience]) as jwt.VerifyOptions['audience'] }),
+      ...(settings.ISSUER === null ? {} : { issuer: settings.ISSUER }),
+    });
+  }
+
+  /** The user id claim value for `userId`, in the configured JSON type. */
+  userIdClaim(userId: number | string): number | string {
+    if (typeof userId === 'number' && this.settings.USER_ID_CLAIM_TYPE === 'string') return String(userId);
+    return userId;
+  }
+
+  /**
+   * A new refresh token for a user and the access token derived from it (same `iat`).
+   * `extra` claims are added after the user id and copied into every access token.
+   */
+  pairFor(userId: number | string, extra: Claims = {}): { refresh: IssuedToken; access: IssuedToken } {
+    const claims: Claims = this.baseClaims('refresh', epochSeconds(this.clock));
+    claims[this.settings.USER_ID_CLAIM] = this.userIdClaim(userId);
+    Object.assign(claims, extra);
+    const refresh = this.sign('refresh', claims);
+    return { refresh, access: this.accessFrom(refresh.claims) };
+  }
+
+  /**
+   * An access token minted from verified refresh claims: fresh `jti` and `exp`, the refresh
+   * token's `iat` and every other claim copied, as simplejwt's `RefreshToken.access_token` does.
+   */
+  accessFrom(refreshClaims: Claims): IssuedToken {
+    const claims = this.baseClaims('access', epochSeconds(this.clock));
+    for (const [name, value] of Object.entries(refreshClaims)) {
+      if (!this.noCopy.has(name)) claims[name] = value;
+    }
+    return this.sign('access', claims);
+  }
+
+  /** The refresh token that replaces `refreshClaims` under rotation: new `jti`, `exp` and `iat`. */
+  rotate(refreshClaims: Claims): IssuedToken {
+    const now = epochSeconds(this.clock);
+    const claims: Claims = { ...refreshClaims };
+    claims[this.settings.JTI_CLAIM] = newJti();
+    claims.exp = now + this.lifetimes.refresh;
+    claims.iat = now;
+    return this.sign('refresh', claims);
+  }
+
+  /**
+   * Verifies signature (with the one configured algorithm), expiry, audience and issuer, then the
+   * claims simplejwt requires. Every failure is an InvalidToken whose `reason` says why.
+   */
+  verify(token: string, expectedType?: TokenType): Claims {
+    let claims: Claims;
+    try {
+      const decoded = jwt.verify(token, this.keys.verifying, {
+        ...this.verifyOptions,
+        clockTimestamp: epochSeconds(this.clock),
+      });
+      if (typeof decoded !== 'object' || decoded === null) throw new Error('payload is not an object');
+      claims = decoded as Claims;
+    } catch (error) {
+      throw new InvalidToken(InvalidToken.INVALID, (error as Error).message);
+    }
+    if (typeof claims.exp !== 'number') throw new InvalidToken(InvalidToken.INVALID, "token has no 'exp' claim");
+    if (!claims[this.settings.JTI_CLAIM]) throw new InvalidToken(InvalidToken.INVALID, 'token has no id');
+    const type = claims[this.settings.TOKEN_TYPE_CLAIM];
+    if (type === undefined) throw new InvalidToken(InvalidToken.INVALID, 'token has no type');
+    if (expectedType && type !== expectedType) throw new InvalidToken(InvalidToken.WRONG_TYPE, `expected ${expectedType}, got ${String(type)}`);
+    return claims;
+  }
+
+  /**
+   * The user id in verified claims, or null when there is none usable. Integer ids are accepted
+   * as JSON numbers and as digit strings, since simplejwt >= 5.5.1 writes strings.
+   */
+  userIdOf(claims: Claims): number | string | null {
+    const value = claims[this.settings.USER_ID_CLAIM];
+    if (this.settings.USER_ID_FIELD !== 'id') return typeof value === 'string' && value !== '' ? value : null;
+    if (typeof value === 'number') return Number.isSafeInteger(value) ? value : null;
+    if (typeof value === 'string' && /^\d{1,15}$/.test(value)) return Number(value);
+    return null;
+  }
+
+  /** The `jti` of verified claims. */
+  jtiOf(claims: Claims): string {
+    return String(claims[this.settings.JTI_CLAIM]);
+  }
+
+  private baseClaims(type: TokenType, now: number): Claims {
+    return {
+      [this.settings.TOKEN_TYPE_CLAIM]: type,
+      exp: now + this.lifetimes[type],
+      iat: now,
+      [this.settings.JTI_CLAIM]: newJti(),
+    };
+  }
+
+  private sign(type: TokenType, claims: Claims): IssuedToken {
+    if (!this.keys.signing) throw new Error('this service holds no signing key: it can verify tokens, not issue them');
+    const payload: Claims = { ...claims };
+    if (this.settings.AUDIENCE !== null) payload.aud = this.settings.AUDIENCE;
+    if (this.settings.ISSUER !== null) payload.iss = this.settings.ISSUER;
+    const token = jwt.sign(payload, this.keys.signing, { algorithm: this.keys.algorithm });
+    return Object.freeze({
+      token,
+      type,
+      jti: String(payload[this.settings.JTI_CLAIM]),
+      claims: payload,
+      issuedAt: payload.iat as number,
+      expiresAt: payload.exp as number,
+    });
+  }
+}

@@ -1,0 +1,67 @@
+// The user the auth-service owns: Django's AbstractUser with email as the login.
+import { Column, Entity, JoinTable, ManyToMany, PrimaryGeneratedColumn } from 'typeorm';
+import { timestamp } from './columns';
+import { Group } from './group';
+import { Permission } from './permission';
+
+/**
+ * A user account. Emails are stored lower-cased: MariaDB's unique index ignores case and SQLite's
+ * does not, so normalising is the only way both agree on who `A@x` is.
+ */
+@Entity('easyjwt_user')
+export class User {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'varchar', length: 254, unique: true })
+  email: string;
+
+  /** Only used when LOGIN_FIELD is `username` (a Django user table imported as it is). */
+  @Column({ type: 'varchar', length: 150, unique: true, nullable: true })
+  username: string | null;
+
+  /** `scrypt$...` or an imported `pbkdf2_sha256$...`; an unusable value never matches. */
+  @Column({ type: 'varchar', length: 255 })
+  password: string;
+
+  @Column({ name: 'first_name', type: 'varchar', length: 150, default: '' })
+  firstName: string;
+
+  @Column({ name: 'last_name', type: 'varchar', length: 150, default: '' })
+  lastName: string;
+
+  @Column({ name: 'is_active', type: 'boolean', default: true })
+  isActive: boolean;
+
+  @Column({ name: 'is_staff', type: 'boolean', default: false })
+  isStaff: boolean;
+
+  @Column({ name: 'is_superuser', type: 'boolean', default: false })
+  isSuperuser: boolean;
+
+  @Column(timestamp({ name: 'date_joined' }))
+  dateJoined: Date;
+
+  @Column(timestamp({ name: 'last_login', nullable: true }))
+  lastLogin: Date | null;
+
+  /** Tokens issued at or before this second are refused: one comparison per request, no lookup. */
+  @Column(timestamp({ name: 'password_changed_at', nullable: true }))
+  passwordChangedAt: Date | null;
+
+  @ManyToMany(() => Group)
+  @JoinTable({
+    name: 'easyjwt_user_groups',
+    joinColumn: { name: 'user_id', referencedColumnName: 'id' },
+    inverseJoinColumn: { name: 'group_id', referencedColumnName: 'id' },
+  })
+  groups: Group[];
+
+  @ManyToMany(() => Permission)
+  @JoinTable({
+    name: 'easyjwt_user_permissions',
+    joinColumn: { name: 'user_id', referencedColumnName: 'id' },
+    inverseJoinColumn: { name: 'permission_id', referencedColumnName: 'id' },
+  })
+  userPermissions: Permission[];
+}

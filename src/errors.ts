@@ -1,0 +1,180 @@
+// The one error hierarchy: every failure a client can see is an EasyJwtError with a status,
+// a DRF-shaped body and, where the peers define one, their machine code.
+//
+// The HTTP layer renders these in one place (src/http/error-renderer.ts); everything else only
+// throws them. `reason` carries what really happened (expired, bad signature, ...) for the log:
+// it is never put in a response, so a caller cannot probe why a token was refused.
+
+/** A DRF-shaped response body: `{detail}`, `{detail, code}`, or per-field message lists. */
+export type ErrorBody = Record<string, unknown>;
+
+/**
+ * Base class of every error a client can see.
+ *
+ * @example
+ *   throw new AuthenticationFailed('No active account found with the given credentials');
+ */
+export abstract class EasyJwtError extends Error {
+  abstract readonly status: number;
+  /** Koa reads `expose` to decide whether the message may reach the client; ours always may. */
+  readonly expose = true;
+
+  constructor(
+    readonly detail: string,
+    readonly code?: string,
+    /** The real cause, for logs only. */
+    readonly reason?: string,
+  ) {
+    super(reason ? `${detail} (${reason})` : detail);
+    this.name = new.target.name;
+  }
+
+  /** The response body, in the shape DRF gives for this error. */
+  body(): ErrorBody {
+    return this.code === undefined ? { detail: this.detail } : { detail: this.detail, code: this.code };
+  }
+
+  /** Extra response headers (the 401s add `WWW-Authenticate`). */
+  headers(): Record<string, string> {
+    return {};
+  }
+}
+
+/** 400 with per-field messages: `{"email":["This field is required."]}`. */
+export class ValidationFailed extends EasyJwtError {
+  readonly status = 400;
+  constructor(readonly fields: Record<string, string[]>) {
+    super('Invalid input.', 'invalid');
+  }
+  override body(): ErrorBody {
+    return { ...this.fields };
+  }
+}
+
+/** 400 for a body that is not valid JSON or form data. */
+export class ParseError extends EasyJwtError {
+  readonly status = 400;
+  constructor(reason: string) {
+    super(`JSON parse error - ${reason}`);
+  }
+}
+
+/** 401: the realm is fixed by the contract so Django peers see the same challenge as from DRF. */
+export class AuthenticationFailed extends EasyJwtError {
+  readonly status: number = 401;
+  override headers(): Record<string, string> {
+    return { 'WWW-Authenticate': 'Bearer realm="api"' };
+  }
+}
+
+/** 401 when a protected route gets no credentials it recognises. */
+export class NotAuthenticated extends AuthenticationFailed {
+  constructor() {
+    super('Authentication credentials were not provided.');
+  }
+}
+
+/** 401 for a token refused by the token endpoints (refresh, verify, blacklist). */
+export class InvalidToken extends AuthenticationFailed {
+  static readonly INVALID = 'Token is invalid or expired';
+  static readonly WRONG_TYPE = 'Token has wrong type';
+  static readonly BLACKLISTED = 'Token is blacklisted';
+
+  constructor(detail: string = InvalidToken.INVALID, reason?: string) {
+    super(detail, 'token_not_valid', reason);
+  }
+}
+
+/**
+ * 401 for a bad Bearer token on a protected route: simplejwt's envelope that lists, per accepted
+ * token class, why the token did not fit.
+ */
+export class BearerTokenRejected extends AuthenticationFailed {
+  constructor(readonly rejection: InvalidToken) {
+    super("Given token not valid for any token type", "token_not_valid", rejection.reason);
+  }
+  override body(): ErrorBody {
+    return {
+      detail: this.detail,
+      code: this.code,
+      messages: [{ token_class: 'AccessToken', token_type: 'access', message: this.rejection.detail }],
+    };
+  }
+}
+
+/** 403: authenticated, but not allowed. */
+export class PermissionDenied extends EasyJwtError {
+  readonly status = 403;
+  constructor(detail = 'You do not have permission to perform this action.', code?: string) {
+    super(detail, code);
+  }
+}
+
+/** 404, as DRF words it. */
+export class NotFound extends EasyJwtError {
+  readonly status = 404;
+  constructor(detail = 'Not found.') {
+    super(detail);
+  }
+}
+
+/** 405 for a known path asked with a method it does not serve. */
+export class MethodNotAllowed extends EasyJwtError {
+  readonly status = 405;
+  constructor(method: string) {
+    super(`Method "${method}" not allowed.`);
+  }
+}
+
+/** 413 for a body over the configured limit. */
+export class PayloadTooLarge extends EasyJwtError {
+  readonly status = 413;
+  constructor(limit: number) {
+    super(`Request body exceeds the limit of ${limit} bytes.`, 'payload_too_large');
+  }
+}
+
+/** 415 for a body in a format the endpoints do not parse. */
+export class UnsupportedMediaType extends EasyJwtError {
+  readonly status = 415;
+  constructor(type: string) {
+    super(`Unsupported media type "${type}" in request.`);
+  }
+}
+
+/** 503 when an upstream the request depends on cannot be reached. */
+export class ServiceUnavailable extends EasyJwtError {
+  readonly status = 503;
+}
+
+/** 500: never carries the real message to the client. */
+export class InternalError extends EasyJwtError {
+  readonly status = 500;
+  constructor(reason?: string) {
+    super('A server error occurred.', undefined, reason);
+  }
+}
+
+/**
+ * Thrown at start-up for a bad setting, naming the key; never reaches an HTTP client.
+ *
+ * @example
+ *   new SettingsError('ACCESS_TOKEN_LIFETIME', 'must be a positive number of seconds, got -1')
+ */
+export class SettingsError extends Error {
+  constructor(
+    readonly key: string,
+    problem: string,
+  ) {
+    super(`Invalid setting ${key}: ${problem}`);
+    this.name = 'SettingsError';
+  }
+}
+
+/** Thrown by the CLI and the user store for a request the operator must correct. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

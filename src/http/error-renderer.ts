@@ -1,0 +1,61 @@
+// The one place errors become responses. Everything else throws: EasyJwtError subclasses carry
+// their own status and DRF-shaped body; errors from koa-bodyparser, @koa/router and
+// routing-controllers are translated here; anything else is a 500 whose details go to the log only.
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+import { HttpError } from 'routing-controllers';
+import {
+  EasyJwtError,
+  InternalError,
+  MethodNotAllowed,
+  NotFound,
+  ParseError,
+  PayloadTooLarge,
+  UnsupportedMediaType,
+} from '../errors';
+import { sendJson } from './responses';
+
+/** Options of the renderer. */
+export interface ErrorRendererOptions {
+  readonly logger: Logger;
+  /** The body limit, named in 413 answers. */
+  readonly bodyLimit: number;
+}
+
+/** Maps a thrown value to the error the client will see. */
+export function toClientError(error: unknown, ctx: Context, bodyLimit: number): EasyJwtError {
+  if (error instanceof EasyJwtError) return error;
+  const err = error as { status?: number; httpCode?: number; type?: string; message?: string; expose?: boolean };
+  const status = err.status ?? (error instanceof HttpError ? err.httpCode : undefined);
+  if (status === 413 || err.type === 'entity.too.large') return new PayloadTooLarge(bodyLimit);
+  if (status === 415) return new UnsupportedMediaType(ctx.request.type || 'unknown');
+  if (status === 400 && err.expose !== false) return new ParseError(err.message ?? 'malformed body');
+  if (status === 404) return new NotFound();
+  if (status === 405) return new MethodNotAllowed(ctx.method);
+  return new InternalError(err.message);
+}
+
+/**
+ * Mount first (inside `jsonResponses`): renders every error, and the bare 404/405 that the router
+ * leaves for unknown paths and methods, as DRF-shaped JSON.
+ */
+export function renderErrors(options: ErrorRendererOptions) {
+  return async function errorRenderer(ctx: Context, next: Next): Promise<void> {
+    try {
+      await next();
+      if (ctx.body === undefined || ctx.body === null || ctx.body === '') {
+        if (ctx.status === 404) throw new NotFound();
+        if (ctx.status === 405) throw new MethodNotAllowed(ctx.method);
+      }
+    } catch (thrown) {
+      const error = toClientError(thrown, ctx, options.bodyLimit);
+      if (error.status >= 500) {
+        options.logger.error({ err: thrown, method: ctx.method, path: ctx.path }, 'request failed');
+      } else if (error.reason) {
+        options.logger.debug({ status: error.status, reason: error.reason, path: ctx.path }, error.detail);
+      }
+      ctx.set(error.headers());
+      sendJson(ctx, error.status, error.body());
+    }
+  };
+}

@@ -1,0 +1,198 @@
+// Settings: every option declared once with its default and its check, validated and frozen once.
+//
+// Names follow simplejwt's SIMPLE_JWT dict so a Django team can carry its configuration over
+// unchanged; durations take seconds or "5m" / "1d" strings where Django takes a timedelta.
+import { SettingsError } from './errors';
+
+export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
+export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
+export type Algorithm = (typeof HMAC_ALGORITHMS)[number] | (typeof ASYMMETRIC_ALGORITHMS)[number];
+
+/** The validated, frozen settings every part of the library receives. */
+export interface Settings {
+  readonly ALGORITHM: Algorithm;
+  readonly SIGNING_KEY: string;
+  readonly VERIFYING_KEY: string | null;
+  readonly AUDIENCE: string | readonly string[] | null;
+  readonly ISSUER: string | null;
+  readonly LEEWAY: number;
+  readonly ACCESS_TOKEN_LIFETIME: number;
+  readonly REFRESH_TOKEN_LIFETIME: number;
+  readonly TOKEN_TYPE_CLAIM: string;
+  readonly JTI_CLAIM: string;
+  readonly USER_ID_FIELD: 'id' | 'email' | 'username';
+  readonly USER_ID_CLAIM: string;
+  readonly USER_ID_CLAIM_TYPE: 'number' | 'string';
+  readonly CHECK_REVOKE_TOKEN: boolean;
+  readonly REVOKE_TOKEN_CLAIM: string;
+  readonly ROTATE_REFRESH_TOKENS: boolean;
+  readonly BLACKLIST_AFTER_ROTATION: boolean;
+  readonly UPDATE_LAST_LOGIN: boolean;
+  readonly CHECK_USER_IS_ACTIVE: boolean;
+  readonly LOGIN_FIELD: 'email' | 'username';
+  readonly AUTH_HEADER_TYPES: readonly string[];
+  readonly AUTH_HEADER_NAME: string;
+  readonly URL_PREFIX: string;
+  readonly USER_CACHE_TTL: number;
+  readonly USER_CACHE_SIZE: number;
+  readonly BODY_LIMIT: number;
+  readonly PASSWORD_SCRYPT_N: number;
+  readonly PASSWORD_SCRYPT_R: number;
+  readonly PASSWORD_SCRYPT_P: number;
+  readonly DATABASE_URL: string;
+  readonly HOST: string;
+  readonly PORT: number;
+  readonly LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** What callers may pass: any subset, durations as numbers or strings. */
+export type SettingsInput = { [K in keyof Settings]?: unknown };
+
+interface Option<T> {
+  readonly default: T | undefined;
+  readonly parse: (value: unknown, key: string) => T;
+  readonly doc: string;
+}
+
+// ---- parsers: each names the key in its message --------------------------------------------
+
+const fail = (key: string, problem: string, value: unknown): never => {
+  throw new SettingsError(key, `${problem}, got ${JSON.stringify(value)}`);
+};
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Seconds from a number or a string such as "300", "5m", "1d". */
+export function parseDuration(value: unknown, key: string): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  if (typeof value === 'string') {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/.exec(value);
+    if (match) return Number(match[1]) * DURATION_UNITS[match[2] || 's'];
+  }
+  return fail(key, 'must be a duration (seconds, or a string like "5m", "1h", "1d")', value);
+}
+
+const positiveDuration = (value: unknown, key: string): number => {
+  const seconds = parseDuration(value, key);
+  return seconds > 0 ? seconds : fail(key, 'must be longer than zero', value);
+};
+
+const integer =
+  (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (value: unknown, key: string): number => {
+    const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    return typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max
+      ? n
+      : fail(key, `must be a whole number from ${min} to ${max}`, value);
+  };
+
+const powerOfTwo = (value: unknown, key: string): number => {
+  const n = integer(1024, 1 << 22)(value, key);
+  return (n & (n - 1)) === 0 ? n : fail(key, 'must be a power of two', value);
+};
+
+const boolean = (value: unknown, key: string): boolean => {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  return fail(key, 'must be true or false', value);
+};
+
+const text = (value: unknown, key: string): string =>
+  typeof value === 'string' && value.length > 0 ? value : fail(key, 'must be a non-empty string', value);
+
+const optionalText = (value: unknown, key: string): string | null => (value === null ? null : text(value, key));
+
+const oneOf =
+  <T extends string>(choices: readonly T[]) =>
+  (value: unknown, key: string): T =>
+    choices.includes(value as T) ? (value as T) : fail(key, `must be one of ${choices.join(', ')}`, value);
+
+const textList = (value: unknown, key: string): readonly string[] => {
+  const list = typeof value === 'string' ? [value] : value;
+  if (Array.isArray(list) && list.length > 0 && list.every((item) => typeof item === 'string' && item.length > 0)) {
+    return Object.freeze([...list]);
+  }
+  return fail(key, 'must be a non-empty list of strings', value);
+};
+
+const audience = (value: unknown, key: string): string | readonly string[] | null =>
+  value === null ? null : typeof value === 'string' ? text(value, key) : textList(value, key);
+
+const claimName = (value: unknown, key: string): string =>
+  /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(value)) ? String(value) : fail(key, 'must be a claim name ([A-Za-z_][A-Za-z0-9_]*)', value);
+
+const urlPrefix = (value: unknown, key: string): string => {
+  const prefix = text(value, key);
+  return /^\/[A-Za-z0-9/_-]*$/.test(prefix) ? prefix.replace(/\/+$/, '') : fail(key, 'must be a path starting with "/"', value);
+};
+
+// ---- the one table of options --------------------------------------------------------------
+
+/** Every option, its default and what it means: the README's settings table is printed from this. */
+export const OPTIONS: { readonly [K in keyof Settings]: Option<Settings[K]> } = {
+  ALGORITHM: { default: 'HS256', parse: oneOf([...HMAC_ALGORITHMS, ...ASYMMETRIC_ALGORITHMS]), doc: 'Signing algorithm; verification accepts this one only.' },
+  SIGNING_KEY: { default: undefined, parse: text, doc: 'HMAC secret, or PEM private key for RS/PS/ES. Required: there is no default (the CLI generates one in development only).' },
+  VERIFYING_KEY: { default: null, parse: optionalText, doc: 'PEM public key for RS/PS/ES (derived from SIGNING_KEY when null). Ignored for HS*.' },
+  AUDIENCE: { default: null, parse: audience, doc: 'When set, tokens carry `aud` and must carry it to verify.' },
+  ISSUER: { default: null, parse: optionalText, doc: 'When set, tokens carry `iss` and must carry it to verify.' },
+  LEEWAY: { default: 0, parse: parseDuration, doc: 'Seconds of clock skew allowed when checking `exp`.' },
+  ACCESS_TOKEN_LIFETIME: { default: 300, parse: positiveDuration, doc: 'Lifetime of access tokens.' },
+  REFRESH_TOKEN_LIFETIME: { default: 86400, parse: positiveDuration, doc: 'Lifetime of refresh tokens.' },
+  TOKEN_TYPE_CLAIM: { default: 'token_type', parse: claimName, doc: 'Claim holding the token type.' },
+  JTI_CLAIM: { default: 'jti', parse: claimName, doc: 'Claim holding the token id.' },
+  USER_ID_FIELD: { default: 'id', parse: oneOf(['id', 'email', 'username'] as const), doc: 'User field whose value identifies the user in tokens.' },
+  USER_ID_CLAIM: { default: 'user_id', parse: claimName, doc: 'Claim holding that value.' },
+  USER_ID_CLAIM_TYPE: { default: 'number', parse: oneOf(['number', 'string'] as const), doc: 'JSON type of an integer user id in new tokens (simplejwt >= 5.5.1 writes strings). Both are accepted on input.' },
+  CHECK_REVOKE_TOKEN: { default: false, parse: boolean, doc: 'Put a digest of the password hash in tokens and refuse them once the password changes (simplejwt-compatible).' },
+  REVOKE_TOKEN_CLAIM: { default: 'hash_password', parse: claimName, doc: 'Claim holding that digest.' },
+  ROTATE_REFRESH_TOKENS: { default: false, parse: boolean, doc: 'Refresh also answers a new refresh token.' },
+  BLACKLIST_AFTER_ROTATION: { default: false, parse: boolean, doc: 'With rotation, blacklist the refresh token that was used.' },
+  UPDATE_LAST_LOGIN: { default: false, parse: boolean, doc: 'Set `last_login` when a pair is obtained.' },
+  CHECK_USER_IS_ACTIVE: { default: true, parse: boolean, doc: 'Refuse refresh and authentication for inactive users.' },
+  LOGIN_FIELD: { default: 'email', parse: oneOf(['email', 'username'] as const), doc: 'Body field naming the user at login (`username` for stock Django).' },
+  AUTH_HEADER_TYPES: { default: Object.freeze(['Bearer']), parse: textList, doc: 'Accepted schemes in the Authorization header (case-sensitive).' },
+  AUTH_HEADER_NAME: { default: 'Authorization', parse: text, doc: 'Header carrying the token.' },
+  URL_PREFIX: { default: '/auth', parse: urlPrefix, doc: 'Where the endpoints are mounted.' },
+  USER_CACHE_TTL: { default: 5, parse: parseDuration, doc: 'Seconds a user loaded for request authentication is reused (0: load on every request). Changes made through this service take effect at once.' },
+  USER_CACHE_SIZE: { default: 10000, parse: integer(1), doc: 'Most users kept in that cache.' },
+  BODY_LIMIT: { default: 65536, parse: integer(64, 16 * 1024 * 1024), doc: 'Largest request body in bytes; larger ones get 413.' },
+  PASSWORD_SCRYPT_N: { default: 16384, parse: powerOfTwo, doc: 'scrypt work factor (a power of two). With r=8, p=3 a hash costs about 73 ms here against 43 ms for Django 3.2 PBKDF2, in 16 MiB, which Django\'s own scrypt hasher can still verify.' },
+  PASSWORD_SCRYPT_R: { default: 8, parse: integer(1, 64), doc: 'scrypt block size.' },
+  PASSWORD_SCRYPT_P: { default: 3, parse: integer(1, 16), doc: 'scrypt parallelism (run one after another: multiplies time, not memory).' },
+  DATABASE_URL: { default: 'sqlite:data/easyjwt.sqlite3', parse: text, doc: '`sqlite:PATH`, `sqlite::memory:`, `mysql://...` or `mariadb://...`.' },
+  HOST: { default: '127.0.0.1', parse: text, doc: 'Address the service listens on.' },
+  PORT: { default: 8000, parse: integer(0, 65535), doc: 'Port the service listens on (0: any free port).' },
+  LOG_LEVEL: { default: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const), doc: 'pino log level.' },
+};
+
+const MINIMUM_HMAC_KEY_BYTES: Record<string, number> = { HS256: 32, HS384: 48, HS512: 64 };
+
+/**
+ * Validates `input` against the option table and returns frozen settings.
+ * Unknown keys and bad values throw a SettingsError naming the key.
+ *
+ * @example
+ *   const settings = resolveSettings({ SIGNING_KEY: process.env.KEY, ACCESS_TOKEN_LIFETIME: '10m' });
+ */
+export function resolveSettings(input: SettingsInput = {}): Settings {
+  for (const key of Object.keys(input)) {
+    if (!(key in OPTIONS)) throw new SettingsError(key, `is not a known setting (known: ${Object.keys(OPTIONS).join(', ')})`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, option] of Object.entries(OPTIONS) as [string, Option<unknown>][]) {
+    const given = (input as Record<string, unknown>)[key];
+    if (given === undefined) {
+      if (option.default === undefined) throw new SettingsError(key, 'is required and has no default');
+      out[key] = option.default;
+    } else {
+      out[key] = option.parse(given, key);
+    }
+  }
+  const settings = out as unknown as Settings;
+  const minimum = MINIMUM_HMAC_KEY_BYTES[settings.ALGORITHM];
+  if (minimum && Buffer.byteLength(settings.SIGNING_KEY, 'utf8') < minimum) {
+    throw new SettingsError('SIGNING_KEY', `must be at least ${minimum} bytes for ${settings.ALGORITHM} (RFC 7518 3.2)`);
+  }
+  return Object.freeze(settings);
+}

@@ -1,0 +1,100 @@
+// Building an auth-service for a test: a fresh database, fast password hashing, a listening
+// server on 127.0.0.1 port 0, and small helpers to call it.
+import { createAuthService, AuthService } from '../../src/auth-service/create-auth-service';
+import type { NewUser } from '../../src/auth-service/user-store';
+import type { Clock } from '../../src/core/clock';
+import type { SettingsInput } from '../../src/settings';
+import type { UserSerializer } from '../../src/serializers/user-serializer';
+import { DialectName, freshDatabaseUrl } from './databases';
+
+export const TEST_KEY = 'test-signing-key-that-is-at-least-32-bytes-long';
+
+/** Settings tests start from: a known key and scrypt cheap enough for hundreds of logins. */
+export const testSettings = (overrides: SettingsInput = {}): SettingsInput => ({
+  SIGNING_KEY: TEST_KEY,
+  PASSWORD_SCRYPT_N: 1024,
+  PASSWORD_SCRYPT_P: 1,
+  LOG_LEVEL: 'silent',
+  ...overrides,
+});
+
+/** A running auth-service and ways to talk to it. */
+export interface TestAuthService {
+  readonly service: AuthService;
+  readonly url: string;
+  createUser(input: Partial<NewUser> & { email: string }): Promise<number>;
+  /** POST with a JSON body (or a raw string body with the given content type). */
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<TestResponse>;
+  get(path: string, headers?: Record<string, string>): Promise<TestResponse>;
+  /** Logs in and returns the pair. */
+  login(email: string, password?: string): Promise<{ refresh: string; access: string }>;
+  close(): Promise<void>;
+}
+
+export interface TestResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  /** The parsed body (undefined when it is not JSON). */
+  readonly body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+async function toTestResponse(response: Response): Promise<TestResponse> {
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, body };
+}
+
+/** Calls `url` and reads the whole answer. */
+export async function call(url: string, init: RequestInit = {}): Promise<TestResponse> {
+  return toTestResponse(await fetch(url, init));
+}
+
+/**
+ * Starts an auth-service on a fresh database of `dialect`.
+ *
+ * @example
+ *   const auth = await startAuthService('sqlite', { ROTATE_REFRESH_TOKENS: true });
+ */
+export async function startAuthService(
+  dialect: DialectName,
+  overrides: SettingsInput = {},
+  extra: { clock?: Clock; serializer?: UserSerializer } = {},
+): Promise<TestAuthService> {
+  const DATABASE_URL = await freshDatabaseUrl(dialect);
+  const service = await createAuthService({ settings: testSettings({ DATABASE_URL, ...overrides }), ...extra });
+  const listening = await service.listen(0, '127.0.0.1');
+  const url = listening.url;
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    call(url + path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const get = (path: string, headers: Record<string, string> = {}) => call(url + path, { headers });
+  return {
+    service,
+    url,
+    post,
+    get,
+    createUser: async (input) => (await service.users.create({ password: 'user-pass', ...input })).id,
+    login: async (email, password = 'user-pass') => {
+      const response = await post('/auth/token/', { email, password });
+      if (response.status !== 200) throw new Error(`login failed: ${response.status} ${response.text}`);
+      return response.body;
+    },
+    close: async () => {
+      await listening.close();
+      await service.close();
+    },
+  };
+}
+
+/** The payload of a token, decoded without checking it. */
+export const payloadOf = (token: string): Record<string, unknown> =>
+  JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
