@@ -46,7 +46,7 @@ export interface Settings {
 }
 
 /** What callers may pass: any subset, durations as numbers or strings. */
-export type SettingsInput = { [K in keyof Settings]?: unknown };
+export type SettingsInput = { -readonly [K in keyof Settings]?: unknown };
 
 interface Option<T> {
   readonly default: T | undefined;

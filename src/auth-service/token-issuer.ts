@@ -112,21 +112,27 @@ export class TokenIssuer {
     });
   }
 
-  /**
-   * Changes a password after checking the current one, and revokes every token the user holds:
-   * refresh tokens in the registry, access tokens through the password-change second.
-   */
+  /** Changes a password after checking the current one; see `setPassword`. */
   async changePassword(login: string, password: string, newPassword: string): Promise<void> {
-    const { dataSource, registry, users, hasher } = this.parts;
     const user = await this.parts.credentials.check(login, password);
+    await this.setPassword(user.id, newPassword);
+  }
+
+  /**
+   * Sets a user's password and revokes every token they hold: refresh tokens in the registry,
+   * access tokens through the password-change second. Returns how many tokens were revoked.
+   */
+  async setPassword(userId: number, newPassword: string): Promise<number> {
+    const { dataSource, registry, users, hasher } = this.parts;
     const hash = await hasher.hash(newPassword);
     const now = this.now();
     const revoked = await dataSource.transaction(async (manager) => {
-      await users.setPasswordHash(manager, user.id, hash, now);
-      return registry.revokeAllOf(manager, user.id, now);
+      await users.setPasswordHash(manager, userId, hash, now);
+      return registry.revokeAllOf(manager, userId, now);
     });
-    this.parts.onUserChanged(user.id);
-    this.parts.logger.info({ userId: user.id, revokedTokens: revoked }, 'password changed');
+    this.parts.onUserChanged(userId);
+    this.parts.logger.info({ userId, revokedTokens: revoked }, 'password changed');
+    return revoked;
   }
 
   /** The user a refresh token belongs to, refused as the settings require. */

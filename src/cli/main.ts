@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// The `easyjwt` command line: serve the auth-service, migrate, manage users, show settings.
+import 'reflect-metadata';
+import { Command, Option } from 'commander';
+import { SettingsError, UsageError } from '../errors';
+import { changePassword, CommandContext, createUser, migrate, serveAuth, showSettings } from './commands';
+import { loadConfig } from './config';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function context(): CommandContext {
+  return { config: loadConfig(process.env, process.cwd()), out: (line) => process.stdout.write(line + '\n') };
+}
+
+const program = new Command()
+  .name('easyjwt')
+  .description('JWT auth-service for Koa, wire-compatible with django-easyjwt and simplejwt')
+  .addHelpText(
+    'after',
+    '\nConfiguration: EASYJWT_DATABASE_URL, EASYJWT_SIGNING_KEY, EASYJWT_HOST, EASYJWT_PORT, EASYJWT_LOG_LEVEL,\n' +
+      'EASYJWT_CONFIG (a JSON file of settings), EASYJWT_DATA_DIR (default ./data). `easyjwt settings` lists every setting.',
+  );
+
+program
+  .command('serve')
+  .description('run a service')
+  .addArgument(new Command().createArgument('<role>', 'which service').choices(['auth']))
+  .option('--host <host>', 'address to listen on (default: HOST setting, 127.0.0.1)')
+  .option('--port <port>', 'port to listen on (default: PORT setting, 8000; 0 picks a free port)')
+  .action((_role: string, flags: { host?: string; port?: string }) => serveAuth(context(), flags));
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .action(() => migrate(context()));
+
+program
+  .command('createuser')
+  .description('create a user (asks for the password when --password is not given)')
+  .requiredOption('--email <email>', 'login email')
+  .option('--password <password>', 'password (prefer the prompt: arguments end up in shell history)')
+  .option('--username <username>', 'username, for LOGIN_FIELD=username')
+  .option('--first-name <name>', 'first name')
+  .option('--last-name <name>', 'last name')
+  .option('--staff', 'may read every user')
+  .option('--superuser', 'holds every permission (and is staff)')
+  .option('--inactive', 'create the account disabled')
+  .addOption(new Option('--perm <app.codename>', 'grant a permission (repeatable)').argParser(collect))
+  .action((flags) => createUser(context(), flags));
+
+program
+  .command('changepassword')
+  .description("set a user's password and revoke their tokens (asks when --password is not given)")
+  .requiredOption('--email <email>', 'login email')
+  .option('--password <password>', 'new password')
+  .action((flags) => changePassword(context(), flags));
+
+program
+  .command('settings')
+  .description('list every setting with its default and the value in effect')
+  .option('--markdown', 'print the table of settings as Markdown')
+  .action((flags) => showSettings(context(), flags));
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  // Mistakes the operator can fix get one clear line; anything else is a bug worth its stack.
+  if (error instanceof SettingsError || error instanceof UsageError) {
+    process.stderr.write(`easyjwt: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`easyjwt: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});

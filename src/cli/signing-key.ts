@@ -1,0 +1,33 @@
+// The signing key in development: generated once, kept in the data folder, announced with a
+// warning. In production a missing key is an error: a key nobody chose is a key nobody rotates.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SettingsError } from '../errors';
+import type { Logger } from '../logger';
+import type { CliConfig } from './config';
+
+export const KEY_FILE = 'signing-key';
+
+/**
+ * The settings input with a SIGNING_KEY: the configured one, or in development the one kept in
+ * `<dataDir>/signing-key` (created on first use, readable by the owner only).
+ */
+export function withSigningKey(config: CliConfig, logger: Logger): CliConfig['input'] {
+  if (config.input.SIGNING_KEY !== undefined) return config.input;
+  if (config.production) {
+    throw new SettingsError(
+      'SIGNING_KEY',
+      'is required when NODE_ENV=production: set EASYJWT_SIGNING_KEY (for HS256, at least 32 random bytes, e.g. `openssl rand -hex 32`)',
+    );
+  }
+  const path = join(config.dataDir, KEY_FILE);
+  if (!existsSync(path)) {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(path, randomBytes(48).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+    logger.warn({ path }, 'no signing key configured: generated a development key (set EASYJWT_SIGNING_KEY in production)');
+  } else {
+    logger.warn({ path }, 'no signing key configured: using the development key from the data folder');
+  }
+  return { ...config.input, SIGNING_KEY: readFileSync(path, 'utf8').trim() };
+}
