@@ -69,7 +69,7 @@ export class UserStore {
 
   /** All users, by id. */
   list(): Promise<User[]> {
-    return this.dataSource.manager.find(User, { order: { id: 'ASC' } });
+    return this.dataSource.manager.find(User, { order: { id: 'ASC' }, relations: { groups: true } });
   }
 
   /** Creates a user; a taken email or username, a bad email or a weak password is a UsageError. */
