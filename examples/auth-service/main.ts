@@ -21,6 +21,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env) {
       BLACKLIST_AFTER_ROTATION: true,
       UPDATE_LAST_LOGIN: true,
       PORT: env.PORT ?? 8000,
+      LOG_LEVEL: env.EASYJWT_LOG_LEVEL ?? 'info',
     },
     serializer: new GroupsSerializer(),
   });

@@ -12,9 +12,9 @@ describe('the example auth-service', function () {
       EASYJWT_SIGNING_KEY: 'example-test-key-that-is-longer-than-32-bytes',
       EASYJWT_DATABASE_URL: 'sqlite::memory:',
       PORT: '0',
+      EASYJWT_LOG_LEVEL: 'silent',
     });
     try {
-      service.logger.level = 'silent';
       const user = await service.users.create({ email: 'member@test.com', password: 'member-pass' });
       const group = await service.dataSource.manager.save(service.dataSource.manager.create(Group, { name: 'editors', permissions: [] }));
       await service.dataSource.manager.createQueryBuilder().relation(User, 'groups').of(user.id).add(group.id);
