@@ -177,7 +177,7 @@ const MINIMUM_HMAC_KEY_BYTES: Record<string, number> = { HS256: 32, HS384: 48, H
  */
 export function resolveSettings(input: SettingsInput = {}): Settings {
   for (const key of Object.keys(input)) {
-    if (!(key in OPTIONS)) throw new SettingsError(key, `is not a known setting (known: ${Object.keys(OPTIONS).join(', ')})`);
+    if (!Object.hasOwn(OPTIONS, key)) throw new SettingsError(key, `is not a known setting (known: ${Object.keys(OPTIONS).join(', ')})`);
   }
   const out: Record<string, unknown> = {};
   for (const [key, option] of Object.entries(OPTIONS) as [string, Option<unknown>][]) {

@@ -15,6 +15,10 @@ export interface TokenKeys {
 const isHmac = (algorithm: Algorithm): boolean => (HMAC_ALGORITHMS as readonly string[]).includes(algorithm);
 
 const EXPECTED_KEY_TYPE: Record<string, string> = { RS: 'rsa', PS: 'rsa', ES: 'ec' };
+// jsonwebtoken refuses other curves and shorter RSA keys at every sign and verify: refuse them here,
+// at start-up, instead of on the first login.
+const EXPECTED_CURVE: Record<string, [string, string]> = { ES256: ['prime256v1', 'P-256'], ES384: ['secp384r1', 'P-384'], ES512: ['secp521r1', 'P-521'] };
+const MINIMUM_RSA_BITS = 2048;
 
 /**
  * Builds the key objects for `algorithm` from the configured strings.
@@ -39,6 +43,13 @@ export function loadKeys(algorithm: Algorithm, signingKey: string | null, verify
   for (const [key, object] of [['SIGNING_KEY', signing], ['VERIFYING_KEY', verifying]] as const) {
     if (object && object.asymmetricKeyType !== expected) {
       throw new SettingsError(key, `is a ${object.asymmetricKeyType} key; ${algorithm} needs an ${expected} key`);
+    }
+    const curve = EXPECTED_CURVE[algorithm];
+    if (object && curve && object.asymmetricKeyDetails?.namedCurve !== curve[0]) {
+      throw new SettingsError(key, `is on curve ${object.asymmetricKeyDetails?.namedCurve}; ${algorithm} needs ${curve[1]} (${curve[0]})`);
+    }
+    if (object && expected === 'rsa' && (object.asymmetricKeyDetails?.modulusLength ?? 0) < MINIMUM_RSA_BITS) {
+      throw new SettingsError(key, `is a ${object.asymmetricKeyDetails?.modulusLength}-bit RSA key; ${algorithm} needs at least ${MINIMUM_RSA_BITS} bits`);
     }
   }
   return Object.freeze({ algorithm, signing, verifying });

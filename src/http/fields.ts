@@ -7,6 +7,15 @@ export interface StringField {
   readonly trim?: boolean;
 }
 
+/** The Python type name DRF would report for a parsed JSON value. */
+function pythonTypeName(value: unknown): string {
+  if (Array.isArray(value)) return 'list';
+  if (typeof value === 'string') return 'str';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  return typeof value;
+}
+
 /**
  * Reads required string fields from a parsed body, or throws ValidationFailed with every field's
  * problem at once. Numbers are accepted as their text, as DRF's CharField does.
@@ -15,9 +24,9 @@ export interface StringField {
  *   const { email, password } = requireStrings(body, { email: {}, password: { trim: false } });
  */
 export function requireStrings<K extends string>(body: unknown, fields: Record<K, StringField>): Record<K, string> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    const got = Array.isArray(body) ? 'list' : body === null ? 'null' : typeof body;
-    throw new ValidationFailed({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${got}.`] });
+  if (body === null || body === undefined) throw new ValidationFailed({ non_field_errors: ['No data provided'] });
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new ValidationFailed({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(body)}.`] });
   }
   const source = body as Record<string, unknown>;
   const values = {} as Record<K, string>;
