@@ -7,6 +7,7 @@ import { passwordDigest } from '../core/passwords';
 import type { Principal } from '../core/principal';
 import { TokenCodec } from '../core/tokens';
 import { TtlCache } from '../core/ttl-cache';
+import { VerifiedTokens } from '../core/verified-tokens';
 import { AuthenticationFailed, BearerTokenRejected, InvalidToken, NotAuthenticated } from '../errors';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { readBearerToken } from '../http/bearer';
@@ -30,6 +31,7 @@ export interface UserSnapshot extends Principal {
  */
 export class LocalAuthenticator implements RequestAuthenticator {
   private readonly cache: TtlCache<number | string, UserSnapshot>;
+  private readonly verified: VerifiedTokens;
   private readonly claimKeys = new Map<number, number | string>();
 
   constructor(
@@ -40,6 +42,7 @@ export class LocalAuthenticator implements RequestAuthenticator {
     clock: Clock,
   ) {
     this.cache = new TtlCache(settings.USER_CACHE_TTL, settings.USER_CACHE_SIZE, clock);
+    this.verified = new VerifiedTokens(codec, clock, settings.LEEWAY, settings.USER_CACHE_SIZE, settings.TOKEN_TYPE_CLAIM);
   }
 
   async authenticate(ctx: Context): Promise<Principal> {
@@ -47,7 +50,7 @@ export class LocalAuthenticator implements RequestAuthenticator {
     if (raw === null) throw new NotAuthenticated();
     let claims;
     try {
-      claims = this.codec.verify(raw, 'access');
+      claims = this.verified.verify(raw, 'access');
     } catch (error) {
       throw error instanceof InvalidToken ? new BearerTokenRejected(error) : error;
     }

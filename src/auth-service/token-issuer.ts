@@ -1,7 +1,7 @@
 // The token endpoints' logic, free of HTTP: obtain, refresh, verify, blacklist and password change.
 // Every write of one request happens in one transaction, so a failure leaves nothing half-done.
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../core/clock';
 import { passwordDigest, PasswordHasher } from '../core/passwords';
 import { Claims, IssuedToken, TokenCodec } from '../core/tokens';
@@ -36,6 +36,20 @@ export const passwordChangedSecond = (user: Pick<User, 'passwordChangedAt'>): nu
 export const passwordChanged = (): AuthenticationFailed =>
   new AuthenticationFailed("The user's password has been changed.", 'password_changed');
 
+/** How many times a transaction that lost a race to a concurrent request is run in all. */
+const RACE_ATTEMPTS = 5;
+
+/**
+ * Whether a transaction failed only because a concurrent request got there first: two requests
+ * recording the same token not seen before (a duplicate jti) or, on MariaDB, a deadlock between
+ * them. Running it again then reads what the winner wrote.
+ */
+const lostRace = (error: unknown): boolean => {
+  const failed = error as { code?: string; driverError?: { code?: string } };
+  const code = failed.driverError?.code ?? failed.code;
+  return code === 'ER_DUP_ENTRY' || code === 'ER_LOCK_DEADLOCK' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+};
+
 const noActiveAccountForToken = (): AuthenticationFailed =>
   new AuthenticationFailed('No active account found for the given token.', 'no_active_account');
 
@@ -69,11 +83,11 @@ export class TokenIssuer {
 
   /** Answers a new access token (and, with rotation, a new refresh token) for a refresh token. */
   async refresh(raw: string): Promise<{ access: string; refresh?: string }> {
-    const { settings, codec, dataSource, registry } = this.parts;
+    const { settings, codec, registry } = this.parts;
     const claims = codec.verify(raw, 'refresh');
     const user = await this.userOf(claims);
     const now = this.now();
-    return dataSource.transaction(async (manager) => {
+    return this.transaction(async (manager) => {
       const record = await registry.ensure(manager, this.describe(claims, user.id), now);
       if (record.revoked) throw new InvalidToken(InvalidToken.BLACKLISTED);
       const access = codec.accessFrom(claims);
@@ -101,11 +115,11 @@ export class TokenIssuer {
 
   /** Blacklists a refresh token; a token already blacklisted is refused, as simplejwt does. */
   async blacklist(raw: string): Promise<void> {
-    const { codec, dataSource, registry } = this.parts;
+    const { codec, registry } = this.parts;
     const claims = codec.verify(raw, 'refresh');
     const userId = codec.userIdOf(claims);
     const now = this.now();
-    await dataSource.transaction(async (manager) => {
+    await this.transaction(async (manager) => {
       const owner = userId === null ? null : await this.parts.users.findByTokenId(this.parts.settings.USER_ID_FIELD, userId, manager);
       const record = await registry.ensure(manager, this.describe(claims, owner?.id ?? null), now);
       if (record.revoked || !(await registry.revoke(manager, record.id, now))) throw new InvalidToken(InvalidToken.BLACKLISTED);
@@ -175,8 +189,24 @@ export class TokenIssuer {
   private async waitPastPasswordChange(user: User): Promise<void> {
     const changed = passwordChangedSecond(user);
     if (changed === null) return;
-    const wait = (changed + 1) * 1000 - this.parts.clock.now();
-    if (wait > 0) await this.sleep(wait);
+    // A loop, because a timer may fire up to a millisecond early (libuv caches the loop time).
+    for (let wait = (changed + 1) * 1000 - this.parts.clock.now(); wait > 0; wait = (changed + 1) * 1000 - this.parts.clock.now()) {
+      await this.sleep(wait);
+    }
+  }
+
+  /**
+   * Runs `work` in a transaction, again (a few times at most) while it loses races with concurrent
+   * requests. A deadlock victim may retry before the winner commits and then collide once more.
+   */
+  private async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.parts.dataSource.transaction(work);
+      } catch (error) {
+        if (attempt >= RACE_ATTEMPTS || !lostRace(error)) throw error;
+      }
+    }
   }
 
   private now(): Date {

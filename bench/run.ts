@@ -1,0 +1,84 @@
+// `npm run bench`: starts each server in its own child process, drives every target with
+// autocannon from this process in interleaved rounds, prints the table and writes the JSON.
+//
+// Environment: BENCH_SECONDS (measured seconds per target and round, default 8),
+// BENCH_WARMUP_SECONDS (2), BENCH_ROUNDS (2), BENCH_CONNECTIONS (32), BENCH_ONLY (a substring:
+// run only matching targets, plus the baseline), BENCH_SERVER_EXEC_ARGV (node flags for the
+// server children, e.g. "--cpu-prof --cpu-prof-dir=.bench/prof" to profile them).
+import { join } from 'node:path';
+import { ChildServer, startChild, stopAll } from './child';
+import { loadOptionsFromEnv, Measurement, measure } from './measure';
+import { formatReport, summarise, writeReport } from './report';
+import { checkRequest, Fixture, SERVERS, Target, TARGETS } from './targets';
+
+const ROOT = join(__dirname, '..', '..'); // dist/bench -> the repository
+
+function selectTargets(): Target[] {
+  const only = process.env.BENCH_ONLY;
+  if (!only) return [...TARGETS];
+  // The baseline always runs: a ratio is only meaningful against bare Koa from the same run.
+  return TARGETS.filter((t) => t.baseline || t.name.includes(only));
+}
+
+/**
+ * Odd rounds run the targets in order, even rounds in reverse, so slow drift on the machine
+ * (another job starting, thermal limits) does not always land on the same target.
+ */
+export function roundOrder<T>(items: readonly T[], round: number): T[] {
+  return round % 2 === 1 ? [...items] : [...items].reverse();
+}
+
+async function main(): Promise<number> {
+  const load = loadOptionsFromEnv();
+  const targets = selectTargets();
+  const execArgv = (process.env.BENCH_SERVER_EXEC_ARGV ?? '').split(/\s+/).filter(Boolean);
+
+  // One child per kind of server, started before any load and kept across rounds; an idle child
+  // costs no CPU while another target is measured.
+  const children = new Map<string, ChildServer>();
+  const fixtures = new Map<string, Fixture>();
+  for (const serverName of new Set(targets.map((t) => t.server))) {
+    const spec = SERVERS[serverName];
+    if (!spec) throw new Error(`unknown server '${serverName}' (known: ${Object.keys(SERVERS).join(', ')})`);
+    const child = await startChild(spec.kind, execArgv);
+    children.set(serverName, child);
+    fixtures.set(serverName, await spec.prepare(child));
+    console.error(`started ${serverName} (pid ${child.pid}) at ${child.url}`);
+  }
+  for (const target of targets) await checkRequest(fixtures.get(target.server)!, target);
+
+  const perTarget = load.warmupSeconds + load.seconds;
+  const estimate = Math.ceil((targets.length * load.rounds * perTarget) / 60);
+  console.error(`measuring ${targets.length} targets x ${load.rounds} rounds x ${perTarget} s (about ${estimate} min)...`);
+
+  const runs: Measurement[] = [];
+  for (let round = 1; round <= load.rounds; round++) {
+    for (const target of roundOrder(targets, round)) {
+      const fixture = fixtures.get(target.server)!;
+      const probe = children.get(target.server)!.cpuUsage;
+      const m = await measure(target.name, round, fixture.url, target.request(fixture), load, probe);
+      runs.push(m);
+      const flag = m.non2xx + m.errors + m.timeouts + m.mismatches + m.warmupProblems > 0 ? '  <-- FAILURES' : '';
+      console.error(`  round ${round}  ${target.name.padEnd(28)} ${Math.round(m.rps).toString().padStart(7)} req/s${flag}`);
+    }
+  }
+
+  for (const child of children.values()) await child.stop();
+
+  const report = summarise(targets, runs, load);
+  process.stdout.write(formatReport(report) + '\n');
+  const file = writeReport(report, ROOT);
+  console.log(`results written to ${file}`);
+  // An invalid run must not look like a good one to a script or CI either.
+  return report.valid ? 0 : 1;
+}
+
+main()
+  .then((code) => {
+    process.exitCode = code;
+  })
+  .catch(async (error) => {
+    console.error('bench failed:', error);
+    process.exitCode = 1;
+  })
+  .finally(() => stopAll());

@@ -1,0 +1,132 @@
+// The benchmark's child process: starts one kind of server on 127.0.0.1 port 0 and reports its URL
+// to the parent over IPC, so the server and the load generator never share a core's event loop.
+//
+//   node dist/bench/server.js <kind>      (normally forked by bench/child.ts, never run by hand)
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Koa from 'koa';
+import { createAuthService } from '../src/auth-service/create-auth-service';
+
+/** What a child sends its parent once it is listening; `extra` carries what targets need. */
+export interface ReadyMessage {
+  readonly type: 'ready';
+  readonly url: string;
+  readonly extra: Record<string, string>;
+}
+
+/** The parent's question and the child's answer about the CPU time the child has used so far. */
+export interface CpuMessage {
+  readonly type: 'cpu';
+  readonly usage?: NodeJS.CpuUsage;
+}
+
+/** A running server and how to stop it cleanly (closing databases, removing temp files). */
+interface Started {
+  readonly url: string;
+  readonly extra?: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+function listenOn(server: Server): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+  });
+}
+
+/**
+ * The kinds of server a benchmark target can run against. Add a kind here (and a ServerSpec in
+ * bench/targets.ts) to benchmark something new, e.g. a client-service in front of an auth-service.
+ */
+export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<Started>> = {
+  /** The baseline: Koa 3 with one middleware and nothing else, as a user's own app would start. */
+  'koa-hello': async () => {
+    const app = new Koa();
+    app.use((ctx) => {
+      ctx.body = 'hello';
+    });
+    const server = createServer(app.callback());
+    const url = await listenOn(server);
+    return {
+      url,
+      stop: () =>
+        new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        }),
+    };
+  },
+
+  /** The auth-service as deployed: a real SQLite file database, one user, logging off. */
+  'auth-service': async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'koa-easyjwt-bench-'));
+    // Removed on any exit, not only a clean stop: a crashed or interrupted run leaves no database.
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const service = await createAuthService({
+      settings: {
+        // 36 random bytes in base64 are 48 ASCII characters: 48 bytes, above HS256's minimum.
+        SIGNING_KEY: randomBytes(36).toString('base64'),
+        DATABASE_URL: `sqlite:${join(dir, 'bench.sqlite3')}`,
+        LOG_LEVEL: 'silent',
+        // Cheap scrypt: the benchmark measures token checks, and logs in only once.
+        PASSWORD_SCRYPT_N: 1024,
+        PASSWORD_SCRYPT_P: 1,
+        // Long enough that a run stretched by BENCH_SECONDS never sees its token expire mid-run.
+        ACCESS_TOKEN_LIFETIME: '1d',
+      },
+    });
+    const email = 'bench@example.com';
+    const password = randomBytes(12).toString('base64url');
+    await service.users.create({ email, password });
+    const listening = await service.listen(0, '127.0.0.1');
+    return {
+      url: listening.url,
+      extra: { email, password },
+      stop: async () => {
+        await listening.close();
+        await service.close(); // the exit hook above then removes the directory
+      },
+    };
+  },
+};
+
+async function main(): Promise<void> {
+  const kind = process.argv[2];
+  const start = SERVER_KINDS[kind];
+  if (!start || !process.send) {
+    console.error(`usage: forked with one of ${Object.keys(SERVER_KINDS).join(', ')} (got ${JSON.stringify(kind)})`);
+    process.exit(2);
+  }
+  const started = await start(process.env);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    try {
+      await started.stop();
+    } finally {
+      process.exit(0);
+    }
+  };
+  // SIGTERM from the parent's cleanup; 'disconnect' when the parent died without cleaning up,
+  // so no orphaned server keeps a core busy or a temp database on disk.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('disconnect', stop);
+  // CPU time per request is the figure least disturbed by a noisy machine: the parent asks for it
+  // around each measured run.
+  process.on('message', (message: CpuMessage) => {
+    if (message?.type === 'cpu') process.send!({ type: 'cpu', usage: process.cpuUsage() } satisfies CpuMessage);
+  });
+  const ready: ReadyMessage = { type: 'ready', url: started.url, extra: started.extra ?? {} };
+  process.send!(ready);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

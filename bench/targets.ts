@@ -1,0 +1,107 @@
+// What the benchmark measures: the servers to start and the requests to drive at them. Adding a
+// target is adding an entry to TARGETS (and, for a new kind of server, one to SERVERS).
+import type { ChildServer } from './child';
+
+/** One HTTP request autocannon repeats. */
+export interface RequestSpec {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly path: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  /** When set, any other response body counts as a mismatch (and flags the run). */
+  readonly expectBody?: string;
+}
+
+/** What a server's `prepare` hands to its targets: its URL plus whatever they need (tokens). */
+export interface Fixture {
+  readonly url: string;
+  readonly [key: string]: string;
+}
+
+/** A kind of server (see SERVER_KINDS in bench/server.ts) and how to get it ready for load. */
+export interface ServerSpec {
+  /** The kind forked by bench/child.ts. */
+  readonly kind: string;
+  /** Runs once after start-up, before any load: logs in, creates data, checks the answers. */
+  prepare(child: ChildServer): Promise<Fixture>;
+}
+
+/** One line of the results table. */
+export interface Target {
+  readonly name: string;
+  /** A key of SERVERS; targets that share a server share one child process. */
+  readonly server: string;
+  /** Builds the request from the server's fixture. */
+  request(fixture: Fixture): RequestSpec;
+  /** The bare Koa route every ratio is taken against. */
+  readonly baseline?: boolean;
+  /** Smallest acceptable ratio to the baseline, printed with PASS/BELOW. */
+  readonly goal?: number;
+}
+
+async function postJson(url: string, body: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const text = await response.text();
+  try {
+    return { status: response.status, body: JSON.parse(text) };
+  } catch {
+    return { status: response.status, body: text };
+  }
+}
+
+export const SERVERS: Record<string, ServerSpec> = {
+  'koa-hello': {
+    kind: 'koa-hello',
+    prepare: async (child) => ({ url: child.url }),
+  },
+  'auth-service': {
+    kind: 'auth-service',
+    // One login through the real endpoint: the tokens under test are the ones clients would hold.
+    prepare: async (child) => {
+      const { email, password } = child.extra;
+      const login = await postJson(`${child.url}/auth/token/`, { email, password });
+      if (login.status !== 200 || typeof login.body?.access !== 'string') {
+        throw new Error(`bench login failed: ${login.status} ${JSON.stringify(login.body)}`);
+      }
+      return { url: child.url, access: login.body.access, refresh: login.body.refresh };
+    },
+  },
+};
+
+const bearer = (fixture: Fixture) => ({ Authorization: `Bearer ${fixture.access}` });
+
+export const TARGETS: readonly Target[] = [
+  {
+    name: 'bare Koa GET /',
+    server: 'koa-hello',
+    baseline: true,
+    request: () => ({ method: 'GET', path: '/', expectBody: 'hello' }),
+  },
+  {
+    name: 'POST /auth/token/verify/',
+    server: 'auth-service',
+    request: (fixture) => ({
+      method: 'POST',
+      path: '/auth/token/verify/',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token: fixture.access }),
+      expectBody: '{}',
+    }),
+  },
+  {
+    name: 'GET /auth/user/ (Bearer)',
+    server: 'auth-service',
+    goal: 0.5,
+    request: (fixture) => ({ method: 'GET', path: '/auth/user/', headers: bearer(fixture) }),
+  },
+];
+
+/** Checks one request by hand before loading it, so a broken target fails with its answer. */
+export async function checkRequest(fixture: Fixture, target: Target): Promise<void> {
+  const spec = target.request(fixture);
+  const response = await fetch(fixture.url + spec.path, { method: spec.method, headers: spec.headers, body: spec.body });
+  const text = await response.text();
+  if (response.status < 200 || response.status > 299 || (spec.expectBody !== undefined && text !== spec.expectBody)) {
+    throw new Error(`target '${target.name}' answered ${response.status} ${text.slice(0, 300)}`);
+  }
+}
