@@ -56,8 +56,13 @@ export class TokenRegistry {
 
   /** The record of `jti`, or null if this registry never saw it. */
   async find(jti: string, manager: EntityManager = this.dataSource.manager): Promise<TokenRecord | null> {
-    const row = await manager.findOne(Token, { where: { jti }, select: { id: true, jti: true, revokedAt: true } });
-    return row && { id: row.id, jti: row.jti, revoked: row.revokedAt !== null };
+    // Plain SQL: this runs on every verify, where building the query through TypeORM cost about
+    // as much as running it. `?` placeholders and these names are the same on SQLite and MariaDB.
+    const rows: { id: number | string; revoked_at: unknown }[] = await manager.query(
+      'SELECT id, revoked_at FROM easyjwt_token WHERE jti = ?',
+      [jti],
+    );
+    return rows.length === 0 ? null : { id: Number(rows[0].id), jti, revoked: rows[0].revoked_at !== null };
   }
 
   /**
