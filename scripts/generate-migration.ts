@@ -1,14 +1,14 @@
 // Writes a migration for each dialect from the difference between the entities and the schema the
-// existing migrations build. Run: npm run migration:generate -- Name
+// existing migrations build. Run: npm run migration:generate -- auth|client Name
 // The MariaDB side needs EASYJWT_TEST_MYSQL_URL (a server where it may create a scratch database).
 import 'reflect-metadata';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, Dialect } from '../src/db/data-source';
+import { AUTH_SCHEMA, CLIENT_SCHEMA, dataSourceOptions, Dialect, Schema } from '../src/db/data-source';
 
-async function pendingQueries(url: string): Promise<{ up: string[]; down: string[] }> {
-  const dataSource = new DataSource(dataSourceOptions(url));
+async function pendingQueries(url: string, schema: Schema): Promise<{ up: string[]; down: string[] }> {
+  const dataSource = new DataSource(dataSourceOptions(url, { schema }));
   await dataSource.initialize();
   try {
     await dataSource.runMigrations();
@@ -41,17 +41,18 @@ ${lines(down)}
 `;
 }
 
-async function generate(dialect: Dialect, url: string, name: string, stamp: number): Promise<void> {
-  const { up, down } = await pendingQueries(url);
+async function generate(kind: 'auth' | 'client', dialect: Dialect, url: string, name: string, stamp: number): Promise<void> {
+  const { up, down } = await pendingQueries(url, kind === 'auth' ? AUTH_SCHEMA : CLIENT_SCHEMA);
   if (up.length === 0) {
     console.log(`${dialect}: schema is up to date, nothing written`);
     return;
   }
   const className = `${name}${stamp}`;
-  const folder = join(__dirname, '..', '..', 'src', 'db', 'migrations', dialect);
+  const folder = join(__dirname, '..', '..', 'src', 'db', 'migrations', kind === 'auth' ? dialect : `client-${dialect}`);
   writeFileSync(join(folder, `${stamp}-${name}.ts`), render(className, up, down));
   const indexPath = join(folder, 'index.ts');
-  const exportName = dialect === 'sqlite' ? 'sqliteMigrations' : 'mariadbMigrations';
+  const base = dialect === 'sqlite' ? 'sqliteMigrations' : 'mariadbMigrations';
+  const exportName = kind === 'auth' ? base : `client${base[0].toUpperCase()}${base.slice(1)}`;
   const index = readFileSync(indexPath, 'utf8');
   const imports = [...index.matchAll(/^import .*$/gm)].map((m) => m[0]);
   const classes = [...index.matchAll(/^import \{ (\w+) \}/gm)].map((m) => m[1]);
@@ -65,10 +66,12 @@ async function generate(dialect: Dialect, url: string, name: string, stamp: numb
 }
 
 async function main(): Promise<void> {
-  const name = process.argv[2];
-  if (!name || !/^[A-Z][A-Za-z0-9]*$/.test(name)) throw new Error('usage: generate-migration PascalCaseName');
+  const [kind, name] = process.argv.slice(2);
+  if ((kind !== 'auth' && kind !== 'client') || !name || !/^[A-Z][A-Za-z0-9]*$/.test(name)) {
+    throw new Error('usage: generate-migration auth|client PascalCaseName');
+  }
   const stamp = Date.now();
-  await generate('sqlite', 'sqlite::memory:', name, stamp);
+  await generate(kind, 'sqlite', 'sqlite::memory:', name, stamp);
   const mysql = process.env.EASYJWT_TEST_MYSQL_URL;
   if (!mysql) {
     console.log('mariadb: skipped (set EASYJWT_TEST_MYSQL_URL)');
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
   await admin.query('CREATE DATABASE easyjwt_migration_scratch');
   await admin.destroy();
   scratch.pathname = '/easyjwt_migration_scratch';
-  await generate('mariadb', scratch.toString(), name, stamp);
+  await generate(kind, 'mariadb', scratch.toString(), name, stamp);
 }
 
 main().catch((error) => {

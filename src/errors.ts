@@ -102,6 +102,22 @@ export class BearerTokenRejected extends AuthenticationFailed {
   }
 }
 
+/**
+ * 401 carrying the auth-service's own answer, as a Django easyjwt client-service passes it on: the
+ * caller sees the upstream detail and code unchanged.
+ */
+export class UpstreamRejected extends AuthenticationFailed {
+  constructor(
+    readonly upstreamBody: ErrorBody,
+    readonly upstreamStatus: number,
+  ) {
+    super(typeof upstreamBody.detail === 'string' ? upstreamBody.detail : 'Authentication failed.', undefined, `auth-service answered ${upstreamStatus}`);
+  }
+  override body(): ErrorBody {
+    return { ...this.upstreamBody };
+  }
+}
+
 /** 403: authenticated, but not allowed. */
 export class PermissionDenied extends EasyJwtError {
   readonly status = 403;
@@ -145,6 +161,13 @@ export class UnsupportedMediaType extends EasyJwtError {
 /** 503 when an upstream the request depends on cannot be reached. */
 export class ServiceUnavailable extends EasyJwtError {
   readonly status = 503;
+}
+
+/** 503 for an auth-service that is down, slow, failing or answering something that is not JSON. */
+export class AuthServiceUnavailable extends ServiceUnavailable {
+  constructor(reason: string) {
+    super('Authentication service unavailable.', 'auth_service_unavailable', reason);
+  }
 }
 
 /** 500: never carries the real message to the client. */

@@ -48,7 +48,8 @@ export interface Settings {
 /** What callers may pass: any subset, durations as numbers or strings. */
 export type SettingsInput = { -readonly [K in keyof Settings]?: unknown };
 
-interface Option<T> {
+/** One option: its default (undefined: required), its parser and what it means. */
+export interface Option<T> {
   readonly default: T | undefined;
   readonly parse: (value: unknown, key: string) => T;
   readonly doc: string;
@@ -72,12 +73,12 @@ export function parseDuration(value: unknown, key: string): number {
   return fail(key, 'must be a duration (seconds, or a string like "5m", "1h", "1d")', value);
 }
 
-const positiveDuration = (value: unknown, key: string): number => {
+export const positiveDuration = (value: unknown, key: string): number => {
   const seconds = parseDuration(value, key);
   return seconds > 0 ? seconds : fail(key, 'must be longer than zero', value);
 };
 
-const integer =
+export const integer =
   (min: number, max = Number.MAX_SAFE_INTEGER) =>
   (value: unknown, key: string): number => {
     const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -86,29 +87,29 @@ const integer =
       : fail(key, `must be a whole number from ${min} to ${max}`, value);
   };
 
-const powerOfTwo = (value: unknown, key: string): number => {
+export const powerOfTwo = (value: unknown, key: string): number => {
   const n = integer(1024, 1 << 22)(value, key);
   return (n & (n - 1)) === 0 ? n : fail(key, 'must be a power of two', value);
 };
 
-const boolean = (value: unknown, key: string): boolean => {
+export const boolean = (value: unknown, key: string): boolean => {
   if (typeof value === 'boolean') return value;
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   return fail(key, 'must be true or false', value);
 };
 
-const text = (value: unknown, key: string): string =>
+export const text = (value: unknown, key: string): string =>
   typeof value === 'string' && value.length > 0 ? value : fail(key, 'must be a non-empty string', value);
 
-const optionalText = (value: unknown, key: string): string | null => (value === null ? null : text(value, key));
+export const optionalText = (value: unknown, key: string): string | null => (value === null ? null : text(value, key));
 
-const oneOf =
+export const oneOf =
   <T extends string>(choices: readonly T[]) =>
   (value: unknown, key: string): T =>
     choices.includes(value as T) ? (value as T) : fail(key, `must be one of ${choices.join(', ')}`, value);
 
-const textList = (value: unknown, key: string): readonly string[] => {
+export const textList = (value: unknown, key: string): readonly string[] => {
   const list = typeof value === 'string' ? [value] : value;
   if (Array.isArray(list) && list.length > 0 && list.every((item) => typeof item === 'string' && item.length > 0)) {
     return Object.freeze([...list]);
@@ -116,13 +117,13 @@ const textList = (value: unknown, key: string): readonly string[] => {
   return fail(key, 'must be a non-empty list of strings', value);
 };
 
-const audience = (value: unknown, key: string): string | readonly string[] | null =>
+export const audience = (value: unknown, key: string): string | readonly string[] | null =>
   value === null ? null : typeof value === 'string' ? text(value, key) : textList(value, key);
 
-const claimName = (value: unknown, key: string): string =>
+export const claimName = (value: unknown, key: string): string =>
   /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(value)) ? String(value) : fail(key, 'must be a claim name ([A-Za-z_][A-Za-z0-9_]*)', value);
 
-const urlPrefix = (value: unknown, key: string): string => {
+export const urlPrefix = (value: unknown, key: string): string => {
   const prefix = text(value, key);
   return /^\/[A-Za-z0-9/_-]*$/.test(prefix) ? prefix.replace(/\/+$/, '') : fail(key, 'must be a path starting with "/"', value);
 };
@@ -169,19 +170,16 @@ export const OPTIONS: { readonly [K in keyof Settings]: Option<Settings[K]> } = 
 const MINIMUM_HMAC_KEY_BYTES: Record<string, number> = { HS256: 32, HS384: 48, HS512: 64 };
 
 /**
- * Validates `input` against the option table and returns frozen settings.
- * Unknown keys and bad values throw a SettingsError naming the key.
- *
- * @example
- *   const settings = resolveSettings({ SIGNING_KEY: process.env.KEY, ACCESS_TOKEN_LIFETIME: '10m' });
+ * Checks `input` against an option table: unknown keys and bad values throw a SettingsError naming
+ * the key, missing ones take their defaults. Returns the frozen result.
  */
-export function resolveSettings(input: SettingsInput = {}): Settings {
+export function resolveOptions<T>(table: { readonly [K in keyof T]: Option<T[K]> }, input: Record<string, unknown>): T {
   for (const key of Object.keys(input)) {
-    if (!Object.hasOwn(OPTIONS, key)) throw new SettingsError(key, `is not a known setting (known: ${Object.keys(OPTIONS).join(', ')})`);
+    if (!Object.hasOwn(table, key)) throw new SettingsError(key, `is not a known setting (known: ${Object.keys(table).join(', ')})`);
   }
   const out: Record<string, unknown> = {};
-  for (const [key, option] of Object.entries(OPTIONS) as [string, Option<unknown>][]) {
-    const given = (input as Record<string, unknown>)[key];
+  for (const [key, option] of Object.entries(table) as [string, Option<unknown>][]) {
+    const given = input[key];
     if (given === undefined) {
       if (option.default === undefined) throw new SettingsError(key, 'is required and has no default');
       out[key] = option.default;
@@ -189,10 +187,26 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
       out[key] = option.parse(given, key);
     }
   }
-  const settings = out as unknown as Settings;
-  const minimum = MINIMUM_HMAC_KEY_BYTES[settings.ALGORITHM];
-  if (minimum && Buffer.byteLength(settings.SIGNING_KEY, 'utf8') < minimum) {
-    throw new SettingsError('SIGNING_KEY', `must be at least ${minimum} bytes for ${settings.ALGORITHM} (RFC 7518 3.2)`);
+  return Object.freeze(out) as T;
+}
+
+/** Refuses an HMAC secret shorter than the hash it keys (RFC 7518 3.2). */
+export function checkHmacKeyLength(algorithm: Algorithm, key: string | null): void {
+  const minimum = MINIMUM_HMAC_KEY_BYTES[algorithm];
+  if (minimum && key !== null && Buffer.byteLength(key, 'utf8') < minimum) {
+    throw new SettingsError('SIGNING_KEY', `must be at least ${minimum} bytes for ${algorithm} (RFC 7518 3.2)`);
   }
-  return Object.freeze(settings);
+}
+
+/**
+ * Validates `input` against the auth-service's option table and returns frozen settings.
+ * Unknown keys and bad values throw a SettingsError naming the key.
+ *
+ * @example
+ *   const settings = resolveSettings({ SIGNING_KEY: process.env.KEY, ACCESS_TOKEN_LIFETIME: '10m' });
+ */
+export function resolveSettings(input: SettingsInput = {}): Settings {
+  const settings = resolveOptions<Settings>(OPTIONS, input as Record<string, unknown>);
+  checkHmacKeyLength(settings.ALGORITHM, settings.SIGNING_KEY);
+  return settings;
 }

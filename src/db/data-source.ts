@@ -2,18 +2,45 @@
 // for `mysql://` and `mariadb://`, each with its own checked-in migrations.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DataSource, DataSourceOptions } from 'typeorm';
-import { entities } from '../entities';
+import { DataSource, DataSourceOptions, MixedList } from 'typeorm';
+import { clientEntities, entities } from '../entities';
 import { SettingsError } from '../errors';
+import { clientMariadbMigrations } from './migrations/client-mariadb';
+import { clientSqliteMigrations } from './migrations/client-sqlite';
 import { mariadbMigrations } from './migrations/mariadb';
 import { sqliteMigrations } from './migrations/sqlite';
 
 export type Dialect = 'sqlite' | 'mariadb';
 
+/** What a service keeps in its database: its entities and the migrations that build them. */
+export interface Schema {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  readonly entities: MixedList<Function>;
+  readonly migrations: { readonly sqlite: MixedList<Function>; readonly mariadb: MixedList<Function> }; // eslint-disable-line @typescript-eslint/no-unsafe-function-type
+  /** Name of the table recording applied migrations; distinct per schema so two can share a database. */
+  readonly migrationsTable: string;
+}
+
+/** The auth-service's schema. */
+export const AUTH_SCHEMA: Schema = {
+  entities,
+  migrations: { sqlite: sqliteMigrations, mariadb: mariadbMigrations },
+  migrationsTable: 'easyjwt_migrations',
+};
+
+/** A client-service's schema: the local user copies. */
+export const CLIENT_SCHEMA: Schema = {
+  entities: clientEntities,
+  migrations: { sqlite: clientSqliteMigrations, mariadb: clientMariadbMigrations },
+  migrationsTable: 'easyjwt_client_migrations',
+};
+
 /** Options beyond the URL. */
 export interface DatabaseOptions {
   /** Log every SQL statement (development only). */
   readonly logging?: boolean;
+  /** Which tables; the auth-service's by default. */
+  readonly schema?: Schema;
 }
 
 /** Which dialect a DATABASE_URL names. */
@@ -36,7 +63,8 @@ export function redactUrl(url: string): string {
  *   dataSourceOptions('mysql://root@127.0.0.1:3306/test');
  */
 export function dataSourceOptions(url: string, options: DatabaseOptions = {}): DataSourceOptions {
-  const common = { entities, logging: options.logging ?? false, synchronize: false, migrationsTableName: 'easyjwt_migrations' };
+  const schema = options.schema ?? AUTH_SCHEMA;
+  const common = { entities: schema.entities, logging: options.logging ?? false, synchronize: false, migrationsTableName: schema.migrationsTable };
   if (dialectOf(url) === 'sqlite') {
     const path = url.slice('sqlite:'.length);
     if (!path) throw new SettingsError('DATABASE_URL', 'sqlite: needs a file path, or :memory:');
@@ -45,7 +73,7 @@ export function dataSourceOptions(url: string, options: DatabaseOptions = {}): D
       ...common,
       type: 'better-sqlite3',
       database: path,
-      migrations: sqliteMigrations,
+      migrations: schema.migrations.sqlite,
       // WAL lets readers go on while a registry write commits; the busy timeout makes a second
       // process (the CLI beside a running server) wait for the lock instead of failing.
       prepareDatabase: (db: { pragma(source: string): unknown }) => {
@@ -73,7 +101,7 @@ export function dataSourceOptions(url: string, options: DatabaseOptions = {}): D
     charset: 'utf8mb4_unicode_ci',
     timezone: 'Z',
     connectTimeout: 10000,
-    migrations: mariadbMigrations,
+    migrations: schema.migrations.mariadb,
   };
 }
 

@@ -1,10 +1,15 @@
 // The entities, listed explicitly (never globbed) so a bundle or a second copy cannot miss one.
 import { Group } from './group';
+import { LocalUser } from './local-user';
 import { Permission } from './permission';
 import { Token } from './token';
 import { TokenUserConnection } from './token-user-connection';
 import { User } from './user';
 
-export { Group, Permission, Token, TokenUserConnection, User };
+export { Group, LocalUser, Permission, Token, TokenUserConnection, User };
 
+/** The auth-service's entities. */
 export const entities = [User, Group, Permission, Token, TokenUserConnection];
+
+/** A client-service's own entities (teams add theirs, such as extra-data tables). */
+export const clientEntities = [LocalUser];

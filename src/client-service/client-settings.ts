@@ -1,0 +1,145 @@
+// A client-service's settings: where the auth-service is and how to trust its tokens. Token and
+// server options are the auth-service's own entries (same names, checks and docs); the rest are
+// easyjwt's client settings, under easyjwt's names, plus what local verification adds.
+import { SettingsError } from '../errors';
+import {
+  Algorithm,
+  boolean,
+  checkHmacKeyLength,
+  oneOf,
+  Option,
+  OPTIONS,
+  optionalText,
+  parseDuration,
+  resolveOptions,
+  Settings,
+  text,
+} from '../settings';
+
+/** Options shared with the auth-service, taken from its table as they are. */
+const SHARED = [
+  'ALGORITHM',
+  'VERIFYING_KEY',
+  'AUDIENCE',
+  'ISSUER',
+  'LEEWAY',
+  'ACCESS_TOKEN_LIFETIME',
+  'REFRESH_TOKEN_LIFETIME',
+  'TOKEN_TYPE_CLAIM',
+  'JTI_CLAIM',
+  'USER_ID_FIELD',
+  'USER_ID_CLAIM',
+  'USER_ID_CLAIM_TYPE',
+  'CHECK_USER_IS_ACTIVE',
+  'AUTH_HEADER_TYPES',
+  'AUTH_HEADER_NAME',
+  'URL_PREFIX',
+  'USER_CACHE_SIZE',
+  'BODY_LIMIT',
+  'HOST',
+  'LOG_LEVEL',
+] as const;
+
+type Shared = Pick<Settings, (typeof SHARED)[number]>;
+
+/** The validated, frozen settings of a client-service. */
+export interface ClientSettings extends Shared {
+  /** The HMAC secret shared with the auth-service, when local verification uses one. */
+  readonly SIGNING_KEY: string | null;
+  readonly REMOTE_AUTH_SERVICE_URL: string;
+  readonly REMOTE_AUTH_SERVICE_TOKEN_PATH: string;
+  readonly REMOTE_AUTH_SERVICE_REFRESH_PATH: string;
+  readonly REMOTE_AUTH_SERVICE_VERIFY_PATH: string;
+  readonly REMOTE_AUTH_SERVICE_BLACKLIST_PATH: string;
+  readonly REMOTE_AUTH_SERVICE_USER_PATH: string;
+  readonly REMOTE_AUTH_SERVICE_PASSWORD_CHANGE_PATH: string;
+  readonly REMOTE_AUTH_REQUEST_TIMEOUT: number;
+  readonly REMOTE_AUTH_SSL_VERIFY: boolean;
+  readonly REMOTE_AUTH_CA_BUNDLE: string | null;
+  readonly TOKEN_VERIFICATION: 'auto' | 'local' | 'remote';
+  readonly USER_SYNC_MAX_AGE: number;
+  readonly REMOTE_VERIFY_CACHE_TTL: number;
+  readonly DATABASE_URL: string;
+  readonly PORT: number;
+}
+
+const serviceUrl = (value: unknown, key: string): string => {
+  const url = text(value, key);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new SettingsError(key, `must be an http(s) URL, got ${JSON.stringify(value)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new SettingsError(key, `must be an http(s) URL, got ${JSON.stringify(value)}`);
+  return url.replace(/\/+$/, '');
+};
+
+const path = (fallback: string): Option<string> => ({
+  default: fallback,
+  parse: (value, key) => {
+    const given = text(value, key);
+    if (!given.startsWith('/')) throw new SettingsError(key, `must start with "/", got ${JSON.stringify(value)}`);
+    return given;
+  },
+  doc: `Path of that endpoint on the auth-service (default \`${fallback}\`).`,
+});
+
+const pick = <K extends keyof Settings>(keys: readonly K[]) =>
+  Object.fromEntries(keys.map((key) => [key, OPTIONS[key]])) as { [P in K]: Option<Settings[P]> };
+
+/** Every client-service option. */
+export const CLIENT_OPTIONS: { readonly [K in keyof ClientSettings]: Option<ClientSettings[K]> } = {
+  ...pick(SHARED),
+  SIGNING_KEY: { default: null, parse: optionalText, doc: 'The HMAC secret shared with the auth-service (HS*), for local verification. Leave unset with remote verification.' },
+  REMOTE_AUTH_SERVICE_URL: { default: undefined, parse: serviceUrl, doc: 'Base URL of the auth-service, e.g. `http://127.0.0.1:8000`. Required.' },
+  REMOTE_AUTH_SERVICE_TOKEN_PATH: path('/auth/token/'),
+  REMOTE_AUTH_SERVICE_REFRESH_PATH: path('/auth/token/refresh/'),
+  REMOTE_AUTH_SERVICE_VERIFY_PATH: path('/auth/token/verify/'),
+  REMOTE_AUTH_SERVICE_BLACKLIST_PATH: path('/auth/token/blacklist/'),
+  REMOTE_AUTH_SERVICE_USER_PATH: path('/auth/user/'),
+  REMOTE_AUTH_SERVICE_PASSWORD_CHANGE_PATH: path('/auth/password-change/'),
+  REMOTE_AUTH_REQUEST_TIMEOUT: {
+    default: 5,
+    parse: (value, key) => {
+      const seconds = parseDuration(value, key);
+      if (seconds <= 0) throw new SettingsError(key, 'must be longer than zero');
+      return seconds;
+    },
+    doc: 'Seconds to wait for the auth-service before answering 503 (easyjwt waits 30; a request slot held that long is worse than a quick 503).',
+  },
+  REMOTE_AUTH_SSL_VERIFY: { default: true, parse: boolean, doc: "Verify the auth-service's TLS certificate. Turn off only for local development." },
+  REMOTE_AUTH_CA_BUNDLE: { default: null, parse: optionalText, doc: 'Path of a PEM file of CA certificates to trust for the auth-service (a private CA).' },
+  TOKEN_VERIFICATION: {
+    default: 'auto',
+    parse: oneOf(['auto', 'local', 'remote'] as const),
+    doc: '`local`: check signatures in-process (needs SIGNING_KEY or VERIFYING_KEY); `remote`: ask the auth-service (verify, then user), cached briefly; `auto`: local when a key is configured.',
+  },
+  USER_SYNC_MAX_AGE: { default: 60, parse: parseDuration, doc: 'Seconds a local user copy is trusted before it is refreshed from the auth-service.' },
+  REMOTE_VERIFY_CACHE_TTL: { default: 30, parse: parseDuration, doc: "Seconds a remote verification is reused for the same token (never beyond the token's `exp`)." },
+  DATABASE_URL: { ...OPTIONS.DATABASE_URL, default: 'sqlite:data/client.sqlite3' },
+  PORT: { ...OPTIONS.PORT, default: 8001 },
+};
+
+/** What callers may pass. */
+export type ClientSettingsInput = { -readonly [K in keyof ClientSettings]?: unknown };
+
+/** Whether requests are verified in-process under these settings. */
+export const verifiesLocally = (settings: ClientSettings): boolean =>
+  settings.TOKEN_VERIFICATION === 'local' || (settings.TOKEN_VERIFICATION === 'auto' && (settings.SIGNING_KEY !== null || settings.VERIFYING_KEY !== null));
+
+/**
+ * Validates client-service settings; a bad or missing one throws a SettingsError naming it.
+ *
+ * @example
+ *   resolveClientSettings({ REMOTE_AUTH_SERVICE_URL: 'http://127.0.0.1:8000', SIGNING_KEY: key });
+ */
+export function resolveClientSettings(input: ClientSettingsInput = {}): ClientSettings {
+  const settings = resolveOptions<ClientSettings>(CLIENT_OPTIONS, input as Record<string, unknown>);
+  const hmac = settings.ALGORITHM.startsWith('HS');
+  if (settings.TOKEN_VERIFICATION === 'local' && (hmac ? settings.SIGNING_KEY === null : settings.VERIFYING_KEY === null)) {
+    throw new SettingsError(hmac ? 'SIGNING_KEY' : 'VERIFYING_KEY', `is required for TOKEN_VERIFICATION=local with ${settings.ALGORITHM}`);
+  }
+  checkHmacKeyLength(settings.ALGORITHM as Algorithm, hmac ? settings.SIGNING_KEY : null);
+  return settings;
+}

@@ -1,0 +1,116 @@
+// createClientService: a team's Koa API that authenticates its requests against a central
+// auth-service, keeps local copies of the users it sees, and guards routes with decorators.
+import 'reflect-metadata';
+import Koa from 'koa';
+import { useKoaServer } from 'routing-controllers';
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import { ProxyController } from '../controllers/proxy-controller';
+import { Clock, systemClock } from '../core/clock';
+import { loadKeys } from '../core/keys';
+import { TokenCodec } from '../core/tokens';
+import { CLIENT_SCHEMA, createDataSource, openDatabase, Schema } from '../db/data-source';
+import { attachService, RequestAuthenticator } from '../http/authenticator';
+import { parseBodies } from '../http/body-parser';
+import { renderErrors } from '../http/error-renderer';
+import { jsonResponses } from '../http/responses';
+import { listen, Listening } from '../http/server';
+import { createLogger, Logger } from '../logger';
+import { ClientUserSerializer } from '../serializers/client-user-serializer';
+import { ClientSettings, ClientSettingsInput, resolveClientSettings, verifiesLocally } from './client-settings';
+import { LocalVerification } from './local-verification';
+import type { ClientServiceParts } from './parts';
+import { RemoteVerification } from './remote-verification';
+import { AuthServiceClient } from './upstream';
+import { UserSync } from './user-sync';
+
+/* eslint-disable @typescript-eslint/no-unsafe-function-type */
+/** How to build a client-service. Only `settings.REMOTE_AUTH_SERVICE_URL` is required. */
+export interface ClientServiceOptions {
+  /** Raw settings (validated here) or settings from resolveClientSettings(). */
+  readonly settings: ClientSettingsInput | ClientSettings;
+  /** Which user fields (and nested extra data) this service keeps. */
+  readonly serializer?: ClientUserSerializer;
+  /** The team's own routing-controllers controllers, mounted at the root. */
+  readonly controllers?: readonly Function[];
+  /** The team's own entities (extra-data tables among them), added to the local user copies. */
+  readonly entities?: readonly EntityTarget<ObjectLiteral>[];
+  /** Migrations for those entities, per dialect; they run after the library's own. */
+  readonly migrations?: { readonly sqlite?: readonly Function[]; readonly mariadb?: readonly Function[] };
+  readonly dataSource?: DataSource;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+}
+
+/** A built client-service. */
+export interface ClientService extends ClientServiceParts {
+  readonly app: Koa;
+  readonly dataSource: DataSource;
+  /** `local` or `remote`: how this instance verifies requests. */
+  readonly verification: 'local' | 'remote';
+  listen(port?: number, host?: string): Promise<Listening>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds a client-service.
+ *
+ * @example
+ *   const service = await createClientService({
+ *     settings: { REMOTE_AUTH_SERVICE_URL: 'http://127.0.0.1:8000', SIGNING_KEY: process.env.KEY },
+ *     controllers: [ReportsController],
+ *   });
+ *   await service.listen();
+ */
+export async function createClientService(options: ClientServiceOptions): Promise<ClientService> {
+  const settings = Object.isFrozen(options.settings) ? (options.settings as ClientSettings) : resolveClientSettings(options.settings as ClientSettingsInput);
+  const logger = options.logger ?? createLogger(settings.LOG_LEVEL);
+  const clock = options.clock ?? systemClock;
+  const serializer = options.serializer ?? new ClientUserSerializer();
+  const schema: Schema = {
+    entities: [...(CLIENT_SCHEMA.entities as Function[]), ...((options.entities ?? []) as unknown as Function[])],
+    migrations: {
+      sqlite: [...(CLIENT_SCHEMA.migrations.sqlite as Function[]), ...(options.migrations?.sqlite ?? [])],
+      mariadb: [...(CLIENT_SCHEMA.migrations.mariadb as Function[]), ...(options.migrations?.mariadb ?? [])],
+    },
+    migrationsTable: CLIENT_SCHEMA.migrationsTable,
+  } as Schema;
+  const dataSource = options.dataSource ?? createDataSource(settings.DATABASE_URL, { schema });
+  const applied = await openDatabase(dataSource);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+
+  const upstream = new AuthServiceClient(settings);
+  const users = new UserSync(settings, dataSource, serializer, upstream, clock, logger);
+  const local = verifiesLocally(settings);
+  let authenticator: RequestAuthenticator;
+  if (local) {
+    const keys = loadKeys(settings.ALGORITHM, settings.ALGORITHM.startsWith('HS') ? settings.SIGNING_KEY : null, settings.VERIFYING_KEY);
+    authenticator = new LocalVerification(settings, new TokenCodec(settings, keys, clock), users, clock);
+  } else {
+    authenticator = new RemoteVerification(settings, upstream, users, clock);
+  }
+
+  const app = new Koa();
+  app.silent = true;
+  app.use(jsonResponses());
+  app.use(renderErrors({ logger, bodyLimit: settings.BODY_LIMIT }));
+  app.use(parseBodies(settings.BODY_LIMIT));
+  const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator };
+  attachService(app.context, parts);
+  const common = { defaultErrorHandler: false, development: false, classTransformer: false, validation: false };
+  // Two mounts: the proxy endpoints live under URL_PREFIX, the team's routes at the root.
+  useKoaServer(app, { ...common, controllers: [ProxyController], routePrefix: settings.URL_PREFIX });
+  if (options.controllers?.length) useKoaServer(app, { ...common, controllers: [...options.controllers] });
+
+  logger.info({ verification: local ? 'local' : 'remote', authService: settings.REMOTE_AUTH_SERVICE_URL }, 'client-service ready');
+  return {
+    ...parts,
+    app,
+    dataSource,
+    verification: local ? 'local' : 'remote',
+    listen: (port = settings.PORT, host = settings.HOST) => listen(app, host, port),
+    close: async () => {
+      upstream.close();
+      if (dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+}

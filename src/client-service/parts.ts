@@ -1,0 +1,14 @@
+// The parts of a running client-service, as its controllers reach them through the app context.
+import type { Logger } from '../logger';
+import type { ServiceContext } from '../http/authenticator';
+import type { ClientSettings } from './client-settings';
+import type { AuthServiceClient } from './upstream';
+import type { UserSync } from './user-sync';
+
+/** Everything a client-service request handler may need. */
+export interface ClientServiceParts extends ServiceContext {
+  readonly settings: ClientSettings;
+  readonly upstream: AuthServiceClient;
+  readonly users: UserSync;
+  readonly logger: Logger;
+}

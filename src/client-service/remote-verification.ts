@@ -1,0 +1,65 @@
+// Request authentication in a client-service that does not hold the auth-service's key (a stock
+// Django easyjwt auth-service): the easyjwt protocol, verify then user, cached per token so a
+// repeated token costs no upstream call until its entry expires.
+import { createHash } from 'node:crypto';
+import type { Context } from 'koa';
+import type { Clock } from '../core/clock';
+import type { Principal } from '../core/principal';
+import { TtlCache } from '../core/ttl-cache';
+import { AuthenticationFailed, NotAuthenticated, UpstreamRejected } from '../errors';
+import type { RequestAuthenticator } from '../http/authenticator';
+import { readBearerToken } from '../http/bearer';
+import type { ClientSettings } from './client-settings';
+import { AuthServiceClient } from './upstream';
+import { UserSync } from './user-sync';
+
+/** The `exp` of a token, read without checking it (only to bound how long a verdict is reused). */
+function unverifiedExp(token: string): number | null {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof payload.exp === 'number' ? payload.exp : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Asks the auth-service about each new token.
+ *
+ * @example
+ *   const principal = await remote.authenticate(ctx); // two upstream calls the first time, none after
+ */
+export class RemoteVerification implements RequestAuthenticator {
+  private readonly verdicts: TtlCache<string, { principal: Principal; exp: number | null }>;
+
+  constructor(
+    private readonly settings: ClientSettings,
+    private readonly upstream: AuthServiceClient,
+    private readonly users: UserSync,
+    private readonly clock: Clock,
+  ) {
+    this.verdicts = new TtlCache(settings.REMOTE_VERIFY_CACHE_TTL, settings.USER_CACHE_SIZE, clock);
+  }
+
+  async authenticate(ctx: Context): Promise<Principal> {
+    const raw = readBearerToken(ctx.get(this.settings.AUTH_HEADER_NAME), this.settings.AUTH_HEADER_TYPES);
+    if (raw === null) throw new NotAuthenticated();
+    // Keyed by a digest so the cache never holds bearer tokens themselves.
+    const key = createHash('sha256').update(raw).digest('base64url');
+    const known = this.verdicts.get(key);
+    if (known && (known.exp === null || known.exp > this.clock.now() / 1000)) return this.checked(known.principal);
+
+    const verified = await this.upstream.post(this.settings.REMOTE_AUTH_SERVICE_VERIFY_PATH, { token: raw });
+    if (verified.status !== 200) throw new UpstreamRejected(verified.body, verified.status);
+    const user = await this.upstream.getWithToken(this.settings.REMOTE_AUTH_SERVICE_USER_PATH, `${this.settings.AUTH_HEADER_TYPES[0]} ${raw}`);
+    if (user.status !== 200) throw new UpstreamRejected(user.body, user.status);
+    const principal = await this.users.upsert(user.body);
+    this.verdicts.set(key, { principal, exp: unverifiedExp(raw) });
+    return this.checked(principal);
+  }
+
+  private checked(principal: Principal): Principal {
+    if (this.settings.CHECK_USER_IS_ACTIVE && !principal.isActive) throw new AuthenticationFailed('User is inactive', 'user_inactive');
+    return principal;
+  }
+}

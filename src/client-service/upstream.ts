@@ -1,0 +1,97 @@
+// The client-service's HTTP client for the auth-service: kept-alive connections, a hard timeout,
+// TLS verification on by default, and every failure mode turned into a typed answer or a 503.
+import axios, { AxiosInstance } from 'axios';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { AuthServiceUnavailable, SettingsError } from '../errors';
+import type { ClientSettings } from './client-settings';
+
+/** An auth-service answer that was JSON and not a 5xx. */
+export interface UpstreamReply {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+/**
+ * Calls the auth-service. Unreachable, timed out, 5xx or non-JSON answers throw
+ * AuthServiceUnavailable (503); 2xx and 4xx JSON answers are returned for the caller to judge.
+ *
+ * @example
+ *   const reply = await upstream.post(settings.REMOTE_AUTH_SERVICE_VERIFY_PATH, { token });
+ */
+export class AuthServiceClient {
+  private readonly http: AxiosInstance;
+  /** Calls made, per path: tests count them to prove the request path makes none. */
+  readonly calls = new Map<string, number>();
+
+  constructor(settings: ClientSettings) {
+    const keepAlive = { keepAlive: true, maxSockets: 64 };
+    let ca: Buffer | undefined;
+    if (settings.REMOTE_AUTH_CA_BUNDLE) {
+      try {
+        ca = readFileSync(settings.REMOTE_AUTH_CA_BUNDLE);
+      } catch (error) {
+        throw new SettingsError('REMOTE_AUTH_CA_BUNDLE', `cannot read ${settings.REMOTE_AUTH_CA_BUNDLE}: ${(error as Error).message}`);
+      }
+    }
+    this.http = axios.create({
+      baseURL: settings.REMOTE_AUTH_SERVICE_URL,
+      timeout: settings.REMOTE_AUTH_REQUEST_TIMEOUT * 1000,
+      httpAgent: new http.Agent(keepAlive),
+      httpsAgent: new https.Agent({ ...keepAlive, rejectUnauthorized: settings.REMOTE_AUTH_SSL_VERIFY, ca }),
+      // Status and body are judged here, not by axios: a 401 is an answer, not an exception.
+      validateStatus: () => true,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      maxRedirects: 0,
+      maxContentLength: 1024 * 1024,
+      headers: { Accept: 'application/json' },
+    });
+  }
+
+  /** POSTs a JSON body. */
+  post(path: string, body: unknown): Promise<UpstreamReply> {
+    return this.send('POST', path, { data: body ?? {}, headers: { 'Content-Type': 'application/json' } });
+  }
+
+  /** GETs `path` with the user's token, as easyjwt does for the user endpoint. */
+  getWithToken(path: string, authorization: string): Promise<UpstreamReply> {
+    return this.send('GET', path, { headers: { Authorization: authorization, 'Content-Type': 'application/json' } });
+  }
+
+  /** Closes kept-alive sockets. */
+  close(): void {
+    (this.http.defaults.httpAgent as http.Agent).destroy();
+    (this.http.defaults.httpsAgent as https.Agent).destroy();
+  }
+
+  private async send(method: 'GET' | 'POST', path: string, config: { data?: unknown; headers: Record<string, string> }): Promise<UpstreamReply> {
+    this.calls.set(path, (this.calls.get(path) ?? 0) + 1);
+    let response;
+    try {
+      response = await this.http.request<string>({ method, url: path, ...config });
+    } catch (error) {
+      const failure = error as { code?: string; message?: string };
+      throw new AuthServiceUnavailable(`${method} ${path}: ${failure.code ?? ''} ${failure.message ?? String(error)}`.trim());
+    }
+    if (response.status >= 500) throw new AuthServiceUnavailable(`${method} ${path} answered ${response.status}`);
+    let body: unknown;
+    try {
+      body = JSON.parse(response.data);
+    } catch {
+      throw new AuthServiceUnavailable(`${method} ${path} answered ${response.status} with a body that is not JSON`);
+    }
+    if (body === null || typeof body !== 'object') {
+      throw new AuthServiceUnavailable(`${method} ${path} answered ${response.status} with JSON that is not an object`);
+    }
+    return { status: response.status, body: body as Record<string, unknown> };
+  }
+
+  /** How many calls were made in all. */
+  get totalCalls(): number {
+    let total = 0;
+    for (const count of this.calls.values()) total += count;
+    return total;
+  }
+}

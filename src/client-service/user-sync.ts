@@ -1,0 +1,117 @@
+// The local copies of auth-service users: kept in the client-service's database, mirrored in memory,
+// refreshed from the auth-service when older than USER_SYNC_MAX_AGE, and served stale (with a
+// warning) when the auth-service cannot be reached, so valid tokens keep working through an outage.
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../core/clock';
+import type { Principal } from '../core/principal';
+import { TtlCache } from '../core/ttl-cache';
+import { LocalUser } from '../entities/local-user';
+import { AuthServiceUnavailable, UpstreamRejected } from '../errors';
+import type { Logger } from '../logger';
+import { ClientUserSerializer } from '../serializers/client-user-serializer';
+import type { ClientSettings } from './client-settings';
+import { AuthServiceClient } from './upstream';
+
+/** A principal together with when its data was fetched from the auth-service. */
+interface Copy {
+  readonly principal: Principal;
+  readonly syncedAt: number;
+}
+
+/**
+ * Finds and refreshes local user copies.
+ *
+ * @example
+ *   const principal = await sync.principalFor(3, 'Bearer eyJ...');
+ */
+export class UserSync {
+  private readonly memory: TtlCache<number, Copy>;
+  /** One upstream fetch per user at a time: concurrent first requests share it. */
+  private readonly inFlight = new Map<number, Promise<Principal>>();
+
+  constructor(
+    private readonly settings: ClientSettings,
+    private readonly dataSource: DataSource,
+    private readonly serializer: ClientUserSerializer,
+    private readonly upstream: AuthServiceClient,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {
+    // Memory may hold a copy as long as it is trusted at all; freshness is judged per use.
+    this.memory = new TtlCache(Math.max(settings.USER_SYNC_MAX_AGE, 1) * 10, settings.USER_CACHE_SIZE, clock);
+  }
+
+  /**
+   * The principal of user `id`, fetched with `authorization` (the request's own header value) when
+   * no fresh copy exists. An auth-service that refuses the token refuses the request.
+   */
+  async principalFor(id: number, authorization: string): Promise<Principal> {
+    const known = this.memory.get(id);
+    if (known && this.isFresh(known.syncedAt)) return known.principal;
+    const stored = known ?? (await this.load(id));
+    if (stored && this.isFresh(stored.syncedAt)) return stored.principal;
+    const pending = this.inFlight.get(id);
+    if (pending) return pending;
+    const fetching = this.fetch(authorization, stored).finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, fetching);
+    return fetching;
+  }
+
+  /** Creates or replaces the local copy from the auth-service's user JSON; returns its principal. */
+  async upsert(json: Record<string, unknown>): Promise<Principal> {
+    const id = json.id;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
+      throw new AuthServiceUnavailable(`the user JSON has no integer id: ${JSON.stringify(json).slice(0, 200)}`);
+    }
+    const syncedAt = new Date(this.clock.now());
+    const user = await this.dataSource.transaction(async (manager) => {
+      const existing = await manager.findOne(LocalUser, { where: { id } });
+      const merged = manager.merge(LocalUser, existing ?? manager.create(LocalUser, { id, permissions: [] }), this.serializer.toLocal(json), { syncedAt });
+      const saved = await manager.save(LocalUser, merged);
+      await this.serializer.storeNested(manager, id, json);
+      return saved;
+    });
+    const nested = await this.serializer.loadNested(this.dataSource.manager, id);
+    return this.remember(user, nested).principal;
+  }
+
+  private async fetch(authorization: string, stale: Copy | null): Promise<Principal> {
+    let reply;
+    try {
+      reply = await this.upstream.getWithToken(this.settings.REMOTE_AUTH_SERVICE_USER_PATH, authorization);
+    } catch (error) {
+      if (stale && error instanceof AuthServiceUnavailable) {
+        this.logger.warn({ userId: stale.principal.id, reason: error.reason }, 'auth-service unavailable: serving a stale user copy');
+        return stale.principal;
+      }
+      throw error;
+    }
+    if (reply.status !== 200) throw new UpstreamRejected(reply.body, reply.status);
+    return this.upsert(reply.body);
+  }
+
+  private async load(id: number): Promise<Copy | null> {
+    const user = await this.dataSource.manager.findOne(LocalUser, { where: { id } });
+    if (!user) return null;
+    return this.remember(user, await this.serializer.loadNested(this.dataSource.manager, id));
+  }
+
+  private remember(user: LocalUser, nested: Record<string, Record<string, unknown> | null>): Copy {
+    const principal: Principal = Object.freeze({
+      id: user.id,
+      isActive: user.isActive,
+      isStaff: user.isStaff,
+      isSuperuser: user.isSuperuser,
+      permissions: new Set(user.permissions),
+      data: Object.freeze(this.serializer.toData(user, nested)),
+    });
+    const copy = { principal, syncedAt: user.syncedAt.getTime() };
+    this.memory.set(user.id, copy);
+    return copy;
+  }
+
+  private isFresh(syncedAt: number): boolean {
+    return this.clock.now() - syncedAt < this.settings.USER_SYNC_MAX_AGE * 1000;
+  }
+}
+
