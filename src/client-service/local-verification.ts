@@ -31,8 +31,7 @@ export class LocalVerification implements RequestAuthenticator {
   }
 
   async authenticate(ctx: Context): Promise<Principal> {
-    const header = ctx.get(this.settings.AUTH_HEADER_NAME);
-    const raw = readBearerToken(header, this.settings.AUTH_HEADER_TYPES);
+    const raw = readBearerToken(ctx.get(this.settings.AUTH_HEADER_NAME), this.settings.AUTH_HEADER_TYPES);
     if (raw === null) throw new NotAuthenticated();
     let claims;
     try {
@@ -42,8 +41,8 @@ export class LocalVerification implements RequestAuthenticator {
     }
     const id = this.codec.userIdOf(claims);
     if (typeof id !== 'number') throw new AuthenticationFailed('Token contained no recognizable user identification', 'token_not_valid');
-    // The user endpoint is called with the request's own scheme and token, as easyjwt does.
-    const principal = await this.users.principalFor(id, `${this.settings.AUTH_HEADER_TYPES[0]} ${raw}`);
+    // A stale or missing copy is fetched with the request's own token, as easyjwt does.
+    const principal = await this.users.principalFor(id, raw);
     if (this.settings.CHECK_USER_IS_ACTIVE && !principal.isActive) throw new AuthenticationFailed('User is inactive', 'user_inactive');
     return principal;
   }

@@ -42,17 +42,17 @@ export class UserSync {
   }
 
   /**
-   * The principal of user `id`, fetched with `authorization` (the request's own header value) when
-   * no fresh copy exists. An auth-service that refuses the token refuses the request.
+   * The principal of user `id`, fetched with the request's own `token` when no fresh copy exists.
+   * An auth-service that refuses the token refuses the request.
    */
-  async principalFor(id: number, authorization: string): Promise<Principal> {
+  async principalFor(id: number, token: string): Promise<Principal> {
     const known = this.memory.get(id);
     if (known && this.isFresh(known.syncedAt)) return known.principal;
     const stored = known ?? (await this.load(id));
     if (stored && this.isFresh(stored.syncedAt)) return stored.principal;
     const pending = this.inFlight.get(id);
     if (pending) return pending;
-    const fetching = this.fetch(authorization, stored).finally(() => this.inFlight.delete(id));
+    const fetching = this.fetch(`${this.settings.AUTH_HEADER_TYPES[0]} ${token}`, stored).finally(() => this.inFlight.delete(id));
     this.inFlight.set(id, fetching);
     return fetching;
   }
