@@ -1,5 +1,5 @@
-// koa-easyjwt's public API: the auth-service factory, the token core, guards and decorators,
-// entities, serializers, settings and errors.
+// koa-easyjwt's public API: the auth-service and client-service factories, the token core, guards
+// and decorators, entities, serializers, settings and errors.
 export { createAuthService } from './auth-service/create-auth-service';
 export type { AuthService, AuthServiceOptions } from './auth-service/create-auth-service';
 export type { AuthServiceParts } from './auth-service/parts';
@@ -7,6 +7,15 @@ export { TokenIssuer } from './auth-service/token-issuer';
 export { UserStore, normalizeEmail } from './auth-service/user-store';
 export type { NewUser } from './auth-service/user-store';
 export { LocalAuthenticator } from './auth-service/local-authenticator';
+
+export { createClientService } from './client-service/create-client-service';
+export type { ClientService, ClientServiceOptions } from './client-service/create-client-service';
+export { CLIENT_OPTIONS, resolveClientSettings } from './client-service/client-settings';
+export type { ClientSettings, ClientSettingsInput } from './client-service/client-settings';
+export { AuthServiceClient } from './client-service/upstream';
+export { UserSync } from './client-service/user-sync';
+export { ClientUserSerializer } from './serializers/client-user-serializer';
+export type { NestedData, StandardField } from './serializers/client-user-serializer';
 
 export { FrozenClock, systemClock } from './core/clock';
 export type { Clock } from './core/clock';
@@ -24,8 +33,9 @@ export { requireLogin, requirePermission, requireStaff, requireThat, principalOf
 export { readBearerToken } from './http/bearer';
 export type { RequestAuthenticator } from './http/authenticator';
 
-export { entities, Group, Permission, Token, TokenUserConnection, User } from './entities';
-export { createDataSource, dataSourceOptions, openDatabase } from './db/data-source';
+export { clientEntities, entities, Group, LocalUser, Permission, Token, TokenUserConnection, User } from './entities';
+export { AUTH_SCHEMA, CLIENT_SCHEMA, createDataSource, dataSourceOptions, openDatabase } from './db/data-source';
+export type { Schema } from './db/data-source';
 export { TokenRegistry } from './registry/token-registry';
 export { UserSerializer } from './serializers/user-serializer';
 export type { UserJson } from './serializers/user-serializer';
