@@ -15,6 +15,12 @@ import {
 } from '../errors';
 import { sendJson } from './responses';
 
+/** What DRF's metadata answer says of every endpoint here: what it renders and parses. */
+const OPTIONS_METADATA = Object.freeze({
+  renders: ['application/json'],
+  parses: ['application/json', 'application/x-www-form-urlencoded'],
+});
+
 /** Options of the renderer. */
 export interface ErrorRendererOptions {
   readonly logger: Logger;
@@ -36,8 +42,8 @@ export function toClientError(error: unknown, ctx: Context, bodyLimit: number): 
 }
 
 /**
- * Mount first (inside `jsonResponses`): renders every error, and the bare 404/405 that the router
- * leaves for unknown paths and methods, as DRF-shaped JSON.
+ * Mount first (inside `jsonResponses`): renders every error, and the bare 404/405/OPTIONS answers
+ * the router leaves for unknown paths and methods, as DRF-shaped JSON.
  */
 export function renderErrors(options: ErrorRendererOptions) {
   return async function errorRenderer(ctx: Context, next: Next): Promise<void> {
@@ -46,6 +52,8 @@ export function renderErrors(options: ErrorRendererOptions) {
       if (ctx.body === undefined || ctx.body === null || ctx.body === '') {
         if (ctx.status === 404) throw new NotFound();
         if (ctx.status === 405) throw new MethodNotAllowed(ctx.method);
+        // The router answers OPTIONS with an empty text body; DRF describes the endpoint in JSON.
+        if (ctx.method === 'OPTIONS' && ctx.status === 200) ctx.body = OPTIONS_METADATA;
       }
     } catch (thrown) {
       const error = toClientError(thrown, ctx, options.bodyLimit);
