@@ -7,10 +7,9 @@ import { passwordDigest } from '../core/passwords';
 import type { Principal } from '../core/principal';
 import { TokenCodec } from '../core/tokens';
 import { TtlCache } from '../core/ttl-cache';
-import { VerifiedTokens } from '../core/verified-tokens';
-import { AuthenticationFailed, BearerTokenRejected, InvalidToken, NotAuthenticated } from '../errors';
+import { AuthenticationFailed } from '../errors';
 import type { RequestAuthenticator } from '../http/authenticator';
-import { readBearerToken } from '../http/bearer';
+import { BearerVerifier } from '../http/bearer-verifier';
 import { UserSerializer } from '../serializers/user-serializer';
 import type { Settings } from '../settings';
 import { passwordChanged, passwordChangedSecond } from './token-issuer';
@@ -31,31 +30,22 @@ export interface UserSnapshot extends Principal {
  */
 export class LocalAuthenticator implements RequestAuthenticator {
   private readonly cache: TtlCache<number | string, UserSnapshot>;
-  private readonly verified: VerifiedTokens;
+  private readonly bearer: BearerVerifier;
   private readonly claimKeys = new Map<number, number | string>();
 
   constructor(
     private readonly settings: Settings,
-    private readonly codec: TokenCodec,
+    codec: TokenCodec,
     private readonly users: UserStore,
     private readonly serializer: UserSerializer,
     clock: Clock,
   ) {
     this.cache = new TtlCache(settings.USER_CACHE_TTL, settings.USER_CACHE_SIZE, clock);
-    this.verified = new VerifiedTokens(codec, clock, settings.LEEWAY, settings.USER_CACHE_SIZE, settings.TOKEN_TYPE_CLAIM);
+    this.bearer = new BearerVerifier(settings, codec, clock);
   }
 
   async authenticate(ctx: Context): Promise<Principal> {
-    const raw = readBearerToken(ctx.get(this.settings.AUTH_HEADER_NAME), this.settings.AUTH_HEADER_TYPES);
-    if (raw === null) throw new NotAuthenticated();
-    let claims;
-    try {
-      claims = this.verified.verify(raw, 'access');
-    } catch (error) {
-      throw error instanceof InvalidToken ? new BearerTokenRejected(error) : error;
-    }
-    const id = this.codec.userIdOf(claims);
-    if (id === null) throw new AuthenticationFailed('Token contained no recognizable user identification', 'token_not_valid');
+    const { claims, userId: id } = this.bearer.read(ctx);
     const user = this.cache.get(id) ?? (await this.load(id));
     if (!user) throw new AuthenticationFailed('User not found', 'user_not_found');
     if (this.settings.CHECK_USER_IS_ACTIVE && !user.isActive) throw new AuthenticationFailed('User is inactive', 'user_inactive');
