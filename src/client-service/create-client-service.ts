@@ -74,20 +74,24 @@ export async function createClientService(options: ClientServiceOptions): Promis
     },
     migrationsTable: CLIENT_SCHEMA.migrationsTable,
   } as Schema;
-  const dataSource = options.dataSource ?? createDataSource(settings.DATABASE_URL, { schema });
-  const applied = await openDatabase(dataSource);
-  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-
-  const upstream = new AuthServiceClient(settings);
-  const users = new UserSync(settings, dataSource, serializer, upstream, clock, logger);
+  // Everything that can refuse a setting comes before the database is opened.
   const local = verifiesLocally(settings);
-  let authenticator: RequestAuthenticator;
-  if (local) {
-    const keys = loadKeys(settings.ALGORITHM, settings.ALGORITHM.startsWith('HS') ? settings.SIGNING_KEY : null, settings.VERIFYING_KEY);
-    authenticator = new LocalVerification(settings, new TokenCodec(settings, keys, clock), users, clock);
-  } else {
-    authenticator = new RemoteVerification(settings, upstream, users, clock);
+  const keys = local ? loadKeys(settings.ALGORITHM, settings.ALGORITHM.startsWith('HS') ? settings.SIGNING_KEY : null, settings.VERIFYING_KEY) : null;
+  const upstream = new AuthServiceClient(settings);
+  const dataSource = options.dataSource ?? createDataSource(settings.DATABASE_URL, { schema });
+  try {
+    const applied = await openDatabase(dataSource);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  } catch (error) {
+    upstream.close();
+    if (dataSource.isInitialized) await dataSource.destroy();
+    throw error;
   }
+
+  const users = new UserSync(settings, dataSource, serializer, upstream, clock, logger);
+  const authenticator: RequestAuthenticator = keys
+    ? new LocalVerification(settings, new TokenCodec(settings, keys, clock), users, clock)
+    : new RemoteVerification(settings, upstream, users, clock);
 
   const app = new Koa();
   app.silent = true;

@@ -22,6 +22,8 @@ export interface UpstreamReply {
  */
 export class AuthServiceClient {
   private readonly http: AxiosInstance;
+  /** The whole exchange's deadline: axios's own `timeout` only bounds idle time between bytes. */
+  private readonly deadlineMs: number;
   /** Calls made, per path: tests count them to prove the request path makes none. */
   readonly calls = new Map<string, number>();
 
@@ -35,6 +37,7 @@ export class AuthServiceClient {
         throw new SettingsError('REMOTE_AUTH_CA_BUNDLE', `cannot read ${settings.REMOTE_AUTH_CA_BUNDLE}: ${(error as Error).message}`);
       }
     }
+    this.deadlineMs = settings.REMOTE_AUTH_REQUEST_TIMEOUT * 1000;
     this.http = axios.create({
       baseURL: settings.REMOTE_AUTH_SERVICE_URL,
       timeout: settings.REMOTE_AUTH_REQUEST_TIMEOUT * 1000,
@@ -70,7 +73,8 @@ export class AuthServiceClient {
     this.calls.set(path, (this.calls.get(path) ?? 0) + 1);
     let response;
     try {
-      response = await this.http.request<string>({ method, url: path, ...config });
+      // An upstream trickling a byte at a time never trips the idle timeout; this bounds the total.
+      response = await this.http.request<string>({ method, url: path, ...config, signal: AbortSignal.timeout(this.deadlineMs) });
     } catch (error) {
       const failure = error as { code?: string; message?: string };
       throw new AuthServiceUnavailable(`${method} ${path}: ${failure.code ?? ''} ${failure.message ?? String(error)}`.trim());
@@ -82,7 +86,7 @@ export class AuthServiceClient {
     } catch {
       throw new AuthServiceUnavailable(`${method} ${path} answered ${response.status} with a body that is not JSON`);
     }
-    if (body === null || typeof body !== 'object') {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new AuthServiceUnavailable(`${method} ${path} answered ${response.status} with JSON that is not an object`);
     }
     return { status: response.status, body: body as Record<string, unknown> };

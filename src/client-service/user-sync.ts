@@ -12,6 +12,9 @@ import { ClientUserSerializer } from '../serializers/client-user-serializer';
 import type { ClientSettings } from './client-settings';
 import { AuthServiceClient } from './upstream';
 
+/** How long a stale copy is served without asking again, once the auth-service failed to answer. */
+const RETRY_AFTER_OUTAGE_MS = 5000;
+
 /** A principal together with when its data was fetched from the auth-service. */
 interface Copy {
   readonly principal: Principal;
@@ -82,6 +85,10 @@ export class UserSync {
     } catch (error) {
       if (stale && error instanceof AuthServiceUnavailable) {
         this.logger.warn({ userId: stale.principal.id, reason: error.reason }, 'auth-service unavailable: serving a stale user copy');
+        // Trust the stale copy a little longer, so an outage costs one timeout per user per
+        // RETRY_AFTER_OUTAGE_MS rather than one per request.
+        const retryIn = Math.min(RETRY_AFTER_OUTAGE_MS, this.settings.USER_SYNC_MAX_AGE * 1000);
+        this.memory.set(stale.principal.id as number, { principal: stale.principal, syncedAt: this.clock.now() - this.settings.USER_SYNC_MAX_AGE * 1000 + retryIn });
         return stale.principal;
       }
       throw error;

@@ -17,6 +17,8 @@ async function forward(ctx: Context, setting: PathSetting, body: unknown): Promi
   const { upstream, settings } = serviceOf<ClientServiceParts>(ctx);
   const reply = await upstream.post(settings[setting], body);
   ctx.status = reply.status;
+  // The contract's challenge on every 401, whether or not the upstream sent one.
+  if (reply.status === 401) ctx.set('WWW-Authenticate', 'Bearer realm="api"');
   return reply.body;
 }
 
