@@ -4,6 +4,8 @@ import bodyParser from 'koa-bodyparser';
 import type { Context, Next } from 'koa';
 import { ParseError, PayloadTooLarge, UnsupportedMediaType } from '../errors';
 
+const EMPTY_BODY = Object.freeze({});
+
 /**
  * Parses JSON and form bodies up to `limit` bytes into `ctx.request.body`.
  *
@@ -22,8 +24,12 @@ export function parseBodies(limit: number) {
     },
   });
   return async function parseBody(ctx: Context, next: Next): Promise<void> {
-    // Reads carry no body worth parsing; skipping them keeps the authenticated GET path short.
-    if (ctx.method === 'GET' || ctx.method === 'HEAD') return next();
+    // Reads carry no body worth parsing. Marking the body as parsed also stops the body parser
+    // routing-controllers mounts from running again: the authenticated GET path stays short.
+    if (ctx.method === 'GET' || ctx.method === 'HEAD') {
+      (ctx.request as { body?: unknown }).body = EMPTY_BODY;
+      return next();
+    }
     const declared = Number(ctx.get('Content-Length') || 0);
     if (declared > limit) throw new PayloadTooLarge(limit);
     // As DRF: only a declared type without a parser is refused. A body with no Content-Type, or an
