@@ -46,19 +46,20 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 }
 
 /**
- * Forks `node dist/bench/server.js <kind>` and resolves once it reports its URL.
+ * Forks `node dist/bench/server.js <kind>` (with `env` added to this process's environment) and
+ * resolves once it reports its URL.
  *
  * @example
  *   const koa = await startChild('koa-hello');
  *   // ... drive koa.url ...
  *   await koa.stop();
  */
-export function startChild(kind: string, execArgv: string[] = []): Promise<ChildServer> {
+export function startChild(kind: string, execArgv: string[] = [], env: Record<string, string> = {}): Promise<ChildServer> {
   // Compiled next to this file: dist/bench/server.js.
   const child = fork(join(__dirname, 'server.js'), [kind], {
     execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, ...env, NODE_ENV: 'production' },
   });
   alive.add(child);
   child.once('exit', () => alive.delete(child));

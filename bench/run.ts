@@ -33,18 +33,24 @@ async function main(): Promise<number> {
   const targets = selectTargets();
   const execArgv = (process.env.BENCH_SERVER_EXEC_ARGV ?? '').split(/\s+/).filter(Boolean);
 
-  // One child per kind of server, started before any load and kept across rounds; an idle child
-  // costs no CPU while another target is measured.
+  // One child per server, started before any load and kept across rounds; an idle child costs no
+  // CPU while another target is measured. A server's upstream (a client-service's auth-service)
+  // is started first, even when none of its own targets was selected.
   const children = new Map<string, ChildServer>();
   const fixtures = new Map<string, Fixture>();
-  for (const serverName of new Set(targets.map((t) => t.server))) {
+  const start = async (serverName: string): Promise<ChildServer> => {
+    const known = children.get(serverName);
+    if (known) return known;
     const spec = SERVERS[serverName];
     if (!spec) throw new Error(`unknown server '${serverName}' (known: ${Object.keys(SERVERS).join(', ')})`);
-    const child = await startChild(spec.kind, execArgv);
+    const upstream = spec.upstream ? await start(spec.upstream) : undefined;
+    const child = await startChild(spec.kind, execArgv, upstream && spec.env ? spec.env(upstream) : {});
     children.set(serverName, child);
-    fixtures.set(serverName, await spec.prepare(child));
+    fixtures.set(serverName, await spec.prepare(child, upstream));
     console.error(`started ${serverName} (pid ${child.pid}) at ${child.url}`);
-  }
+    return child;
+  };
+  for (const serverName of new Set(targets.map((t) => t.server))) await start(serverName);
   for (const target of targets) await checkRequest(fixtures.get(target.server)!, target);
 
   const perTarget = load.warmupSeconds + load.seconds;

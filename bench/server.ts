@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Koa from 'koa';
 import { createAuthService } from '../src/auth-service/create-auth-service';
+import { createClientService } from '../src/client-service/create-client-service';
+import { DemoController } from '../src/controllers/demo-controller';
 
 /** What a child sends its parent once it is listening; `extra` carries what targets need. */
 export interface ReadyMessage {
@@ -40,7 +42,7 @@ function listenOn(server: Server): Promise<string> {
 
 /**
  * The kinds of server a benchmark target can run against. Add a kind here (and a ServerSpec in
- * bench/targets.ts) to benchmark something new, e.g. a client-service in front of an auth-service.
+ * bench/targets.ts) to benchmark something new.
  */
 export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<Started>> = {
   /** The baseline: Koa 3 with one middleware and nothing else, as a user's own app would start. */
@@ -63,13 +65,12 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
 
   /** The auth-service as deployed: a real SQLite file database, one user, logging off. */
   'auth-service': async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'koa-easyjwt-bench-'));
-    // Removed on any exit, not only a clean stop: a crashed or interrupted run leaves no database.
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir();
+    // 36 random bytes in base64 are 48 ASCII characters: 48 bytes, above HS256's minimum.
+    const key = randomBytes(36).toString('base64');
     const service = await createAuthService({
       settings: {
-        // 36 random bytes in base64 are 48 ASCII characters: 48 bytes, above HS256's minimum.
-        SIGNING_KEY: randomBytes(36).toString('base64'),
+        SIGNING_KEY: key,
         DATABASE_URL: `sqlite:${join(dir, 'bench.sqlite3')}`,
         LOG_LEVEL: 'silent',
         // Cheap scrypt: the benchmark measures token checks, and logs in only once.
@@ -85,14 +86,52 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
     const listening = await service.listen(0, '127.0.0.1');
     return {
       url: listening.url,
-      extra: { email, password },
+      // The key goes to the client-service children that verify locally (bench/targets.ts).
+      extra: { email, password, key },
       stop: async () => {
         await listening.close();
-        await service.close(); // the exit hook above then removes the directory
+        await service.close(); // the exit hook of tempDir() then removes the directory
+      },
+    };
+  },
+
+  /**
+   * The demo client-service (`GET /api/test/` behind @JwtLoginRequired) in front of the
+   * auth-service child named by BENCH_AUTH_URL, on a SQLite file, logging off. BENCH_VERIFICATION
+   * is `local` (with BENCH_SIGNING_KEY, the auth-service's key) or `remote`; other settings keep
+   * their defaults, so user copies are re-synced and remote verdicts re-asked as in production.
+   */
+  'client-service': async (env) => {
+    const dir = tempDir();
+    const verification = env.BENCH_VERIFICATION === 'remote' ? 'remote' : 'local';
+    const service = await createClientService({
+      settings: {
+        REMOTE_AUTH_SERVICE_URL: env.BENCH_AUTH_URL,
+        TOKEN_VERIFICATION: verification,
+        ...(verification === 'local' ? { SIGNING_KEY: env.BENCH_SIGNING_KEY } : {}),
+        DATABASE_URL: `sqlite:${join(dir, 'client.sqlite3')}`,
+        LOG_LEVEL: 'silent',
+      },
+      controllers: [DemoController],
+    });
+    const listening = await service.listen(0, '127.0.0.1');
+    return {
+      url: listening.url,
+      extra: { verification: service.verification },
+      stop: async () => {
+        await listening.close();
+        await service.close();
       },
     };
   },
 };
+
+/** A scratch directory for one child's database, removed on any exit, not only a clean stop. */
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'koa-easyjwt-bench-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 async function main(): Promise<void> {
   const kind = process.argv[2];

@@ -22,8 +22,12 @@ export interface Fixture {
 export interface ServerSpec {
   /** The kind forked by bench/child.ts. */
   readonly kind: string;
+  /** A key of SERVERS this one talks to (a client-service's auth-service); started first. */
+  readonly upstream?: string;
+  /** Environment for the child, from its upstream's child (its URL, its key). */
+  env?(upstream: ChildServer): Record<string, string>;
   /** Runs once after start-up, before any load: logs in, creates data, checks the answers. */
-  prepare(child: ChildServer): Promise<Fixture>;
+  prepare(child: ChildServer, upstream?: ChildServer): Promise<Fixture>;
 }
 
 /** One line of the results table. */
@@ -49,6 +53,38 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; b
   }
 }
 
+/** Logs in at `url` (an auth-service, or a client-service's proxy) with the bench user. */
+async function login(url: string, credentials: Record<string, string>): Promise<{ access: string; refresh: string }> {
+  const { email, password } = credentials;
+  const answer = await postJson(`${url}/auth/token/`, { email, password });
+  if (answer.status !== 200 || typeof answer.body?.access !== 'string') {
+    throw new Error(`bench login at ${url} failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+  }
+  return answer.body;
+}
+
+/**
+ * A client-service in front of the auth-service child. The bench user logs in through the client
+ * (which stores the user copy) and makes one protected request (which, in remote mode, fills the
+ * verification cache): the measured requests then find both warm.
+ */
+const clientService = (verification: 'local' | 'remote'): ServerSpec => ({
+  kind: 'client-service',
+  upstream: 'auth-service',
+  env: (auth) => ({
+    BENCH_AUTH_URL: auth.url,
+    BENCH_VERIFICATION: verification,
+    ...(verification === 'local' ? { BENCH_SIGNING_KEY: auth.extra.key } : {}),
+  }),
+  prepare: async (child, auth) => {
+    if (child.extra.verification !== verification) throw new Error(`client-service verifies ${child.extra.verification}, not ${verification}`);
+    const { access, refresh } = await login(child.url, auth!.extra);
+    const warm = await fetch(`${child.url}/api/test/`, { headers: { Authorization: `Bearer ${access}` } });
+    if (warm.status !== 200) throw new Error(`client-service warm-up answered ${warm.status} ${await warm.text()}`);
+    return { url: child.url, access, refresh };
+  },
+});
+
 export const SERVERS: Record<string, ServerSpec> = {
   'koa-hello': {
     kind: 'koa-hello',
@@ -57,15 +93,10 @@ export const SERVERS: Record<string, ServerSpec> = {
   'auth-service': {
     kind: 'auth-service',
     // One login through the real endpoint: the tokens under test are the ones clients would hold.
-    prepare: async (child) => {
-      const { email, password } = child.extra;
-      const login = await postJson(`${child.url}/auth/token/`, { email, password });
-      if (login.status !== 200 || typeof login.body?.access !== 'string') {
-        throw new Error(`bench login failed: ${login.status} ${JSON.stringify(login.body)}`);
-      }
-      return { url: child.url, access: login.body.access, refresh: login.body.refresh };
-    },
+    prepare: async (child) => ({ url: child.url, ...(await login(child.url, child.extra)) }),
   },
+  'client-local': clientService('local'),
+  'client-remote': clientService('remote'),
 };
 
 const bearer = (fixture: Fixture) => ({ Authorization: `Bearer ${fixture.access}` });
@@ -93,6 +124,17 @@ export const TARGETS: readonly Target[] = [
     server: 'auth-service',
     goal: 0.5,
     request: (fixture) => ({ method: 'GET', path: '/auth/user/', headers: bearer(fixture) }),
+  },
+  {
+    name: 'client GET /api/test/ local',
+    server: 'client-local',
+    goal: 0.8,
+    request: (fixture) => ({ method: 'GET', path: '/api/test/', headers: bearer(fixture), expectBody: '"success"' }),
+  },
+  {
+    name: 'client GET /api/test/ remote',
+    server: 'client-remote',
+    request: (fixture) => ({ method: 'GET', path: '/api/test/', headers: bearer(fixture), expectBody: '"success"' }),
   },
 ];
 

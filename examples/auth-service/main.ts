@@ -1,17 +1,34 @@
 // An auth-service a team would start from: the library's factory, a serializer that adds the
-// user's groups to `/auth/user/`, and the settings a production deployment sets.
-// Run: npm run build && EASYJWT_SIGNING_KEY=$(openssl rand -hex 32) node dist/examples/auth-service/main.js
+// user's groups, permissions and access level (`accessgroup: {user_type}`) to `/auth/user/`, and the
+// settings a production deployment sets. On start it creates the example users if they are missing.
+//
+// Run (one command; the client-service example needs the same key):
+//   EASYJWT_SIGNING_KEY=<a shared secret of 32+ bytes> npm run example:auth
+// Environment: EASYJWT_SIGNING_KEY (required), EASYJWT_DATABASE_URL (default
+// sqlite:data/example-auth.sqlite3), PORT (default 8000), EASYJWT_LOG_LEVEL (default info).
 import 'reflect-metadata';
-import { createAuthService, User, UserJson, UserSerializer } from '../../src';
+import { AuthService, createAuthService } from '../../src';
+import { ExampleUserSerializer, setAccessLevel } from './access-levels';
 
-/** Adds the names of the user's groups; client-services can authorise on them. */
-export class GroupsSerializer extends UserSerializer {
-  protected override extra(user: User): UserJson {
-    return { groups: (user.groups ?? []).map((group) => group.name) };
+export { ExampleUserSerializer, setAccessLevel } from './access-levels';
+
+/** The users the example creates: an access level, and the permission the reports need or not. */
+export const EXAMPLE_USERS = [
+  { email: 'gold@test.com', password: 'gold-pass', accessLevel: 'gold-plus', permissions: ['reports.view'] },
+  { email: 'silver@test.com', password: 'silver-pass', accessLevel: 'silver', permissions: ['reports.view'] },
+  { email: 'guest@test.com', password: 'guest-pass', accessLevel: 'gold', permissions: [] },
+] as const;
+
+/** Creates the example users that do not exist yet. */
+export async function seedExampleUsers(service: AuthService): Promise<void> {
+  for (const { accessLevel, permissions, ...credentials } of EXAMPLE_USERS) {
+    if (await service.users.findByLogin('email', credentials.email)) continue;
+    const user = await service.users.create({ ...credentials, permissions });
+    await setAccessLevel(service, user.id, accessLevel);
   }
 }
 
-export async function main(env: NodeJS.ProcessEnv = process.env) {
+export async function main(env: NodeJS.ProcessEnv = process.env, options: { seed?: boolean } = {}) {
   const service = await createAuthService({
     settings: {
       SIGNING_KEY: env.EASYJWT_SIGNING_KEY,
@@ -23,8 +40,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env) {
       PORT: env.PORT ?? 8000,
       LOG_LEVEL: env.EASYJWT_LOG_LEVEL ?? 'info',
     },
-    serializer: new GroupsSerializer(),
+    serializer: new ExampleUserSerializer(),
   });
+  if (options.seed ?? true) await seedExampleUsers(service);
   const listening = await service.listen();
   service.logger.info({ url: listening.url }, 'example auth-service listening');
   return { service, listening };

@@ -1,14 +1,18 @@
 // What each CLI command does, as plain functions over a loaded configuration; main.ts only wires
 // them to commander.
 import { createAuthService, AuthService } from '../auth-service/create-auth-service';
+import { CLIENT_OPTIONS, ClientSettingsInput, resolveClientSettings } from '../client-service/client-settings';
+import { createClientService } from '../client-service/create-client-service';
+import { DemoController } from '../controllers/demo-controller';
 import { passwordProblems } from '../core/password-rules';
-import { createDataSource, openDatabase, redactUrl } from '../db/data-source';
-import { UsageError } from '../errors';
+import { CLIENT_SCHEMA, createDataSource, openDatabase, redactUrl } from '../db/data-source';
+import { SettingsError, UsageError } from '../errors';
+import type { Listening } from '../http/server';
 import { createLogger, Logger } from '../logger';
-import { OPTIONS, resolveSettings, Settings, SettingsInput } from '../settings';
+import { Option, OPTIONS, resolveSettings, Settings, SettingsInput } from '../settings';
 import type { CliConfig } from './config';
 import { promptNewPassword } from './prompt';
-import { withSigningKey } from './signing-key';
+import { withClientSigningKey, withSigningKey } from './signing-key';
 
 /** Where commands write what a person reads (stdout) and what goes to logs (stderr, via pino). */
 export interface CommandContext {
@@ -33,19 +37,91 @@ async function withService<T>(context: CommandContext, body: (service: AuthServi
   }
 }
 
-/** `serve auth`: runs the auth-service until SIGINT or SIGTERM. */
-export async function serveAuth(context: CommandContext, flags: { host?: string; port?: string }): Promise<void> {
-  const overrides: SettingsInput = {};
+/** Flags of `serve`. */
+export interface ServeFlags {
+  host?: string;
+  port?: string;
+  /** `serve client` only: the auth-service's base URL. */
+  authUrl?: string;
+}
+
+/** A built service as `serve` runs it, whichever role it has. */
+interface Runnable {
+  readonly logger: Logger;
+  /** What the "listening on" line names after the URL, e.g. `/auth/` for the auth-service. */
+  readonly path: string;
+  /** Said after the URL on the same line, e.g. the verification mode. */
+  readonly note?: string;
+  /** Fields for the start-up log record. */
+  readonly details: Record<string, unknown>;
+  listen(): Promise<Listening>;
+  close(): Promise<void>;
+}
+
+function hostAndPort<T extends { HOST?: unknown; PORT?: unknown }>(flags: ServeFlags): T {
+  const overrides: Record<string, unknown> = {};
   if (flags.host !== undefined) overrides.HOST = flags.host;
   if (flags.port !== undefined) overrides.PORT = flags.port;
-  const { settings, logger } = settingsFor(context, overrides);
+  return overrides as T;
+}
+
+async function buildAuth(context: CommandContext, flags: ServeFlags): Promise<Runnable> {
+  if (flags.authUrl !== undefined) throw new UsageError('--auth-url is for `serve client`; the auth-service is the one it names');
+  const { settings, logger } = settingsFor(context, hostAndPort<SettingsInput>(flags));
   const service = await createAuthService({ settings, logger });
+  return {
+    logger,
+    path: `${settings.URL_PREFIX}/`,
+    details: { database: redactUrl(settings.DATABASE_URL) },
+    listen: () => service.listen(),
+    close: () => service.close(),
+  };
+}
+
+/** The client-service's settings from the configuration, the development key and `overrides`. */
+function clientSettingsFor(context: CommandContext, overrides: ClientSettingsInput = {}) {
+  if ((overrides.REMOTE_AUTH_SERVICE_URL ?? context.config.clientInput.REMOTE_AUTH_SERVICE_URL) === undefined) {
+    throw new SettingsError('REMOTE_AUTH_SERVICE_URL', 'is required: pass --auth-url http://127.0.0.1:8000 or set EASYJWT_AUTH_URL');
+  }
+  const preliminary = createLogger(String(context.config.clientInput.LOG_LEVEL ?? 'info'));
+  const input: ClientSettingsInput = { ...withClientSigningKey(context.config, preliminary), ...overrides };
+  const settings = resolveClientSettings(input);
+  return { settings, logger: createLogger(settings.LOG_LEVEL) };
+}
+
+async function buildClient(context: CommandContext, flags: ServeFlags): Promise<Runnable> {
+  const overrides = hostAndPort<ClientSettingsInput>(flags);
+  if (flags.authUrl !== undefined) overrides.REMOTE_AUTH_SERVICE_URL = flags.authUrl;
+  const { settings, logger } = clientSettingsFor(context, overrides);
+  const service = await createClientService({ settings, logger, controllers: [DemoController] });
+  return {
+    logger,
+    path: '/',
+    note: `(${service.verification} verification against ${settings.REMOTE_AUTH_SERVICE_URL})`,
+    details: { database: redactUrl(settings.DATABASE_URL), verification: service.verification, authService: settings.REMOTE_AUTH_SERVICE_URL },
+    listen: () => service.listen(),
+    close: () => service.close(),
+  };
+}
+
+const ROLES = { auth: buildAuth, client: buildClient } as const;
+
+/** The roles `serve` knows. */
+export type Role = keyof typeof ROLES;
+
+/**
+ * `serve auth` / `serve client`: builds the service, prints where it listens and runs it until
+ * SIGINT or SIGTERM, then closes the socket and the database and returns (exit code 0).
+ */
+export async function serve(context: CommandContext, role: Role, flags: ServeFlags): Promise<void> {
+  const service = await ROLES[role](context, flags);
   const listening = await service.listen();
-  logger.info({ url: listening.url, database: redactUrl(settings.DATABASE_URL) }, 'auth-service listening');
-  context.out(`easyjwt auth-service listening on ${listening.url}${settings.URL_PREFIX}/`);
+  const name = `${role}-service`;
+  service.logger.info({ url: listening.url, ...service.details }, `${name} listening`);
+  context.out(`easyjwt ${name} listening on ${listening.url}${service.path}${service.note ? ` ${service.note}` : ''}`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      logger.info({ signal }, 'shutting down');
+      service.logger.info({ signal }, 'shutting down');
       resolve();
     };
     process.once('SIGINT', stop);
@@ -55,10 +131,18 @@ export async function serveAuth(context: CommandContext, flags: { host?: string;
   await service.close();
 }
 
-/** `migrate`: applies pending migrations and says which. */
-export async function migrate(context: CommandContext): Promise<void> {
-  const url = String(context.config.input.DATABASE_URL ?? OPTIONS.DATABASE_URL.default);
-  const dataSource = createDataSource(url);
+/** `serve auth`: runs the auth-service until SIGINT or SIGTERM. */
+export const serveAuth = (context: CommandContext, flags: ServeFlags): Promise<void> => serve(context, 'auth', flags);
+
+/** `serve client`: runs the demo client-service (proxy endpoints and `GET /api/test/`). */
+export const serveClient = (context: CommandContext, flags: ServeFlags): Promise<void> => serve(context, 'client', flags);
+
+/** `migrate`: applies pending migrations and says which (`--client`: a client-service's database). */
+export async function migrate(context: CommandContext, flags: { client?: boolean } = {}): Promise<void> {
+  const url = flags.client
+    ? String(context.config.clientInput.DATABASE_URL ?? CLIENT_OPTIONS.DATABASE_URL.default)
+    : String(context.config.input.DATABASE_URL ?? OPTIONS.DATABASE_URL.default);
+  const dataSource = createDataSource(url, flags.client ? { schema: CLIENT_SCHEMA } : {});
   try {
     const applied = await openDatabase(dataSource);
     context.out(applied.length ? `applied ${applied.join(', ')} to ${redactUrl(url)}` : `${redactUrl(url)} is up to date`);
@@ -113,19 +197,21 @@ export async function changePassword(context: CommandContext, flags: { email: st
   });
 }
 
-/** `settings`: every option with its default and meaning, and the value in effect. */
-export function showSettings(context: CommandContext, flags: { markdown?: boolean }): void {
-  const input = context.config.input as Record<string, unknown>;
+/** `settings`: every option with its default and meaning, and the value in effect (`--client`: a client-service's). */
+export function showSettings(context: CommandContext, flags: { markdown?: boolean; client?: boolean }): void {
+  const table: Readonly<Record<string, Option<unknown>>> = flags.client ? CLIENT_OPTIONS : OPTIONS;
+  const input = (flags.client ? context.config.clientInput : context.config.input) as Record<string, unknown>;
   const show = (value: unknown) => (value === undefined ? '(required)' : JSON.stringify(value));
   if (flags.markdown) {
     context.out('| Setting | Default | Meaning |');
     context.out('|---|---|---|');
-    for (const [key, option] of Object.entries(OPTIONS)) context.out(`| \`${key}\` | \`${show(option.default)}\` | ${option.doc} |`);
+    for (const [key, option] of Object.entries(table)) context.out(`| \`${key}\` | \`${show(option.default)}\` | ${option.doc} |`);
     return;
   }
-  for (const [key, option] of Object.entries(OPTIONS)) {
+  const width = Math.max(26, ...Object.keys(table).map((key) => key.length + 1));
+  for (const [key, option] of Object.entries(table)) {
     const given = input[key];
     const value = key === 'SIGNING_KEY' && given !== undefined ? '(set, hidden)' : given === undefined ? `${show(option.default)} (default)` : show(given);
-    context.out(`${key.padEnd(26)} ${value}`);
+    context.out(`${key.padEnd(width)} ${value}`);
   }
 }

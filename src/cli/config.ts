@@ -1,12 +1,16 @@
 // Where the CLI's settings come from: a JSON config file named by EASYJWT_CONFIG for everything,
 // then the EASYJWT_* environment variables on top, then command-line flags. Library code never
 // reads the environment; only this file does, and only what it is given.
+//
+// One file may configure both services: each takes the keys its own option table knows, and a key
+// neither table knows stops the start, so a typo is never silently ignored.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { CLIENT_OPTIONS, ClientSettingsInput } from '../client-service/client-settings';
 import { SettingsError } from '../errors';
 import { OPTIONS, SettingsInput } from '../settings';
 
-/** The environment variables the CLI reads, and the setting each one fills. */
+/** The environment variables `serve auth` (and every other auth-side command) reads. */
 export const ENVIRONMENT: Readonly<Record<string, keyof typeof OPTIONS>> = {
   EASYJWT_DATABASE_URL: 'DATABASE_URL',
   EASYJWT_SIGNING_KEY: 'SIGNING_KEY',
@@ -15,10 +19,26 @@ export const ENVIRONMENT: Readonly<Record<string, keyof typeof OPTIONS>> = {
   EASYJWT_LOG_LEVEL: 'LOG_LEVEL',
 };
 
+/**
+ * The environment variables `serve client` reads. The database and port have variables of their
+ * own, so one shell can configure both services without the client taking the auth-service's.
+ */
+export const CLIENT_ENVIRONMENT: Readonly<Record<string, keyof typeof CLIENT_OPTIONS>> = {
+  EASYJWT_AUTH_URL: 'REMOTE_AUTH_SERVICE_URL',
+  EASYJWT_CLIENT_DATABASE_URL: 'DATABASE_URL',
+  EASYJWT_CLIENT_PORT: 'PORT',
+  EASYJWT_SIGNING_KEY: 'SIGNING_KEY',
+  EASYJWT_TOKEN_VERIFICATION: 'TOKEN_VERIFICATION',
+  EASYJWT_HOST: 'HOST',
+  EASYJWT_LOG_LEVEL: 'LOG_LEVEL',
+};
+
 /** What the CLI knows before it builds a service. */
 export interface CliConfig {
-  /** Settings gathered so far (not yet validated). */
+  /** Auth-service settings gathered so far (not yet validated). */
   readonly input: SettingsInput;
+  /** Client-service settings gathered so far (not yet validated). */
+  readonly clientInput: ClientSettingsInput;
   /** NODE_ENV=production: no generated signing key, no development shortcuts. */
   readonly production: boolean;
   /** Where development state (the generated key, the SQLite file) lives. */
@@ -32,17 +52,29 @@ export interface CliConfig {
  *   const config = loadConfig(process.env, process.cwd());
  */
 export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): CliConfig {
-  const input: Record<string, unknown> = {};
-  if (env.EASYJWT_CONFIG) Object.assign(input, readConfigFile(resolve(cwd, env.EASYJWT_CONFIG)));
-  for (const [variable, key] of Object.entries(ENVIRONMENT)) {
-    const value = env[variable];
-    if (value !== undefined && value !== '') input[key] = value;
+  const file = env.EASYJWT_CONFIG ? readConfigFile(resolve(cwd, env.EASYJWT_CONFIG)) : {};
+  for (const key of Object.keys(file)) {
+    if (!Object.hasOwn(OPTIONS, key) && !Object.hasOwn(CLIENT_OPTIONS, key)) {
+      throw new SettingsError(key, 'is not a known setting of the auth-service or of a client-service (`easyjwt settings` and `easyjwt settings --client` list them)');
+    }
   }
   return {
-    input,
+    input: gather(file, OPTIONS, ENVIRONMENT, env),
+    clientInput: gather(file, CLIENT_OPTIONS, CLIENT_ENVIRONMENT, env),
     production: env.NODE_ENV === 'production',
     dataDir: resolve(cwd, env.EASYJWT_DATA_DIR || 'data'),
   };
+}
+
+/** The file's keys that `table` knows, then the environment variables mapped to it. */
+function gather(file: Record<string, unknown>, table: object, variables: Readonly<Record<string, string>>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(file)) if (Object.hasOwn(table, key)) input[key] = value;
+  for (const [variable, key] of Object.entries(variables)) {
+    const value = env[variable];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  return input;
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

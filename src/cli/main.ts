@@ -1,12 +1,19 @@
 #!/usr/bin/env node
-// The `easyjwt` command line: serve the auth-service, migrate, manage users, show settings.
+// The `easyjwt` command line: serve the auth-service or a demo client-service, migrate, manage
+// users, show settings.
 import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import { SettingsError, UsageError } from '../errors';
-import { changePassword, CommandContext, createUser, migrate, serveAuth, showSettings } from './commands';
+import { changePassword, CommandContext, createUser, migrate, Role, serve, ServeFlags, showSettings } from './commands';
 import { loadConfig } from './config';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+// `easyjwt settings | head` closes the pipe early: that is the reader's choice, not a crash.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 function context(): CommandContext {
   return { config: loadConfig(process.env, process.cwd()), out: (line) => process.stdout.write(line + '\n') };
@@ -18,21 +25,25 @@ const program = new Command()
   .addHelpText(
     'after',
     '\nConfiguration: EASYJWT_DATABASE_URL, EASYJWT_SIGNING_KEY, EASYJWT_HOST, EASYJWT_PORT, EASYJWT_LOG_LEVEL,\n' +
-      'EASYJWT_CONFIG (a JSON file of settings), EASYJWT_DATA_DIR (default ./data). `easyjwt settings` lists every setting.',
+      'EASYJWT_CONFIG (a JSON file of settings), EASYJWT_DATA_DIR (default ./data). `easyjwt settings` lists every setting.\n' +
+      'A client-service also reads EASYJWT_AUTH_URL, EASYJWT_CLIENT_DATABASE_URL, EASYJWT_CLIENT_PORT and\n' +
+      'EASYJWT_TOKEN_VERIFICATION; `easyjwt settings --client` lists its settings.',
   );
 
 program
   .command('serve')
-  .description('run a service')
-  .addArgument(new Command().createArgument('<role>', 'which service').choices(['auth']))
+  .description('run the auth-service, or a demo client-service in front of one')
+  .addArgument(new Command().createArgument('<role>', 'which service: auth, or client').choices(['auth', 'client']))
   .option('--host <host>', 'address to listen on (default: HOST setting, 127.0.0.1)')
-  .option('--port <port>', 'port to listen on (default: PORT setting, 8000; 0 picks a free port)')
-  .action((_role: string, flags: { host?: string; port?: string }) => serveAuth(context(), flags));
+  .option('--port <port>', 'port to listen on (default: PORT setting, 8000 for auth, 8001 for client; 0 picks a free port)')
+  .option('--auth-url <url>', 'client only: base URL of the auth-service, e.g. http://127.0.0.1:8000 (default: EASYJWT_AUTH_URL)')
+  .action((role: Role, flags: ServeFlags) => serve(context(), role, flags));
 
 program
   .command('migrate')
   .description('apply pending database migrations')
-  .action(() => migrate(context()));
+  .option('--client', "migrate a client-service's database (EASYJWT_CLIENT_DATABASE_URL) instead")
+  .action((flags) => migrate(context(), flags));
 
 program
   .command('createuser')
@@ -59,6 +70,7 @@ program
   .command('settings')
   .description('list every setting with its default and the value in effect')
   .option('--markdown', 'print the table of settings as Markdown')
+  .option('--client', "a client-service's settings instead of the auth-service's")
   .action((flags) => showSettings(context(), flags));
 
 program.parseAsync(process.argv).catch((error: unknown) => {

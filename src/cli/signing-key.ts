@@ -1,5 +1,7 @@
 // The signing key in development: generated once, kept in the data folder, announced with a
 // warning. In production a missing key is an error: a key nobody chose is a key nobody rotates.
+// A client-service started in development picks up the same file, so `serve auth` and
+// `serve client` side by side verify locally with no key to copy around.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,4 +32,27 @@ export function withSigningKey(config: CliConfig, logger: Logger): CliConfig['in
     logger.warn({ path }, 'no signing key configured: using the development key from the data folder');
   }
   return { ...config.input, SIGNING_KEY: readFileSync(path, 'utf8').trim() };
+}
+
+/**
+ * The client-service's settings input with the development key when it applies: no key configured,
+ * not production, not asked for remote verification, an HMAC algorithm, and a key file already
+ * written by the auth-service. Otherwise the input is unchanged, and without a key the client
+ * verifies remotely (said with a warning in development, where local was probably meant).
+ */
+export function withClientSigningKey(config: CliConfig, logger: Logger): CliConfig['clientInput'] {
+  const input = config.clientInput;
+  if (input.SIGNING_KEY !== undefined || input.VERIFYING_KEY !== undefined) return input;
+  const algorithm = String(input.ALGORITHM ?? 'HS256');
+  if (config.production || input.TOKEN_VERIFICATION === 'remote' || !algorithm.startsWith('HS')) return input;
+  const path = join(config.dataDir, KEY_FILE);
+  if (!existsSync(path)) {
+    logger.warn(
+      { path },
+      'no signing key configured and no development key in the data folder: verifying every new token with the auth-service (remote mode); set EASYJWT_SIGNING_KEY for local verification',
+    );
+    return input;
+  }
+  logger.warn({ path }, "no signing key configured: using the auth-service's development key from the data folder (local verification)");
+  return { ...input, SIGNING_KEY: readFileSync(path, 'utf8').trim() };
 }

@@ -1,0 +1,130 @@
+// `npm run demo`: the two-service setup of django-easyjwt's README, ready to curl. An auth-service on
+// 127.0.0.1:8000 and a client-service on 127.0.0.1:8001 (GET /api/test/ answers "success"), sharing
+// one freshly generated HMAC key so the client verifies tokens locally, over SQLite files in
+// ./data/demo/, with three users. Ctrl-C (or SIGTERM) stops both and exits 0.
+//
+// Environment: DEMO_AUTH_PORT, DEMO_CLIENT_PORT (0 picks free ports; the lines printed say which),
+// EASYJWT_LOG_LEVEL (default warn: requests are not logged, problems are).
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { AuthService, createAuthService } from '../src/auth-service/create-auth-service';
+import type { NewUser } from '../src/auth-service/user-store';
+import { ClientService, createClientService } from '../src/client-service/create-client-service';
+import { DemoController } from '../src/controllers/demo-controller';
+import type { Listening } from '../src/http/server';
+import { createLogger } from '../src/logger';
+
+/** The demo's users, as django-easyjwt's README names them. */
+export const DEMO_USERS: readonly (NewUser & { role: string })[] = [
+  { email: 'admin@test.com', password: 'admin-pass', isStaff: true, isSuperuser: true, role: 'superuser' },
+  { email: 'staff@test.com', password: 'staff-pass', isStaff: true, role: 'staff' },
+  { email: 'user@test.com', password: 'user-pass', role: 'user' },
+];
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${name} must be a port number from 0 to 65535, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** Creates the demo users that do not exist yet; returns which were created. */
+async function ensureUsers(auth: AuthService): Promise<string[]> {
+  const created: string[] = [];
+  for (const { role: _role, ...user } of DEMO_USERS) {
+    if (await auth.users.findByLogin('email', user.email)) continue;
+    await auth.users.create(user);
+    created.push(user.email);
+  }
+  return created;
+}
+
+/** Both services, listening. */
+export interface Demo {
+  readonly auth: AuthService;
+  readonly client: ClientService;
+  readonly authListening: Listening;
+  readonly clientListening: Listening;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the auth-service, then the client-service pointing at it.
+ *
+ * @example
+ *   const demo = await startDemo({ DEMO_AUTH_PORT: '0', DEMO_CLIENT_PORT: '0' }, process.cwd());
+ */
+export async function startDemo(env: NodeJS.ProcessEnv, cwd: string): Promise<Demo> {
+  const dir = join(cwd, 'data', 'demo');
+  const logger = createLogger(env.EASYJWT_LOG_LEVEL || 'warn');
+  // One key for this run, shared by both: the client verifies signatures itself (local mode).
+  // Tokens from an earlier run stop verifying, which is what a key rotation looks like.
+  const key = randomBytes(32).toString('hex');
+  const auth = await createAuthService({
+    settings: { SIGNING_KEY: key, DATABASE_URL: `sqlite:${join(dir, 'auth.sqlite3')}`, HOST: '127.0.0.1', PORT: port(env, 'DEMO_AUTH_PORT', 8000) },
+    logger,
+  });
+  // Undone in reverse order if a later step fails (a port in use, say), so nothing is left open.
+  const undo: (() => Promise<void>)[] = [() => auth.close()];
+  const stop = async () => {
+    for (const step of undo.splice(0).reverse()) await step();
+  };
+  try {
+    await ensureUsers(auth);
+    const authListening = await auth.listen();
+    undo.push(() => authListening.close());
+    const client = await createClientService({
+      settings: {
+        REMOTE_AUTH_SERVICE_URL: authListening.url,
+        SIGNING_KEY: key,
+        DATABASE_URL: `sqlite:${join(dir, 'client.sqlite3')}`,
+        HOST: '127.0.0.1',
+        PORT: port(env, 'DEMO_CLIENT_PORT', 8001),
+      },
+      logger,
+      controllers: [DemoController],
+    });
+    undo.push(() => client.close());
+    const clientListening = await client.listen();
+    undo.push(() => clientListening.close());
+    return { auth, client, authListening, clientListening, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const demo = await startDemo(process.env, process.cwd());
+  const auth = demo.authListening.url;
+  const client = demo.clientListening.url;
+  const out = (line = '') => process.stdout.write(line + '\n');
+  // The same lines as `easyjwt serve auth` / `easyjwt serve client`, so scripts can read the URLs.
+  out(`easyjwt auth-service listening on ${auth}/auth/`);
+  out(`easyjwt client-service listening on ${client}/ (${demo.client.verification} verification against ${auth})`);
+  out();
+  out('Users (email / password):');
+  for (const user of DEMO_USERS) out(`  ${user.email.padEnd(16)} ${user.password.padEnd(12)} ${user.role}`);
+  out();
+  out('Try, in another terminal:');
+  out(`  curl -X POST ${client}/auth/token/ -H 'Content-Type: application/json' -d '{"email":"user@test.com","password":"user-pass"}'`);
+  out(`  curl ${client}/api/test/ -H "Authorization: Bearer $ACCESS"`);
+  out();
+  out('Ctrl-C stops both services.');
+
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  await demo.stop();
+  out(`stopped (${signal})`);
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

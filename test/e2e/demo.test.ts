@@ -1,0 +1,149 @@
+// `npm run demo` end to end: the compiled script starts both services on free ports, django-easyjwt's
+// walkthrough runs against the client-service over HTTP (and the README's curl block as written),
+// and SIGTERM stops everything with exit code 0.
+import { expect } from 'chai';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { call } from '../support/auth-service';
+import { scratchDir } from '../support/cli';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const DEMO = join(__dirname, '..', '..', 'scripts', 'demo.js');
+
+const postJson = (url: string, body: unknown) =>
+  call(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+/** A running demo and the two URLs it printed. */
+interface RunningDemo {
+  readonly child: ChildProcess;
+  readonly authUrl: string;
+  readonly clientUrl: string;
+  readonly stdout: () => string;
+  stop(): Promise<number | null>;
+}
+
+function startDemo(cwd: string): Promise<RunningDemo> {
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, DEMO_AUTH_PORT: '0', DEMO_CLIENT_PORT: '0' };
+  const child = spawn(process.execPath, [DEMO], { cwd, env });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the demo did not start in time\n${stdout}\n${stderr}`));
+    }, 30000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the demo exited with ${code} before listening\n${stderr}`));
+    });
+    let started = false;
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const auth = /auth-service listening on (http:\/\/127\.0\.0\.1:\d+)\/auth\//.exec(stdout);
+      const client = /client-service listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout);
+      // Once only: the demo prints more when it stops, and stop() has its own exit listener then.
+      if (started || !auth || !client || !stdout.includes('Ctrl-C')) return;
+      started = true;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      resolve({
+        child,
+        authUrl: auth[1],
+        clientUrl: client[1],
+        stdout: () => stdout,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done(child.exitCode);
+            child.once('exit', (code) => done(code));
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}
+
+/** The shell block between the client-walkthrough markers of README.md. */
+function readmeClientWalkthrough(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const match = /<!-- client-walkthrough -->\s*```sh\n([\s\S]*?)```\s*<!-- \/client-walkthrough -->/.exec(readme);
+  if (!match) throw new Error('README.md has no client-walkthrough block');
+  return match[1];
+}
+
+describe('npm run demo', function () {
+  this.timeout(90000);
+
+  let demo: RunningDemo | undefined;
+  afterEach(async () => {
+    if (demo && demo.child.exitCode === null) demo.child.kill('SIGKILL');
+    demo = undefined;
+  });
+
+  it("serves django-easyjwt's walkthrough through the client-service and stops cleanly on SIGTERM", async () => {
+    const dir = scratchDir();
+    demo = await startDemo(dir);
+    expect(demo.stdout()).to.contain('local verification');
+    for (const email of ['admin@test.com', 'staff@test.com', 'user@test.com']) expect(demo.stdout()).to.contain(email);
+
+    // Obtain a pair at the client, which forwards to the auth-service and keeps a user copy.
+    const login = await postJson(`${demo.clientUrl}/auth/token/`, { email: 'user@test.com', password: 'user-pass' });
+    expect(login.status).to.equal(200);
+    expect(Object.keys(login.body)).to.deep.equal(['refresh', 'access']);
+    const { access, refresh } = login.body;
+
+    const success = await call(`${demo.clientUrl}/api/test/`, { headers: { Authorization: `Bearer ${access}` } });
+    expect(success.status).to.equal(200);
+    expect(success.text).to.equal('"success"');
+    expect((await call(`${demo.clientUrl}/api/test/`)).status).to.equal(401);
+
+    const refreshed = await postJson(`${demo.clientUrl}/auth/token/refresh/`, { refresh });
+    expect(refreshed.status).to.equal(200);
+    expect(Object.keys(refreshed.body)).to.deep.equal(['access']);
+    expect((await call(`${demo.clientUrl}/api/test/`, { headers: { Authorization: `Bearer ${refreshed.body.access}` } })).text).to.equal('"success"');
+    expect((await postJson(`${demo.clientUrl}/auth/token/verify/`, { token: access })).body).to.deep.equal({});
+
+    // The other two users exist with their roles on the auth-service.
+    const adminLogin = await postJson(`${demo.authUrl}/auth/token/`, { email: 'admin@test.com', password: 'admin-pass' });
+    const admin = await call(`${demo.authUrl}/auth/user/`, { headers: { Authorization: `Bearer ${adminLogin.body.access}` } });
+    expect(admin.body).to.include({ is_staff: true, is_superuser: true });
+    const staffLogin = await postJson(`${demo.authUrl}/auth/token/`, { email: 'staff@test.com', password: 'staff-pass' });
+    const staff = await call(`${demo.authUrl}/auth/user/`, { headers: { Authorization: `Bearer ${staffLogin.body.access}` } });
+    expect(staff.body).to.include({ is_staff: true, is_superuser: false });
+
+    expect(await demo.stop()).to.equal(0);
+  });
+
+  it('runs the README client-service walkthrough as written with curl', async function () {
+    const curl = await new Promise<boolean>((resolve) => execFile('curl', ['--version'], (error) => resolve(!error)));
+    if (!curl) {
+      console.warn('    curl is not installed: the README client-service walkthrough cannot be run here');
+      this.skip();
+    }
+    demo = await startDemo(scratchDir());
+    const script = readmeClientWalkthrough().replaceAll('http://127.0.0.1:8001', demo.clientUrl).replaceAll('http://127.0.0.1:8000', demo.authUrl);
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile('bash', ['-euo', 'pipefail', '-c', script], { cwd: ROOT, timeout: 60000 }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+      ),
+    );
+    expect(output).to.contain('"success"');
+    expect(output).to.match(/\{"access":"[\w-]+\.[\w-]+\.[\w-]+"\}/);
+    expect(output).to.contain('"email":"user@test.com"');
+    expect(output.trim().endsWith('{}')).to.equal(true);
+    expect(await demo.stop()).to.equal(0);
+  });
+
+  it('keeps its users across restarts without creating them twice', async () => {
+    const dir = scratchDir();
+    demo = await startDemo(dir);
+    expect(await demo.stop()).to.equal(0);
+    demo = await startDemo(dir);
+    const login = await postJson(`${demo.clientUrl}/auth/token/`, { email: 'admin@test.com', password: 'admin-pass' });
+    expect(login.status).to.equal(200);
+    const me = await call(`${demo.authUrl}/auth/user/`, { headers: { Authorization: `Bearer ${login.body.access}` } });
+    expect(me.body.id).to.equal(1);
+    expect(await demo.stop()).to.equal(0);
+  });
+});
