@@ -1,8 +1,7 @@
 // createAuthService: the central service wired together from its parts. Every call builds fresh
 // instances (no module state), so tests and applications may run as many as they like.
 import 'reflect-metadata';
-import Koa from 'koa';
-import { useKoaServer } from 'routing-controllers';
+import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import { TokenController } from '../controllers/token-controller';
 import { UserController } from '../controllers/user-controller';
@@ -11,11 +10,8 @@ import { loadKeys } from '../core/keys';
 import { PasswordHasher } from '../core/passwords';
 import { TokenCodec } from '../core/tokens';
 import { createDataSource, openDatabase } from '../db/data-source';
-import { attachService } from '../http/authenticator';
-import { parseBodies } from '../http/body-parser';
-import { renderErrors } from '../http/error-renderer';
-import { jsonResponses } from '../http/responses';
 import { listen, Listening } from '../http/server';
+import { createServiceApp, mountControllers } from '../http/service-app';
 import { createLogger, Logger } from '../logger';
 import { TokenRegistry } from '../registry/token-registry';
 import { UserSerializer } from '../serializers/user-serializer';
@@ -86,21 +82,9 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     onUserChanged: (userId) => authenticator.forget(userId),
   });
 
-  const app = new Koa();
-  app.silent = true; // errors are logged by the renderer, once
-  app.use(jsonResponses());
-  app.use(renderErrors({ logger, bodyLimit: settings.BODY_LIMIT }));
-  app.use(parseBodies(settings.BODY_LIMIT));
   const parts: AuthServiceParts = { settings, codec, issuer, users, serializer, authenticator };
-  attachService(app.context, parts);
-  useKoaServer(app, {
-    controllers: [TokenController, UserController],
-    routePrefix: settings.URL_PREFIX,
-    defaultErrorHandler: false,
-    development: false,
-    classTransformer: false,
-    validation: false,
-  });
+  const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });
+  mountControllers(app, settings.URL_PREFIX, [TokenController, UserController]);
 
   return {
     ...parts,

@@ -1,19 +1,16 @@
 // createClientService: a team's Koa API that authenticates its requests against a central
 // auth-service, keeps local copies of the users it sees, and guards routes with decorators.
 import 'reflect-metadata';
-import Koa from 'koa';
-import { useKoaServer } from 'routing-controllers';
+import type Koa from 'koa';
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { ProxyController } from '../controllers/proxy-controller';
 import { Clock, systemClock } from '../core/clock';
 import { loadKeys } from '../core/keys';
 import { TokenCodec } from '../core/tokens';
 import { CLIENT_SCHEMA, createDataSource, openDatabase, Schema } from '../db/data-source';
-import { attachService, RequestAuthenticator } from '../http/authenticator';
-import { parseBodies } from '../http/body-parser';
-import { renderErrors } from '../http/error-renderer';
-import { jsonResponses } from '../http/responses';
+import type { RequestAuthenticator } from '../http/authenticator';
 import { listen, Listening } from '../http/server';
+import { createServiceApp, mountControllers } from '../http/service-app';
 import { createLogger, Logger } from '../logger';
 import { ClientUserSerializer } from '../serializers/client-user-serializer';
 import { ClientSettings, ClientSettingsInput, resolveClientSettings, verifiesLocally } from './client-settings';
@@ -93,17 +90,11 @@ export async function createClientService(options: ClientServiceOptions): Promis
     ? new LocalVerification(settings, new TokenCodec(settings, keys, clock), users, clock)
     : new RemoteVerification(settings, upstream, users, clock);
 
-  const app = new Koa();
-  app.silent = true;
-  app.use(jsonResponses());
-  app.use(renderErrors({ logger, bodyLimit: settings.BODY_LIMIT }));
-  app.use(parseBodies(settings.BODY_LIMIT));
   const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator };
-  attachService(app.context, parts);
-  const common = { defaultErrorHandler: false, development: false, classTransformer: false, validation: false };
-  // Two mounts: the proxy endpoints live under URL_PREFIX, the team's routes at the root.
-  useKoaServer(app, { ...common, controllers: [ProxyController], routePrefix: settings.URL_PREFIX });
-  if (options.controllers?.length) useKoaServer(app, { ...common, controllers: [...options.controllers] });
+  const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });
+  // The proxy endpoints live under URL_PREFIX, the team's routes at the root.
+  mountControllers(app, settings.URL_PREFIX, [ProxyController]);
+  if (options.controllers?.length) mountControllers(app, '', options.controllers);
 
   logger.info({ verification: local ? 'local' : 'remote', authService: settings.REMOTE_AUTH_SERVICE_URL }, 'client-service ready');
   return {

@@ -1,7 +1,7 @@
-// The one place errors become responses. Everything else throws: EasyJwtError subclasses carry
+// The one place errors become responses (`respond` in responses.ts calls it). Everything else throws: EasyJwtError subclasses carry
 // their own status and DRF-shaped body; errors from koa-bodyparser, @koa/router and
 // routing-controllers are translated here; anything else is a 500 whose details go to the log only.
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import { HttpError } from 'routing-controllers';
 import {
@@ -13,7 +13,6 @@ import {
   PayloadTooLarge,
   UnsupportedMediaType,
 } from '../errors';
-import { sendJson } from './responses';
 
 /** What DRF's metadata answer says of every endpoint here: what it renders and parses. */
 const OPTIONS_METADATA = Object.freeze({
@@ -42,28 +41,26 @@ export function toClientError(error: unknown, ctx: Context, bodyLimit: number): 
 }
 
 /**
- * Mount first (inside `jsonResponses`): renders every error, and the bare 404/405/OPTIONS answers
- * the router leaves for unknown paths and methods, as DRF-shaped JSON.
+ * Turns what a request left behind into its DRF-shaped answer: a thrown error, or the bare
+ * 404/405/OPTIONS answers the router leaves for unknown paths and methods. Writes status, headers
+ * and an object body; `respond` serialises it.
  */
-export function renderErrors(options: ErrorRendererOptions) {
-  return async function errorRenderer(ctx: Context, next: Next): Promise<void> {
-    try {
-      await next();
-      if (ctx.body === undefined || ctx.body === null || ctx.body === '') {
-        if (ctx.status === 404) throw new NotFound();
-        if (ctx.status === 405) throw new MethodNotAllowed(ctx.method);
-        // The router answers OPTIONS with an empty text body; DRF describes the endpoint in JSON.
-        if (ctx.method === 'OPTIONS' && ctx.status === 200) ctx.body = OPTIONS_METADATA;
-      }
-    } catch (thrown) {
-      const error = toClientError(thrown, ctx, options.bodyLimit);
-      if (error.status >= 500) {
-        options.logger.error({ err: thrown, method: ctx.method, path: ctx.path }, 'request failed');
-      } else if (error.reason) {
-        options.logger.debug({ status: error.status, reason: error.reason, path: ctx.path }, error.detail);
-      }
-      ctx.set(error.headers());
-      sendJson(ctx, error.status, error.body());
-    }
-  };
+export function renderError(ctx: Context, thrown: unknown, options: ErrorRendererOptions): void {
+  const error = toClientError(thrown, ctx, options.bodyLimit);
+  if (error.status >= 500) {
+    options.logger.error({ err: thrown, method: ctx.method, path: ctx.path }, 'request failed');
+  } else if (error.reason) {
+    options.logger.debug({ status: error.status, reason: error.reason, path: ctx.path }, error.detail);
+  }
+  ctx.set(error.headers());
+  ctx.status = error.status;
+  ctx.body = error.body();
+}
+
+/** Fills in an answer the router left without a body, or throws the error it stands for. */
+export function answerBare(ctx: Context): void {
+  if (ctx.status === 404) throw new NotFound();
+  if (ctx.status === 405) throw new MethodNotAllowed(ctx.method);
+  // The router answers OPTIONS with an empty text body; DRF describes the endpoint in JSON.
+  if (ctx.method === 'OPTIONS' && ctx.status === 200) ctx.body = OPTIONS_METADATA;
 }

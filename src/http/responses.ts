@@ -1,34 +1,36 @@
-// Response finishing: JSON bodies go out as `application/json` exactly (a Django easyjwt client
-// compares the header string, and Koa would add `; charset=utf-8`), and nothing the auth API
-// answers may be cached, since every answer carries a token or a user.
+// Every answer leaves through `respond`: errors rendered once, JSON bodies sent as
+// `application/json` exactly (a Django easyjwt client compares the header string, and Koa would add
+// `; charset=utf-8`), and `Cache-Control: no-store`, since every answer carries a token or a user.
 import type { Context, Next } from 'koa';
-
-const isJsonBody = (body: unknown): boolean =>
-  body !== null &&
-  typeof body === 'object' &&
-  !Buffer.isBuffer(body) &&
-  typeof (body as { pipe?: unknown }).pipe !== 'function' &&
-  !(body instanceof Uint8Array);
+import { answerBare, ErrorRendererOptions, renderError } from './error-renderer';
 
 /**
- * Serialises object bodies itself and sets the exact content type and `Cache-Control: no-store`.
- * Mount it outermost, so it also finishes what the error renderer writes.
+ * The outermost middleware of both services. It is on every request's path, so its checks are
+ * plain property tests rather than content-type parsing.
+ *
+ * @example
+ *   app.use(respond({ logger, bodyLimit: 65536 }));
  */
-export function jsonResponses() {
-  return async function finishJson(ctx: Context, next: Next): Promise<void> {
-    await next();
+export function respond(options: ErrorRendererOptions) {
+  return async function respondJson(ctx: Context, next: Next): Promise<void> {
+    try {
+      await next();
+      if (ctx.body === undefined || ctx.body === null || ctx.body === '') answerBare(ctx);
+    } catch (thrown) {
+      renderError(ctx, thrown, options);
+    }
     ctx.set('Cache-Control', 'no-store');
-    if (isJsonBody(ctx.body) || (typeof ctx.body === 'string' && ctx.response.is('json'))) {
+    const body = ctx.body as unknown;
+    if (body !== null && typeof body === 'object' && !Buffer.isBuffer(body) && typeof (body as { pipe?: unknown }).pipe !== 'function') {
       const status = ctx.status;
-      const text = typeof ctx.body === 'string' ? ctx.body : JSON.stringify(ctx.body);
-      ctx.body = text;
-      ctx.status = status; // assigning a body resets a 2xx/4xx status Koa inferred; keep ours
+      ctx.body = JSON.stringify(body);
+      ctx.status = status; // assigning a body resets the status Koa inferred; keep ours
       ctx.set('Content-Type', 'application/json');
     }
   };
 }
 
-/** Writes a JSON body with the exact content type; for middlewares that answer themselves. */
+/** Writes a JSON body with the exact content type; for handlers that answer themselves. */
 export function sendJson(ctx: Context, status: number, body: unknown): void {
   ctx.status = status;
   ctx.body = JSON.stringify(body);
