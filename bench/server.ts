@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import Koa from 'koa';
 import { createAuthService } from '../src/auth-service/create-auth-service';
 import { createClientService } from '../src/client-service/create-client-service';
+import { requireLogin } from '../src/http/guards';
+import { sendJson } from '../src/http/responses';
 import { DemoController } from '../src/controllers/demo-controller';
 
 /** What a child sends its parent once it is listening; `extra` carries what targets need. */
@@ -113,6 +115,12 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
         LOG_LEVEL: 'silent',
       },
       controllers: [DemoController],
+    });
+    // The same guard as plain Koa middleware, without routing-controllers in the way: what the
+    // authentication path costs on its own, beside what the framework adds.
+    service.app.use(async (ctx, next) => {
+      if (ctx.path !== '/plain/test/') return next();
+      await requireLogin(ctx, async () => sendJson(ctx, 200, 'success'));
     });
     const listening = await service.listen(0, '127.0.0.1');
     return {

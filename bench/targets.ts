@@ -132,6 +132,12 @@ export const TARGETS: readonly Target[] = [
     request: (fixture) => ({ method: 'GET', path: '/api/test/', headers: bearer(fixture), expectBody: '"success"' }),
   },
   {
+    name: 'client GET /plain/test/ local, plain Koa guard',
+    server: 'client-local',
+    goal: 0.8,
+    request: (fixture) => ({ method: 'GET', path: '/plain/test/', headers: bearer(fixture), expectBody: '"success"' }),
+  },
+  {
     name: 'client GET /api/test/ remote',
     server: 'client-remote',
     request: (fixture) => ({ method: 'GET', path: '/api/test/', headers: bearer(fixture), expectBody: '"success"' }),
