@@ -5,7 +5,7 @@ import type { Context } from 'koa';
 import type { Clock } from '../core/clock';
 import { passwordDigest } from '../core/passwords';
 import type { Principal } from '../core/principal';
-import { TokenCodec } from '../core/tokens';
+import type { Claims, TokenCodec } from '../core/tokens';
 import { TtlCache } from '../core/ttl-cache';
 import { AuthenticationFailed } from '../errors';
 import type { RequestAuthenticator } from '../http/authenticator';
@@ -44,9 +44,16 @@ export class LocalAuthenticator implements RequestAuthenticator {
     this.bearer = new BearerVerifier(settings, codec, clock);
   }
 
-  async authenticate(ctx: Context): Promise<Principal> {
+  authenticate(ctx: Context): Principal | Promise<Principal> {
     const { claims, userId: id } = this.bearer.read(ctx);
-    const user = this.cache.get(id) ?? (await this.load(id));
+    const cached = this.cache.get(id);
+    // A cached snapshot is checked without a promise: this is every repeated request.
+    if (cached) return this.admit(cached, claims);
+    return this.load(id).then((loaded) => this.admit(loaded, claims));
+  }
+
+  /** The user, if they may still use a token with these claims. */
+  private admit(user: UserSnapshot | null, claims: Claims): Principal {
     if (!user) throw new AuthenticationFailed('User not found', 'user_not_found');
     if (this.settings.CHECK_USER_IS_ACTIVE && !user.isActive) throw new AuthenticationFailed('User is inactive', 'user_inactive');
     if (user.passwordChangedSecond !== null && (claims.iat as number) <= user.passwordChangedSecond) throw passwordChanged();

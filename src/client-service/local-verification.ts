@@ -29,12 +29,16 @@ export class LocalVerification implements RequestAuthenticator {
     this.bearer = new BearerVerifier(settings, codec, clock);
   }
 
-  async authenticate(ctx: Context): Promise<Principal> {
+  authenticate(ctx: Context): Principal | Promise<Principal> {
     const { raw, userId: id } = this.bearer.read(ctx);
     // Local copies are keyed by the auth-service's integer id.
     if (typeof id !== 'number') throw noUserId();
     // A stale or missing copy is fetched with the request's own token, as easyjwt does.
-    const principal = await this.users.principalFor(id, raw);
+    const principal = this.users.principalFor(id, raw);
+    return principal instanceof Promise ? principal.then((loaded) => this.active(loaded)) : this.active(principal);
+  }
+
+  private active(principal: Principal): Principal {
     if (this.settings.CHECK_USER_IS_ACTIVE && !principal.isActive) throw new AuthenticationFailed('User is inactive', 'user_inactive');
     return principal;
   }

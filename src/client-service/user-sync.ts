@@ -48,9 +48,13 @@ export class UserSync {
    * The principal of user `id`, fetched with the request's own `token` when no fresh copy exists.
    * An auth-service that refuses the token refuses the request.
    */
-  async principalFor(id: number, token: string): Promise<Principal> {
+  principalFor(id: number, token: string): Principal | Promise<Principal> {
     const known = this.memory.get(id);
     if (known && this.isFresh(known.syncedAt)) return known.principal;
+    return this.refreshed(id, token, known);
+  }
+
+  private async refreshed(id: number, token: string, known: Copy | undefined): Promise<Principal> {
     const stored = known ?? (await this.load(id));
     if (stored && this.isFresh(stored.syncedAt)) return stored.principal;
     const pending = this.inFlight.get(id);

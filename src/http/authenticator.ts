@@ -3,9 +3,13 @@
 import type { Context } from 'koa';
 import type { Principal } from '../core/principal';
 
-/** Turns a request into the user who made it, or throws a 401 EasyJwtError. */
+/**
+ * Turns a request into the user who made it, or throws a 401 EasyJwtError. It answers a plain
+ * principal when it had one at hand (the hot path: no promise to allocate and await), a promise
+ * when it had to load one.
+ */
 export interface RequestAuthenticator {
-  authenticate(ctx: Context): Promise<Principal>;
+  authenticate(ctx: Context): Principal | Promise<Principal>;
 }
 
 /** What a service attaches to its app context for guards and controllers. */

@@ -17,9 +17,19 @@ async function authenticated(ctx: Context): Promise<Principal> {
 }
 
 /** Lets only authenticated requests through and puts the user on `ctx.state.user`. */
-export async function requireLogin(ctx: Context, next: Next): Promise<void> {
-  await authenticated(ctx);
-  await next();
+export function requireLogin(ctx: Context, next: Next): Promise<void> {
+  if (principalOf(ctx)) return next();
+  // Written without async/await: a cached principal comes back as a plain value, and this guard
+  // runs on every protected request.
+  const principal = serviceOf(ctx).authenticator.authenticate(ctx);
+  if (principal instanceof Promise) {
+    return principal.then((loaded) => {
+      ctx.state.user = loaded;
+      return next();
+    });
+  }
+  ctx.state.user = principal;
+  return next();
 }
 
 /**
