@@ -55,6 +55,19 @@ export async function call(url: string, init: RequestInit = {}): Promise<TestRes
   return toTestResponse(await fetch(url, init));
 }
 
+/** POST (JSON, or a raw string body) and GET against one base URL. */
+export function jsonClient(url: string) {
+  return {
+    post: (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      call(url + path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    get: (path: string, headers: Record<string, string> = {}) => call(url + path, { headers }),
+  };
+}
+
 /**
  * Starts an auth-service on a fresh database of `dialect`.
  *
@@ -70,13 +83,7 @@ export async function startAuthService(
   const service = await createAuthService({ settings: testSettings({ DATABASE_URL, ...overrides }), ...extra });
   const listening = await service.listen(0, '127.0.0.1');
   const url = listening.url;
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    call(url + path, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...headers },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-  const get = (path: string, headers: Record<string, string> = {}) => call(url + path, { headers });
+  const { post, get } = jsonClient(url);
   return {
     service,
     url,

@@ -18,7 +18,7 @@ import type { User } from '../../src/entities';
 import { ClientUserSerializer } from '../../src/serializers/client-user-serializer';
 import { UserJson, UserSerializer } from '../../src/serializers/user-serializer';
 import type { SettingsInput } from '../../src/settings';
-import { call, startAuthService, TestAuthService, TestResponse } from './auth-service';
+import { jsonClient, startAuthService, TestAuthService, TestResponse } from './auth-service';
 import { DialectName, freshDatabaseUrl } from './databases';
 
 /* eslint-disable @typescript-eslint/no-unsafe-function-type */
@@ -220,17 +220,12 @@ export async function startClientService(dialect: DialectName, settings: ClientS
   const service = await createClientService({ settings: { LOG_LEVEL: 'silent', DATABASE_URL, ...settings }, ...extras });
   const listening = await service.listen(0, '127.0.0.1');
   const url = listening.url;
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    call(url + path, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...headers },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
+  const { post, get } = jsonClient(url);
   return {
     service,
     url,
     post,
-    get: (path, headers = {}) => call(url + path, { headers }),
+    get,
     login: async (email, password = 'user-pass') => {
       const response = await post('/auth/token/', { email, password });
       if (response.status !== 200) throw new Error(`login through the client failed: ${response.status} ${response.text}`);
