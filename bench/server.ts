@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Koa from 'koa';
 import { createAuthService } from '../src/auth-service/create-auth-service';
+import { Controller, Get, useKoaServer } from 'routing-controllers';
 import { createClientService } from '../src/client-service/create-client-service';
 import { requireLogin } from '../src/http/guards';
 import { sendJson } from '../src/http/responses';
@@ -48,6 +49,32 @@ function listenOn(server: Server): Promise<string> {
  */
 export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<Started>> = {
   /** The baseline: Koa 3 with one middleware and nothing else, as a user's own app would start. */
+  /**
+   * The same answer from a routing-controllers action with no guard: the framework's own share of
+   * every controller route, the ceiling for any guarded one.
+   */
+  'rc-hello': async () => {
+    @Controller()
+    class HelloController {
+      @Get('/')
+      hello() {
+        return 'hello';
+      }
+    }
+    const app = new Koa();
+    useKoaServer(app, { controllers: [HelloController], defaultErrorHandler: false, development: false, classTransformer: false, validation: false });
+    const server = createServer(app.callback());
+    const url = await listenOn(server);
+    return {
+      url,
+      stop: () =>
+        new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        }),
+    };
+  },
+
   'koa-hello': async () => {
     const app = new Koa();
     app.use((ctx) => {

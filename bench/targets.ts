@@ -90,6 +90,10 @@ export const SERVERS: Record<string, ServerSpec> = {
     kind: 'koa-hello',
     prepare: async (child) => ({ url: child.url }),
   },
+  'rc-hello': {
+    kind: 'rc-hello',
+    prepare: async (child) => ({ url: child.url }),
+  },
   'auth-service': {
     kind: 'auth-service',
     // One login through the real endpoint: the tokens under test are the ones clients would hold.
@@ -106,6 +110,11 @@ export const TARGETS: readonly Target[] = [
     name: 'bare Koa GET /',
     server: 'koa-hello',
     baseline: true,
+    request: () => ({ method: 'GET', path: '/', expectBody: 'hello' }),
+  },
+  {
+    name: 'routing-controllers GET / (no guard)',
+    server: 'rc-hello',
     request: () => ({ method: 'GET', path: '/', expectBody: 'hello' }),
   },
   {
