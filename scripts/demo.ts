@@ -97,6 +97,12 @@ export async function startDemo(env: NodeJS.ProcessEnv, cwd: string): Promise<De
 }
 
 async function main(): Promise<void> {
+  // Listen for the stop signals before anything else, so one that arrives during start-up still
+  // stops the demo cleanly instead of killing it half-written.
+  const stopped = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
   const demo = await startDemo(process.env, process.cwd());
   const auth = demo.authListening.url;
   const client = demo.clientListening.url;
@@ -114,10 +120,7 @@ async function main(): Promise<void> {
   out();
   out('Ctrl-C stops both services.');
 
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const signal = await stopped;
   await demo.stop();
   out(`stopped (${signal})`);
 }

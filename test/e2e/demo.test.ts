@@ -20,7 +20,8 @@ interface RunningDemo {
   readonly authUrl: string;
   readonly clientUrl: string;
   readonly stdout: () => string;
-  stop(): Promise<number | null>;
+  /** Sends SIGTERM; resolves with the exit code, or the signal's name if one killed it. */
+  stop(): Promise<number | string | null>;
 }
 
 function startDemo(cwd: string): Promise<RunningDemo> {
@@ -56,7 +57,7 @@ function startDemo(cwd: string): Promise<RunningDemo> {
         stop: () =>
           new Promise((done) => {
             if (child.exitCode !== null) return done(child.exitCode);
-            child.once('exit', (code) => done(code));
+            child.once('exit', (code, signal) => done(code ?? signal));
             child.kill('SIGTERM');
           }),
       });
