@@ -63,16 +63,7 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
     }
     const app = new Koa();
     useKoaServer(app, { controllers: [HelloController], defaultErrorHandler: false, development: false, classTransformer: false, validation: false });
-    const server = createServer(app.callback());
-    const url = await listenOn(server);
-    return {
-      url,
-      stop: () =>
-        new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
-    };
+    return serveBare(app);
   },
 
   'koa-hello': async () => {
@@ -80,16 +71,7 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
     app.use((ctx) => {
       ctx.body = 'hello';
     });
-    const server = createServer(app.callback());
-    const url = await listenOn(server);
-    return {
-      url,
-      stop: () =>
-        new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
-    };
+    return serveBare(app);
   },
 
   /** The auth-service as deployed: a real SQLite file database, one user, logging off. */
@@ -160,6 +142,20 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
     };
   },
 };
+
+/** Serves a plain Koa app on a free loopback port, as the baselines need. */
+async function serveBare(app: Koa) {
+  const server = createServer(app.callback());
+  const url = await listenOn(server);
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
 
 /** A scratch directory for one child's database, removed on any exit, not only a clean stop. */
 function tempDir(): string {
