@@ -123,16 +123,4 @@ export class TokenRegistry {
     }
     return revoked;
   }
-
-  /** How many unexpired, unrevoked tokens a user holds. */
-  async countActive(userId: number, now: Date): Promise<number> {
-    return this.dataSource.manager
-      .createQueryBuilder(TokenUserConnection, 'link')
-      .innerJoin(Token, 'token', 'token.id = link.tokenId')
-      .where('link.userId = :userId', { userId })
-      .andWhere('token.revokedAt IS NULL')
-      .andWhere('token.expiresAt > :now', { now })
-      .getCount();
-  }
 }
-

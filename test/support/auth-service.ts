@@ -55,16 +55,23 @@ export async function call(url: string, init: RequestInit = {}): Promise<TestRes
   return toTestResponse(await fetch(url, init));
 }
 
-/** POST (JSON, or a raw string body) and GET against one base URL. */
+/** POST (JSON, or a raw string body), GET and a login at `/auth/token/`, against one base URL. */
 export function jsonClient(url: string) {
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    call(url + path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
   return {
-    post: (path: string, body: unknown, headers: Record<string, string> = {}) =>
-      call(url + path, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...headers },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      }),
+    post,
     get: (path: string, headers: Record<string, string> = {}) => call(url + path, { headers }),
+    /** Logs in and returns the pair; any other answer fails the test with its body. */
+    login: async (email: string, password = 'user-pass'): Promise<{ refresh: string; access: string }> => {
+      const response = await post('/auth/token/', { email, password });
+      if (response.status !== 200) throw new Error(`login at ${url} failed: ${response.status} ${response.text}`);
+      return response.body;
+    },
   };
 }
 
@@ -83,18 +90,11 @@ export async function startAuthService(
   const service = await createAuthService({ settings: testSettings({ DATABASE_URL, ...overrides }), ...extra });
   const listening = await service.listen(0, '127.0.0.1');
   const url = listening.url;
-  const { post, get } = jsonClient(url);
   return {
     service,
     url,
-    post,
-    get,
+    ...jsonClient(url),
     createUser: async (input) => (await service.users.create({ password: 'user-pass', ...input })).id,
-    login: async (email, password = 'user-pass') => {
-      const response = await post('/auth/token/', { email, password });
-      if (response.status !== 200) throw new Error(`login failed: ${response.status} ${response.text}`);
-      return response.body;
-    },
     close: async () => {
       await listening.close();
       await service.close();

@@ -220,17 +220,10 @@ export async function startClientService(dialect: DialectName, settings: ClientS
   const service = await createClientService({ settings: { LOG_LEVEL: 'silent', DATABASE_URL, ...settings }, ...extras });
   const listening = await service.listen(0, '127.0.0.1');
   const url = listening.url;
-  const { post, get } = jsonClient(url);
   return {
     service,
     url,
-    post,
-    get,
-    login: async (email, password = 'user-pass') => {
-      const response = await post('/auth/token/', { email, password });
-      if (response.status !== 200) throw new Error(`login through the client failed: ${response.status} ${response.text}`);
-      return response.body;
-    },
+    ...jsonClient(url),
     close: async () => {
       await listening.close();
       await service.close();
