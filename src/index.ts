@@ -44,3 +44,5 @@ export { OPTIONS, resolveSettings, parseDuration } from './settings';
 export type { Settings, SettingsInput, Algorithm } from './settings';
 export * from './errors';
 export { createLogger } from './logger';
+export { EventBus } from './events';
+export type { AuthServiceEvents, ClientServiceEvents, Listener } from './events';

@@ -10,6 +10,7 @@ import { loadKeys } from '../core/keys';
 import { PasswordHasher } from '../core/passwords';
 import { TokenCodec } from '../core/tokens';
 import { createDataSource, openDatabase } from '../db/data-source';
+import { AuthServiceEvents, EventBus } from '../events';
 import { listen, Listening } from '../http/server';
 import { createServiceApp, mountControllers } from '../http/service-app';
 import { createLogger, Logger } from '../logger';
@@ -32,6 +33,8 @@ export interface AuthServiceOptions {
   readonly clock?: Clock;
   /** Shapes the user JSON of `/user/` and `/users/`; subclass UserSerializer to add fields. */
   readonly serializer?: UserSerializer;
+  /** Where lifecycle events go; a fresh bus by default (reach it as `service.events`). */
+  readonly events?: EventBus<AuthServiceEvents>;
 }
 
 /** A built auth-service: a Koa app plus the parts behind it. */
@@ -65,6 +68,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
 
   const serializer = options.serializer ?? new UserSerializer();
+  const events = options.events ?? new EventBus<AuthServiceEvents>(logger);
   const users = new UserStore(dataSource, hasher, clock);
   const registry = new TokenRegistry(dataSource);
   const credentials = new Credentials(settings, dataSource, users, hasher);
@@ -82,7 +86,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     onUserChanged: (userId) => authenticator.forget(userId),
   });
 
-  const parts: AuthServiceParts = { settings, codec, issuer, users, serializer, authenticator };
+  const parts: AuthServiceParts = { settings, codec, issuer, users, serializer, authenticator, events };
   const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });
   mountControllers(app, settings.URL_PREFIX, [TokenController, UserController]);
 

@@ -1,5 +1,6 @@
 // The parts of a running auth-service, as controllers reach them through the app context.
 import type { TokenCodec } from '../core/tokens';
+import type { AuthServiceEvents, EventBus } from '../events';
 import type { ServiceContext } from '../http/authenticator';
 import type { UserSerializer } from '../serializers/user-serializer';
 import type { Settings } from '../settings';
@@ -15,4 +16,6 @@ export interface AuthServiceParts extends ServiceContext {
   readonly users: UserStore;
   readonly serializer: UserSerializer;
   readonly authenticator: LocalAuthenticator;
+  /** Lifecycle events: subscribe with `service.events.on(name, listener)`. */
+  readonly events: EventBus<AuthServiceEvents>;
 }

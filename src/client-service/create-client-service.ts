@@ -8,6 +8,7 @@ import { Clock, systemClock } from '../core/clock';
 import { loadKeys } from '../core/keys';
 import { TokenCodec } from '../core/tokens';
 import { CLIENT_SCHEMA, createDataSource, openDatabase, Schema } from '../db/data-source';
+import { ClientServiceEvents, EventBus } from '../events';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { listen, Listening } from '../http/server';
 import { createServiceApp, mountControllers } from '../http/service-app';
@@ -36,6 +37,8 @@ export interface ClientServiceOptions {
   readonly dataSource?: DataSource;
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /** Where lifecycle events go; a fresh bus by default (reach it as `service.events`). */
+  readonly events?: EventBus<ClientServiceEvents>;
 }
 
 /** A built client-service. */
@@ -90,7 +93,8 @@ export async function createClientService(options: ClientServiceOptions): Promis
     ? new LocalVerification(settings, new TokenCodec(settings, keys, clock), users, clock)
     : new RemoteVerification(settings, upstream, users, clock);
 
-  const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator };
+  const events = options.events ?? new EventBus<ClientServiceEvents>(logger);
+  const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator, events };
   const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });
   // The proxy endpoints live under URL_PREFIX, the team's routes at the root.
   mountControllers(app, settings.URL_PREFIX, [ProxyController]);

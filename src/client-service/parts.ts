@@ -1,4 +1,5 @@
 // The parts of a running client-service, as its controllers reach them through the app context.
+import type { ClientServiceEvents, EventBus } from '../events';
 import type { Logger } from '../logger';
 import type { ServiceContext } from '../http/authenticator';
 import type { ClientSettings } from './client-settings';
@@ -11,4 +12,6 @@ export interface ClientServiceParts extends ServiceContext {
   readonly upstream: AuthServiceClient;
   readonly users: UserSync;
   readonly logger: Logger;
+  /** Lifecycle events: subscribe with `service.events.on(name, listener)`. */
+  readonly events: EventBus<ClientServiceEvents>;
 }
