@@ -1,10 +1,10 @@
 // The Koa app both services are built on: one responder, one body parser, the service's parts on
 // the context, and routing-controllers controllers mounted under a path prefix.
-import compose from 'koa-compose';
 import Koa from 'koa';
-import { useKoaServer } from 'routing-controllers';
+import { createServer } from 'routing-controllers';
 import type { Logger } from '../logger';
 import { attachService, ServiceContext } from './authenticator';
+import { ControllerDriver } from './controller-driver';
 import { parseBodies } from './body-parser';
 import { respond } from './responses';
 
@@ -24,14 +24,15 @@ export function createServiceApp(options: { logger: Logger; bodyLimit: number; s
 }
 
 /**
- * Mounts routing-controllers controllers under `prefix` ('' for the root). They are built on a
- * sub-app and composed in behind a prefix check, so a request outside the prefix never walks
- * their router or their body parser: each mount costs only the requests that are its own.
+ * Mounts routing-controllers controllers under `prefix` ('' for the root), behind a prefix check,
+ * so a request outside the prefix never walks their routes: each mount costs only the requests
+ * that are its own. Errors are left to `respond`; bodies are already parsed.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export function mountControllers(app: Koa, prefix: string, controllers: readonly Function[]): void {
-  const sub = new Koa();
-  useKoaServer(sub, {
+export function mountControllers(app: Koa, prefix: string, controllers: readonly Function[]): ControllerDriver {
+  // No interceptors and no default error handler: ControllerDriver's direct actions rely on both.
+  const driver = new ControllerDriver(new Koa());
+  createServer(driver, {
     controllers: [...controllers],
     routePrefix: prefix,
     defaultErrorHandler: false,
@@ -39,10 +40,15 @@ export function mountControllers(app: Koa, prefix: string, controllers: readonly
     classTransformer: false,
     validation: false,
   });
-  const handle = compose(sub.middleware);
+  const { dispatch } = driver;
   if (!prefix) {
-    app.use(handle);
-    return;
+    app.use(dispatch);
+    return driver;
   }
-  app.use((ctx, next) => (ctx.path === prefix || ctx.path.startsWith(`${prefix}/`) ? handle(ctx, next) : next()));
+  const under = `${prefix}/`;
+  app.use((ctx, next) => {
+    const path = ctx.path;
+    return path === prefix || path.startsWith(under) ? dispatch(ctx, next) : next();
+  });
+  return driver;
 }
