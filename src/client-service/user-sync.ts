@@ -49,8 +49,10 @@ export class UserSync {
    * An auth-service that refuses the token refuses the request.
    */
   principalFor(id: number, token: string): Principal | Promise<Principal> {
-    const known = this.memory.get(id);
-    if (known && this.isFresh(known.syncedAt)) return known.principal;
+    // One clock read for both checks: this runs on every authenticated request.
+    const now = this.clock.now();
+    const known = this.memory.get(id, now);
+    if (known && now - known.syncedAt < this.settings.USER_SYNC_MAX_AGE * 1000) return known.principal;
     return this.refreshed(id, token, known);
   }
 

@@ -19,10 +19,11 @@ export class TtlCache<K, V> {
     private readonly clock: Clock,
   ) {}
 
-  get(key: K): V | undefined {
+  /** The value of `key` unless it expired; `now` saves a second clock read to a caller holding one. */
+  get(key: K, now: number = this.clock.now()): V | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (entry.expires <= this.clock.now()) {
+    if (entry.expires <= now) {
       this.entries.delete(key);
       return undefined;
     }

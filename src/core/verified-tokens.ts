@@ -5,15 +5,30 @@ import { Clock, epochSeconds } from './clock';
 import type { Claims, TokenCodec, TokenType } from './tokens';
 
 /**
+ * Entries are found by the token's last characters (its signature, which differs between any two
+ * tokens) and then compared in full: hashing a 40-character key costs a fraction of hashing the
+ * whole token, which a Map would do on every request since each request's string is new.
+ */
+const KEY_LENGTH = 40;
+const keyOf = (token: string): string => (token.length > KEY_LENGTH ? token.slice(token.length - KEY_LENGTH) : token);
+
+interface Entry {
+  readonly token: string;
+  readonly claims: Claims;
+  readonly type: unknown;
+  readonly exp: number;
+}
+
+/**
  * Verifies through `codec`, remembering successes by the full token string (signature included,
- * so a changed byte is a different key and is verified afresh). Failures are never remembered.
+ * so a changed byte is a different token and is verified afresh). Failures are never remembered.
  *
  * @example
- *   const verified = new VerifiedTokens(codec, clock, settings.LEEWAY, 10000);
+ *   const verified = new VerifiedTokens(codec, clock, settings.LEEWAY, 10000, 'token_type');
  *   verified.verify(raw, 'access'); // signature checked once, then a Map lookup until `exp`
  */
 export class VerifiedTokens {
-  private readonly entries = new Map<string, { claims: Claims; type: unknown; exp: number }>();
+  private readonly entries = new Map<string, Entry>();
 
   constructor(
     private readonly codec: TokenCodec,
@@ -23,14 +38,26 @@ export class VerifiedTokens {
     private readonly typeClaim: string,
   ) {}
 
+  /**
+   * The claims of `token` if it was verified before, is of `expectedType` and has not expired
+   * since; null otherwise (the caller then verifies it). Never throws, never checks a signature.
+   */
+  recall(token: string, expectedType: TokenType): Claims | null {
+    const known = this.entries.get(keyOf(token));
+    if (known === undefined || known.token !== token || known.type !== expectedType) return null;
+    return epochSeconds(this.clock) < known.exp + this.leeway ? known.claims : null;
+  }
+
+  /** The claims of a valid `token` of `expectedType`; throws InvalidToken otherwise. */
   verify(token: string, expectedType: TokenType): Claims {
-    const known = this.entries.get(token);
-    if (known && known.type === expectedType && epochSeconds(this.clock) < known.exp + this.leeway) return known.claims;
-    if (known) this.entries.delete(token);
+    const known = this.recall(token, expectedType);
+    if (known) return known;
+    const key = keyOf(token);
+    if (this.entries.get(key)?.token === token) this.entries.delete(key);
     // Throws for anything invalid, expired or of the wrong type; only successes are kept.
     const claims = Object.freeze(this.codec.verify(token, expectedType));
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(token, { claims, type: claims[this.typeClaim], exp: claims.exp as number });
+    this.entries.set(key, { token, claims, type: claims[this.typeClaim], exp: claims.exp as number });
     return claims;
   }
 

@@ -26,6 +26,10 @@ type BearerSettings = Pick<Settings, 'AUTH_HEADER_NAME' | 'AUTH_HEADER_TYPES' | 
  */
 export class BearerVerifier {
   private readonly verified: VerifiedTokens;
+  /** Node lower-cases header names; reading `req.headers` directly skips Koa's lookup helpers. */
+  private readonly headerKey: string;
+  /** Each accepted scheme followed by its one space: `Bearer `. */
+  private readonly prefixes: readonly string[];
 
   constructor(
     private readonly settings: BearerSettings,
@@ -33,20 +37,41 @@ export class BearerVerifier {
     clock: Clock,
   ) {
     this.verified = new VerifiedTokens(codec, clock, settings.LEEWAY, settings.USER_CACHE_SIZE, settings.TOKEN_TYPE_CLAIM);
+    this.headerKey = settings.AUTH_HEADER_NAME.toLowerCase();
+    this.prefixes = settings.AUTH_HEADER_TYPES.map((scheme) => `${scheme} `);
   }
 
   read(ctx: Context): BearerAccess {
-    const raw = readBearerToken(ctx.get(this.settings.AUTH_HEADER_NAME), this.settings.AUTH_HEADER_TYPES);
-    if (raw === null) throw new NotAuthenticated();
-    let claims: Claims;
-    try {
-      claims = this.verified.verify(raw, 'access');
-    } catch (error) {
-      throw error instanceof InvalidToken ? new BearerTokenRejected(error) : error;
+    const value = ctx.req.headers[this.headerKey];
+    const header = typeof value === 'string' ? value : undefined;
+    // A repeated request: "<scheme> <token>" whose token was accepted before. The memo only ever
+    // holds tokens that passed the full header parsing below, so a hit needs none of it.
+    let raw = header === undefined ? null : this.tokenAfterScheme(header);
+    let claims = raw === null ? null : this.verified.recall(raw, 'access');
+    if (claims === null) {
+      raw = readBearerToken(header, this.settings.AUTH_HEADER_TYPES);
+      if (raw === null) throw new NotAuthenticated();
+      claims = this.verify(raw);
     }
     const userId = this.codec.userIdOf(claims);
     if (userId === null) throw noUserId();
-    return { raw, claims, userId };
+    return { raw: raw as string, claims, userId };
+  }
+
+  /** What follows "<scheme> " in the header, unchecked; null for another scheme. */
+  private tokenAfterScheme(header: string): string | null {
+    for (let i = 0; i < this.prefixes.length; i++) {
+      if (header.startsWith(this.prefixes[i])) return header.slice(this.prefixes[i].length);
+    }
+    return null;
+  }
+
+  private verify(raw: string): Claims {
+    try {
+      return this.verified.verify(raw, 'access');
+    } catch (error) {
+      throw error instanceof InvalidToken ? new BearerTokenRejected(error) : error;
+    }
   }
 }
 

@@ -23,13 +23,17 @@ export function parseBodies(limit: number) {
       throw new ParseError(error.message);
     },
   });
-  return async function parseBody(ctx: Context, next: Next): Promise<void> {
-    // Reads carry no body worth parsing. Marking the body as parsed also stops the body parser
-    // routing-controllers mounts from running again: the authenticated GET path stays short.
+  // Not an async function: reads pass straight through without a promise of their own.
+  return function parseBody(ctx: Context, next: Next): Promise<void> {
+    // Reads carry no body worth parsing: the authenticated GET path stays short.
     if (ctx.method === 'GET' || ctx.method === 'HEAD') {
       (ctx.request as { body?: unknown }).body = EMPTY_BODY;
       return next();
     }
+    return parseWithBody(ctx, next);
+  };
+
+  async function parseWithBody(ctx: Context, next: Next): Promise<void> {
     const declared = Number(ctx.get('Content-Length') || 0);
     if (declared > limit) throw new PayloadTooLarge(limit);
     // As DRF: only a declared type without a parser is refused. A body with no Content-Type, or an
@@ -38,5 +42,5 @@ export function parseBodies(limit: number) {
     const declaresType = ctx.get('Content-Type') !== '' && ctx.get('Content-Length') !== '0';
     if (declaresType && ctx.is('json', 'urlencoded') === false) throw new UnsupportedMediaType(ctx.request.type);
     await parse(ctx, next);
-  };
+  }
 }

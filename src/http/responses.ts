@@ -23,9 +23,9 @@ export function respond(options: ErrorRendererOptions) {
     const body = ctx.body as unknown;
     if (body !== null && typeof body === 'object' && !Buffer.isBuffer(body) && typeof (body as { pipe?: unknown }).pipe !== 'function') {
       const status = ctx.status;
+      ctx.set('Content-Type', 'application/json');
       ctx.body = JSON.stringify(body);
       ctx.status = status; // assigning a body resets the status Koa inferred; keep ours
-      ctx.set('Content-Type', 'application/json');
     }
   };
 }
@@ -33,6 +33,7 @@ export function respond(options: ErrorRendererOptions) {
 /** Writes a JSON body with the exact content type; for handlers that answer themselves. */
 export function sendJson(ctx: Context, status: number, body: unknown): void {
   ctx.status = status;
-  ctx.body = JSON.stringify(body);
+  // The type first: Koa then skips guessing one for the string body.
   ctx.set('Content-Type', 'application/json');
+  ctx.body = JSON.stringify(body);
 }
