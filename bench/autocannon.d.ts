@@ -8,6 +8,8 @@ declare module 'autocannon' {
       pipelining?: number;
       /** Seconds. */
       duration?: number;
+      /** Requests to send in all, instead of a duration. */
+      amount?: number;
       /** Seconds a request may take before it counts as a timeout. */
       timeout?: number;
       method?: string;
@@ -32,6 +34,12 @@ declare module 'autocannon' {
       p99: number;
       p99_9?: number;
       [percentile: string]: number | undefined;
+    }
+
+    /** A running load test. */
+    interface Instance {
+      on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): Instance;
+      stop(): void;
     }
 
     interface Result {
@@ -62,6 +70,8 @@ declare module 'autocannon' {
 
   /** Runs a load test; without a callback it returns a promise of the result. */
   function autocannon(options: autocannon.Options): Promise<autocannon.Result>;
+  /** With a callback it returns the running instance: `response` events, `stop()`. */
+  function autocannon(options: autocannon.Options, done: (error: Error | null, result: autocannon.Result) => void): autocannon.Instance;
 
   export = autocannon;
 }

@@ -17,6 +17,14 @@ export interface ChildServer {
 }
 
 const STARTUP_TIMEOUT_MS = 60_000;
+
+/** A program that runs the server's node process, such as valgrind, and how much slower it is. */
+export interface Wrapper {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Multiplies the start-up timeout. */
+  readonly slowdown: number;
+}
 const STOP_TIMEOUT_MS = 5_000;
 
 // Every child still alive: the exit hook below kills them even when the parent throws or is
@@ -54,10 +62,12 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
  *   // ... drive koa.url ...
  *   await koa.stop();
  */
-export function startChild(kind: string, execArgv: string[] = [], env: Record<string, string> = {}): Promise<ChildServer> {
-  // Compiled next to this file: dist/bench/server.js.
+export function startChild(kind: string, execArgv: string[] = [], env: Record<string, string> = {}, wrap?: Wrapper): Promise<ChildServer> {
+  // Compiled next to this file: dist/bench/server.js. A wrapper (valgrind) runs node itself: fork
+  // then starts `wrapper.command ...wrapper.args node ...execArgv server.js kind`.
   const child = fork(join(__dirname, 'server.js'), [kind], {
-    execArgv,
+    execArgv: wrap ? [...wrap.args, process.execPath, ...execArgv] : execArgv,
+    ...(wrap ? { execPath: wrap.command } : {}),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...env, NODE_ENV: 'production' },
   });
@@ -92,7 +102,8 @@ export function startChild(kind: string, execArgv: string[] = [], env: Record<st
       child.kill('SIGKILL');
       reject(error);
     };
-    const timer = setTimeout(() => fail(new Error(`bench server '${kind}' did not start within ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS);
+    const startupMs = STARTUP_TIMEOUT_MS * (wrap?.slowdown ?? 1);
+    const timer = setTimeout(() => fail(new Error(`bench server '${kind}' did not start within ${startupMs} ms`)), startupMs);
     child.once('error', fail);
     child.once('exit', (code, signal) => fail(new Error(`bench server '${kind}' exited before listening (code ${code}, signal ${signal})`)));
     child.on('message', (message: ReadyMessage) => {

@@ -75,7 +75,7 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
   },
 
   /** The auth-service as deployed: a real SQLite file database, one user, logging off. */
-  'auth-service': async () => {
+  'auth-service': async (env) => {
     const dir = tempDir();
     // 36 random bytes in base64 are 48 ASCII characters: 48 bytes, above HS256's minimum.
     const key = randomBytes(36).toString('base64');
@@ -89,6 +89,7 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
         PASSWORD_SCRYPT_P: 1,
         // Long enough that a run stretched by BENCH_SECONDS never sees its token expire mid-run.
         ACCESS_TOKEN_LIFETIME: '1d',
+        USER_CACHE_TTL: 5 * ttlScale(env),
       },
     });
     const email = 'bench@example.com';
@@ -111,6 +112,9 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
    * auth-service child named by BENCH_AUTH_URL, on a SQLite file, logging off. BENCH_VERIFICATION
    * is `local` (with BENCH_SIGNING_KEY, the auth-service's key) or `remote`; other settings keep
    * their defaults, so user copies are re-synced and remote verdicts re-asked as in production.
+   * With BENCH_PLAIN_ROUTE=1 the demo controller is left out and `GET /plain/test/` answers the
+   * same through the same guard as plain Koa middleware: what authentication costs without
+   * routing-controllers, beside what the framework adds.
    */
   'client-service': async (env) => {
     const dir = tempDir();
@@ -122,15 +126,14 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
         ...(verification === 'local' ? { SIGNING_KEY: env.BENCH_SIGNING_KEY } : {}),
         DATABASE_URL: `sqlite:${join(dir, 'client.sqlite3')}`,
         LOG_LEVEL: 'silent',
+        USER_SYNC_MAX_AGE: 60 * ttlScale(env),
+        REMOTE_VERIFY_CACHE_TTL: 30 * ttlScale(env),
       },
-      controllers: [DemoController],
+      controllers: env.BENCH_PLAIN_ROUTE === '1' ? [] : [DemoController],
     });
-    // The same guard as plain Koa middleware, without routing-controllers in the way: what the
-    // authentication path costs on its own, beside what the framework adds.
-    service.app.use(async (ctx, next) => {
-      if (ctx.path !== '/plain/test/') return next();
-      await requireLogin(ctx, async () => sendJson(ctx, 200, 'success'));
-    });
+    if (env.BENCH_PLAIN_ROUTE === '1') {
+      service.app.use((ctx, next) => (ctx.path === '/plain/test/' ? requireLogin(ctx, async () => sendJson(ctx, 200, 'success')) : next()));
+    }
     const listening = await service.listen(0, '127.0.0.1');
     return {
       url: listening.url,
@@ -142,6 +145,16 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
     };
   },
 };
+
+/**
+ * BENCH_TTL_SCALE stretches the services' cache lifetimes (defaults otherwise). Under callgrind a
+ * request takes about thirty times longer, so without it a cache would expire thirty times as
+ * often per request as in production and the counts would be mostly re-syncs.
+ */
+function ttlScale(env: NodeJS.ProcessEnv): number {
+  const scale = Number(env.BENCH_TTL_SCALE ?? 1);
+  return Number.isFinite(scale) && scale >= 1 ? scale : 1;
+}
 
 /** Serves a plain Koa app on a free loopback port, as the baselines need. */
 async function serveBare(app: Koa) {

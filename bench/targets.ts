@@ -68,18 +68,19 @@ async function login(url: string, credentials: Record<string, string>): Promise<
  * (which stores the user copy) and makes one protected request (which, in remote mode, fills the
  * verification cache): the measured requests then find both warm.
  */
-const clientService = (verification: 'local' | 'remote'): ServerSpec => ({
+const clientService = (verification: 'local' | 'remote', protectedPath = '/api/test/'): ServerSpec => ({
   kind: 'client-service',
   upstream: 'auth-service',
   env: (auth) => ({
     BENCH_AUTH_URL: auth.url,
     BENCH_VERIFICATION: verification,
     ...(verification === 'local' ? { BENCH_SIGNING_KEY: auth.extra.key } : {}),
+    ...(protectedPath === '/plain/test/' ? { BENCH_PLAIN_ROUTE: '1' } : {}),
   }),
   prepare: async (child, auth) => {
     if (child.extra.verification !== verification) throw new Error(`client-service verifies ${child.extra.verification}, not ${verification}`);
     const { access, refresh } = await login(child.url, auth!.extra);
-    const warm = await fetch(`${child.url}/api/test/`, { headers: { Authorization: `Bearer ${access}` } });
+    const warm = await fetch(child.url + protectedPath, { headers: { Authorization: `Bearer ${access}` } });
     if (warm.status !== 200) throw new Error(`client-service warm-up answered ${warm.status} ${await warm.text()}`);
     return { url: child.url, access, refresh };
   },
@@ -100,6 +101,7 @@ export const SERVERS: Record<string, ServerSpec> = {
     prepare: async (child) => ({ url: child.url, ...(await login(child.url, child.extra)) }),
   },
   'client-local': clientService('local'),
+  'client-local-plain': clientService('local', '/plain/test/'),
   'client-remote': clientService('remote'),
 };
 
@@ -142,7 +144,7 @@ export const TARGETS: readonly Target[] = [
   },
   {
     name: 'client GET /plain/test/ local, plain Koa guard',
-    server: 'client-local',
+    server: 'client-local-plain',
     goal: 0.8,
     request: (fixture) => ({ method: 'GET', path: '/plain/test/', headers: bearer(fixture), expectBody: '"success"' }),
   },
