@@ -83,7 +83,10 @@ export class CsrfGuard {
   checkOrigin(ctx: Context): void {
     const origin = ctx.get('Origin') || refererOrigin(ctx.get('Referer'));
     if (!origin) return;
-    if (origin === ctx.origin || this.trusted.has(origin)) return;
+    // The service's own origin, from the request's Host (Koa 3's `ctx.origin` is the Origin header
+    // itself, which would let every origin pass). Behind a proxy, trust it (`app.proxy`) or list
+    // the public origin in CSRF_TRUSTED_ORIGINS.
+    if (origin === `${ctx.protocol}://${ctx.host}` || this.trusted.has(origin)) return;
     throw this.refuse(ctx, 'origin_not_allowed', `Origin checking failed - ${origin} does not match any trusted origins.`, origin);
   }
 
