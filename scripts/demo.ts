@@ -120,7 +120,8 @@ export async function startDemo(env: NodeJS.ProcessEnv, cwd: string): Promise<De
         DELIVERY_MODE: mode,
         // Plain http on 127.0.0.1: a browser drops Secure cookies sent over http. Demo only.
         COOKIE_SECURE: false,
-        TOKEN_RESPONSE_USER: true,
+        // The user in login answers, for the cookie modes' pages; json mode keeps easyjwt's exact answers.
+        TOKEN_RESPONSE_USER: mode !== 'json',
       },
       logger,
     });

@@ -136,7 +136,7 @@ describe('npm run demo', function () {
     expect(output).to.contain('"email":"user@test.com"');
     expect(output).to.match(/"csrf_token":"[\w-]{43}"/);
     expect(output).to.contain('"detail":"CSRF Failed: CSRF token missing.","code":"csrf_missing"');
-    expect(output).to.contain('"detail":"Authentication credentials were not provided."');
+    expect(output.trim().endsWith('{}')).to.equal(true);
     expect(await demo.stop()).to.equal(0);
   });
 
