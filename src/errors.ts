@@ -74,13 +74,28 @@ export class NotAuthenticated extends AuthenticationFailed {
   }
 }
 
+/**
+ * 401 for a refresh or logout, in a cookie delivery mode, that carries no refresh token: neither
+ * the cookie nor a `refresh` field. DRF's NotAuthenticated, with its code.
+ */
+export class NoRefreshToken extends AuthenticationFailed {
+  constructor() {
+    super('Authentication credentials were not provided.', 'not_authenticated');
+  }
+}
+
 /** 401 for a token refused by the token endpoints (refresh, verify, blacklist). */
 export class InvalidToken extends AuthenticationFailed {
   static readonly INVALID = 'Token is invalid or expired';
   static readonly WRONG_TYPE = 'Token has wrong type';
   static readonly BLACKLISTED = 'Token is blacklisted';
 
-  constructor(detail: string = InvalidToken.INVALID, reason?: string) {
+  constructor(
+    detail: string = InvalidToken.INVALID,
+    reason?: string,
+    /** The token was good but is past its `exp` (told apart for logout, never shown to callers). */
+    readonly expired = false,
+  ) {
     super(detail, 'token_not_valid', reason);
   }
 }
@@ -123,6 +138,27 @@ export class PermissionDenied extends EasyJwtError {
   readonly status = 403;
   constructor(detail = 'You do not have permission to perform this action.', code?: string) {
     super(detail, code);
+  }
+}
+
+/** The stable codes of a CSRF refusal. */
+export type CsrfFailureCode = 'csrf_missing' | 'csrf_mismatch' | 'origin_not_allowed';
+
+/**
+ * 403 for a request refused by the CSRF defences of the cookie delivery modes: no CSRF cookie or
+ * header (`csrf_missing`), a header that does not match the cookie (`csrf_mismatch`), or an
+ * `Origin` that is neither the service's own nor trusted (`origin_not_allowed`). The wording
+ * follows Django's "CSRF Failed: ..." so a front end built for DRF recognises it.
+ *
+ * @example
+ *   throw new CsrfFailed('csrf_mismatch', 'CSRF token incorrect.');
+ */
+export class CsrfFailed extends PermissionDenied {
+  constructor(
+    override readonly code: CsrfFailureCode,
+    problem: string,
+  ) {
+    super(`CSRF Failed: ${problem}`, code);
   }
 }
 
@@ -191,6 +227,23 @@ export class SettingsError extends Error {
   ) {
     super(`Invalid setting ${key}: ${problem}`);
     this.name = 'SettingsError';
+  }
+}
+
+/**
+ * Thrown when a claim builder is registered under a reserved or already registered claim, or
+ * builds a value a token cannot carry; names the claim. A programming error, found at start-up.
+ *
+ * @example
+ *   new ClaimRegistrationError('exp', 'is reserved: the token core sets it')
+ */
+export class ClaimRegistrationError extends Error {
+  constructor(
+    readonly key: string,
+    problem: string,
+  ) {
+    super(`Claim ${JSON.stringify(key)} ${problem}`);
+    this.name = 'ClaimRegistrationError';
   }
 }
 

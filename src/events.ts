@@ -1,17 +1,89 @@
 // Lifecycle events: a typed emitter each service owns, so a team can observe logins, token
 // changes and user syncs (audit logs, metrics, webhooks) without touching the request code.
+import type { CsrfFailureCode } from './errors';
 import type { Logger } from './logger';
 
+/** Where a request came from, as every event carries it. */
+export interface RequestInfo {
+  /** The client address (`X-Forwarded-For` only when the app trusts its proxy: `app.proxy`). */
+  readonly ip: string;
+  readonly userAgent: string | null;
+  readonly method: string;
+  readonly path: string;
+}
+
 /**
- * What the auth-service announces. Each issue's features add their events here; payloads carry
- * ids and request context, never a token or a password.
+ * The request context of an event, from a Koa context (or anything shaped like one).
+ *
+ * @example
+ *   events.emit('loginSucceeded', { userId, request: requestInfo(ctx) });
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface AuthServiceEvents {}
+export function requestInfo(ctx: { readonly ip: string; readonly method: string; readonly path: string; get(field: string): string }): RequestInfo {
+  return { ip: ctx.ip, userAgent: ctx.get('User-Agent') || null, method: ctx.method, path: ctx.path };
+}
+
+/**
+ * A login as events may show it: the first character, then `***`, then the domain of an email.
+ * Failed logins are where people type a password into the login field, so the name is never
+ * passed on whole; the domain and the first letter are enough to spot a pattern.
+ *
+ * @example
+ *   maskLogin('user@test.com'); // 'u***@test.com'
+ *   maskLogin('s3cret-pass');   // 's***'
+ */
+export function maskLogin(login: string): string {
+  const at = login.lastIndexOf('@');
+  const [name, domain] = at > 0 ? [login.slice(0, at), login.slice(at)] : [login, ''];
+  return name ? `${[...name][0]}***${domain}` : `***${domain}`;
+}
+
+// ---- issue 5 (delivery modes, CSRF, claims): the lifecycle events of logins and tokens --------
+// Issue 4 adds the registry's events (expiry, reuse, sessions) beside these, in a block of its own.
+
+/** A refused CSRF check: which defence refused, and the origin the browser named, if any. */
+export interface CsrfRejectedEvent {
+  readonly code: CsrfFailureCode;
+  readonly origin: string | null;
+  readonly request: RequestInfo;
+}
+
+/**
+ * The events of logins, refreshes and logouts that both services announce. `request` is null only
+ * when the library is called outside a request (e.g. `service.issuer.obtain(...)` from a script).
+ */
+export interface TokenLifecycleEvents {
+  /** A login succeeded: tokens were issued (auth-service) or passed on (client-service). */
+  loginSucceeded: { readonly userId: number; readonly request: RequestInfo | null };
+  /** A login was refused; `login` is masked (see maskLogin), the password never appears. */
+  loginFailed: { readonly login: string | null; readonly status: number; readonly request: RequestInfo | null };
+  /** A refresh token was exchanged for a new access token (`rotated`: and a new refresh token). */
+  tokenRefreshed: { readonly userId: number | null; readonly rotated: boolean; readonly request: RequestInfo | null };
+  /** Someone logged out; `blacklisted` says whether a refresh token was blacklisted just now. */
+  loggedOut: { readonly userId: number | null; readonly blacklisted: boolean; readonly request: RequestInfo | null };
+  /** A request was refused by the CSRF defences of a cookie delivery mode. */
+  csrfRejected: CsrfRejectedEvent;
+}
+
+/**
+ * What the auth-service announces. Payloads carry ids and request context, never a token or a
+ * password (token ids, `jti`, are not secrets: they identify, they do not authenticate).
+ */
+export interface AuthServiceEvents extends TokenLifecycleEvents {
+  /** A refresh token was blacklisted: by the blacklist endpoint, a logout, or rotation. */
+  tokenBlacklisted: {
+    readonly userId: number | null;
+    readonly jti: string;
+    readonly via: 'blacklist' | 'logout' | 'rotation';
+    readonly request: RequestInfo | null;
+  };
+}
 
 /** What a client-service announces. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ClientServiceEvents {}
+export interface ClientServiceEvents extends TokenLifecycleEvents {
+  /** A local user copy was written from the auth-service's user JSON. */
+  userSynced: { readonly userId: number; readonly created: boolean; readonly reason: 'login' | 'stale' | 'remote-verification'; readonly request: RequestInfo | null };
+}
+// ---- end of issue 5's events ----------------------------------------------------------------
 
 /** A listener; a promise it returns is awaited only by `emitAndWait`. */
 export type Listener<T> = (event: T) => void | Promise<void>;

@@ -43,7 +43,28 @@ export interface Settings {
   readonly HOST: string;
   readonly PORT: number;
   readonly LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  // ---- delivery modes, cookies, CSRF, claims and user data (issue 5) ----
+  readonly DELIVERY_MODE: DeliveryMode;
+  readonly ACCESS_COOKIE_NAME: string;
+  readonly REFRESH_COOKIE_NAME: string;
+  readonly PAYLOAD_COOKIE_NAME: string;
+  readonly CSRF_COOKIE_NAME: string;
+  readonly CSRF_HEADER_NAME: string;
+  readonly COOKIE_DOMAIN: string | null;
+  readonly COOKIE_PATH: string;
+  readonly COOKIE_SECURE: boolean;
+  readonly COOKIE_SAMESITE: 'Lax' | 'Strict' | 'None';
+  readonly ACCESS_COOKIE_MAX_AGE: number | null;
+  readonly REFRESH_COOKIE_MAX_AGE: number | null;
+  readonly CSRF_TRUSTED_ORIGINS: readonly string[];
+  readonly TOKEN_RESPONSE_USER: boolean;
+  readonly USER_CLAIMS: readonly string[];
+  readonly USER_PAYLOAD_CLAIM: string | null;
 }
+
+/** Where tokens travel between a service and its callers (see src/delivery/). */
+export const DELIVERY_MODES = ['json', 'refresh-cookie', 'one-cookie', 'two-cookies'] as const;
+export type DeliveryMode = (typeof DELIVERY_MODES)[number];
 
 /** What callers may pass: any subset, durations as numbers or strings. */
 export type SettingsInput = { -readonly [K in keyof Settings]?: unknown };
@@ -128,6 +149,50 @@ export const urlPrefix = (value: unknown, key: string): string => {
   return /^\/[A-Za-z0-9/_-]*$/.test(prefix) ? prefix.replace(/\/+$/, '') : fail(key, 'must be a path starting with "/"', value);
 };
 
+// RFC 6265 cookie-name characters (an HTTP token), so a name never needs quoting or escaping.
+export const cookieName = (value: unknown, key: string): string =>
+  typeof value === 'string' && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value) ? value : fail(key, 'must be a cookie name (letters, digits and !#$%&\'*+-.^_`|~)', value);
+
+export const headerName = (value: unknown, key: string): string =>
+  typeof value === 'string' && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value) ? value : fail(key, 'must be an HTTP header name', value);
+
+export const cookiePath = (value: unknown, key: string): string =>
+  typeof value === 'string' && /^\/[\x21-\x3a\x3c-\x7e]*$/.test(value) ? value : fail(key, 'must be a path starting with "/" (no spaces or ";")', value);
+
+export const optionalDomain = (value: unknown, key: string): string | null =>
+  value === null ? null : typeof value === 'string' && /^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(value) ? value : fail(key, 'must be a domain name such as "example.com", or null', value);
+
+export const optionalDuration = (value: unknown, key: string): number | null => (value === null ? null : positiveDuration(value, key));
+
+/** A list of origins (`scheme://host[:port]`), normalised as browsers send them in `Origin`. */
+export const originList = (value: unknown, key: string): readonly string[] => {
+  const list = typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value;
+  if (!Array.isArray(list)) return fail(key, 'must be a list of origins such as ["https://app.example.com"]', value);
+  return Object.freeze(
+    list.map((item) => {
+      let url: URL | null = null;
+      try {
+        url = typeof item === 'string' ? new URL(item) : null;
+      } catch {
+        url = null;
+      }
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search || url.hash || url.username) {
+        return fail(key, 'must list origins as scheme://host[:port], without a path', item);
+      }
+      return url.origin;
+    }),
+  );
+};
+
+/** A possibly empty list of claim names. */
+export const claimNameList = (value: unknown, key: string): readonly string[] => {
+  const list = typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value;
+  if (!Array.isArray(list)) return fail(key, 'must be a list of claim names', value);
+  return Object.freeze(list.map((item) => claimName(item, key)));
+};
+
+export const optionalClaimName = (value: unknown, key: string): string | null => (value === null ? null : claimName(value, key));
+
 // ---- the one table of options --------------------------------------------------------------
 
 /** Every option, its default and what it means: the README's settings table is printed from this. */
@@ -165,6 +230,26 @@ export const OPTIONS: { readonly [K in keyof Settings]: Option<Settings[K]> } = 
   HOST: { default: '127.0.0.1', parse: text, doc: 'Address the service listens on.' },
   PORT: { default: 8000, parse: integer(0, 65535), doc: 'Port the service listens on (0: any free port).' },
   LOG_LEVEL: { default: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const), doc: 'pino log level.' },
+  DELIVERY_MODE: {
+    default: 'json',
+    parse: oneOf(DELIVERY_MODES),
+    doc: '`json`: tokens in bodies, `Authorization: Bearer` in requests (the wire contract); `refresh-cookie`: access in the body, refresh in an HttpOnly cookie; `one-cookie`: both in HttpOnly cookies; `two-cookies`: as one-cookie plus a cookie JavaScript can read holding the access claims. Cookie modes require CSRF tokens (see CSRF).',
+  },
+  ACCESS_COOKIE_NAME: { default: 'easyjwt_access', parse: cookieName, doc: 'HttpOnly cookie carrying the access token (one-cookie, two-cookies).' },
+  REFRESH_COOKIE_NAME: { default: 'easyjwt_refresh', parse: cookieName, doc: 'HttpOnly cookie carrying the refresh token (every cookie mode); its path is always narrowed to the refresh and logout endpoints.' },
+  PAYLOAD_COOKIE_NAME: { default: 'easyjwt_payload', parse: cookieName, doc: 'Cookie JavaScript can read, holding the access token\'s claims as base64url JSON (two-cookies).' },
+  CSRF_COOKIE_NAME: { default: 'easyjwt_csrf', parse: cookieName, doc: 'Cookie JavaScript can read, holding the CSRF token to echo in the CSRF header (every cookie mode).' },
+  CSRF_HEADER_NAME: { default: 'X-CSRFToken', parse: headerName, doc: 'Header that must repeat the CSRF cookie on unsafe requests whose credentials came from a cookie.' },
+  COOKIE_DOMAIN: { default: null, parse: optionalDomain, doc: '`Domain` of every cookie; null sends them to this host only.' },
+  COOKIE_PATH: { default: '/', parse: cookiePath, doc: '`Path` of the access, payload and CSRF cookies (the refresh cookie always has the refresh and logout paths).' },
+  COOKIE_SECURE: { default: true, parse: boolean, doc: 'Mark cookies `Secure` (HTTPS only). Turn off only for local development over plain http.' },
+  COOKIE_SAMESITE: { default: 'Lax', parse: oneOf(['Lax', 'Strict', 'None'] as const), doc: '`SameSite` of every cookie; `None` requires COOKIE_SECURE.' },
+  ACCESS_COOKIE_MAX_AGE: { default: null, parse: optionalDuration, doc: '`Max-Age` of the access and payload cookies; null: what is left of the access token\'s lifetime.' },
+  REFRESH_COOKIE_MAX_AGE: { default: null, parse: optionalDuration, doc: '`Max-Age` of the refresh and CSRF cookies; null: what is left of the refresh token\'s lifetime.' },
+  CSRF_TRUSTED_ORIGINS: { default: Object.freeze([]), parse: originList, doc: 'Origins besides the service\'s own allowed to log in, refresh and log out in cookie modes (checked against `Origin`, or `Referer` without it), e.g. `["https://app.example.com"]`.' },
+  TOKEN_RESPONSE_USER: { default: false, parse: boolean, doc: 'Obtain and refresh answers carry `"user"`: the user as the service\'s serializer shapes it.' },
+  USER_CLAIMS: { default: Object.freeze([]), parse: claimNameList, doc: 'Fields of the user JSON copied into every token as claims of the same name (rebuilt on refresh), e.g. `["email", "is_staff"]`.' },
+  USER_PAYLOAD_CLAIM: { default: null, parse: optionalClaimName, doc: 'When set (e.g. `"user"`), tokens carry a claim of that name with `id`, the login field, `is_staff`, `is_superuser` and `perms` (djwto\'s shape), rebuilt on refresh, so client-services can authorise from the token alone.' },
 };
 
 const MINIMUM_HMAC_KEY_BYTES: Record<string, number> = { HS256: 32, HS384: 48, HS512: 64 };
@@ -208,5 +293,38 @@ export function checkHmacKeyLength(algorithm: Algorithm, key: string | null): vo
 export function resolveSettings(input: SettingsInput = {}): Settings {
   const settings = resolveOptions<Settings>(OPTIONS, input as Record<string, unknown>);
   checkHmacKeyLength(settings.ALGORITHM, settings.SIGNING_KEY);
+  checkCookieSettings(settings);
   return settings;
+}
+
+/** The settings the cookie checks read. */
+export type CookieSettings = Pick<
+  Settings,
+  'ACCESS_COOKIE_NAME' | 'REFRESH_COOKIE_NAME' | 'PAYLOAD_COOKIE_NAME' | 'CSRF_COOKIE_NAME' | 'COOKIE_DOMAIN' | 'COOKIE_PATH' | 'COOKIE_SECURE' | 'COOKIE_SAMESITE'
+>;
+
+/**
+ * Refuses cookie settings browsers would reject or that would defeat each other: SameSite=None
+ * without Secure, two cookies of one name, and the `__Host-` / `__Secure-` name prefixes without
+ * the attributes they promise (the refresh cookie can never be `__Host-`: its path is not `/`).
+ */
+export function checkCookieSettings(settings: CookieSettings): void {
+  if (settings.COOKIE_SAMESITE === 'None' && !settings.COOKIE_SECURE) {
+    throw new SettingsError('COOKIE_SAMESITE', 'None requires COOKIE_SECURE (browsers drop SameSite=None cookies that are not Secure)');
+  }
+  const names = ['ACCESS_COOKIE_NAME', 'REFRESH_COOKIE_NAME', 'PAYLOAD_COOKIE_NAME', 'CSRF_COOKIE_NAME'] as const;
+  const seen = new Map<string, string>();
+  for (const key of names) {
+    const name = settings[key];
+    const other = seen.get(name.toLowerCase());
+    if (other) throw new SettingsError(key, `names the same cookie as ${other} (${JSON.stringify(name)})`);
+    seen.set(name.toLowerCase(), key);
+    if (name.startsWith('__Secure-') && !settings.COOKIE_SECURE) throw new SettingsError(key, 'a __Secure- cookie needs COOKIE_SECURE');
+    if (name.startsWith('__Host-')) {
+      const path = key === 'REFRESH_COOKIE_NAME' ? 'the refresh and logout paths' : settings.COOKIE_PATH;
+      if (!settings.COOKIE_SECURE || settings.COOKIE_DOMAIN !== null || path !== '/') {
+        throw new SettingsError(key, `a __Host- cookie needs COOKIE_SECURE, no COOKIE_DOMAIN and the path "/" (this one would get ${path})`);
+      }
+    }
+  }
 }

@@ -5,11 +5,13 @@ import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import { TokenController } from '../controllers/token-controller';
 import { UserController } from '../controllers/user-controller';
+import { ClaimBuilder, ClaimRegistry, reservedClaims, settingsClaimBuilders } from '../core/claims';
 import { Clock, systemClock } from '../core/clock';
 import { loadKeys } from '../core/keys';
 import { PasswordHasher } from '../core/passwords';
 import { TokenCodec } from '../core/tokens';
 import { createDataSource, openDatabase } from '../db/data-source';
+import { createDelivery } from '../delivery/create-delivery';
 import { AuthServiceEvents, EventBus } from '../events';
 import { listen, Listening } from '../http/server';
 import { createServiceApp, mountControllers } from '../http/service-app';
@@ -35,6 +37,11 @@ export interface AuthServiceOptions {
   readonly serializer?: UserSerializer;
   /** Where lifecycle events go; a fresh bus by default (reach it as `service.events`). */
   readonly events?: EventBus<AuthServiceEvents>;
+  /**
+   * Custom claim builders, in order, after the ones USER_CLAIMS and USER_PAYLOAD_CLAIM imply. A
+   * reserved or duplicate key stops the start with a ClaimRegistrationError naming it.
+   */
+  readonly claims?: ClaimRegistry | readonly ClaimBuilder[];
 }
 
 /** A built auth-service: a Koa app plus the parts behind it. */
@@ -62,6 +69,8 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
   const logger = options.logger ?? createLogger(settings.LOG_LEVEL);
   const clock = options.clock ?? systemClock;
   const codec = new TokenCodec(settings, loadKeys(settings.ALGORITHM, settings.SIGNING_KEY, settings.VERIFYING_KEY), clock);
+  // Claim names are checked against the configured ones before anything is opened.
+  const claims = ClaimRegistry.combine(reservedClaims(settings), settingsClaimBuilders(settings), options.claims ?? []);
   const hasher = new PasswordHasher({ N: settings.PASSWORD_SCRYPT_N, r: settings.PASSWORD_SCRYPT_R, p: settings.PASSWORD_SCRYPT_P });
   const dataSource = options.dataSource ?? createDataSource(settings.DATABASE_URL);
   const applied = await openDatabase(dataSource);
@@ -72,7 +81,8 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
   const users = new UserStore(dataSource, hasher, clock);
   const registry = new TokenRegistry(dataSource);
   const credentials = new Credentials(settings, dataSource, users, hasher);
-  const authenticator = new LocalAuthenticator(settings, codec, users, serializer, clock);
+  const delivery = createDelivery({ settings, clock, onCsrfRejected: (event) => events.emit('csrfRejected', event) });
+  const authenticator = new LocalAuthenticator(settings, codec, users, serializer, clock, delivery.readAccessCookie);
   const issuer = new TokenIssuer({
     settings,
     dataSource,
@@ -84,9 +94,12 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     clock,
     logger,
     onUserChanged: (userId) => authenticator.forget(userId),
+    claims,
+    serializer,
+    events,
   });
 
-  const parts: AuthServiceParts = { settings, codec, issuer, users, serializer, authenticator, events };
+  const parts: AuthServiceParts = { settings, codec, issuer, users, serializer, authenticator, events, delivery, claims };
   const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });
   mountControllers(app, settings.URL_PREFIX, [TokenController, UserController]);
 

@@ -39,9 +39,11 @@ export class LocalAuthenticator implements RequestAuthenticator {
     private readonly users: UserStore,
     private readonly serializer: UserSerializer,
     clock: Clock,
+    /** The delivery mode's access-cookie lookup, tried when there is no Authorization header. */
+    accessCookie: ((ctx: Context) => string | null) | null = null,
   ) {
     this.cache = new TtlCache(settings.USER_CACHE_TTL, settings.USER_CACHE_SIZE, clock);
-    this.bearer = new BearerVerifier(settings, codec, clock);
+    this.bearer = new BearerVerifier(settings, codec, clock, accessCookie);
   }
 
   authenticate(ctx: Context): Principal | Promise<Principal> {

@@ -1,5 +1,7 @@
 // The parts of a running auth-service, as controllers reach them through the app context.
+import type { ClaimRegistry } from '../core/claims';
 import type { TokenCodec } from '../core/tokens';
+import type { TokenDelivery } from '../delivery/delivery';
 import type { AuthServiceEvents, EventBus } from '../events';
 import type { ServiceContext } from '../http/authenticator';
 import type { UserSerializer } from '../serializers/user-serializer';
@@ -18,4 +20,8 @@ export interface AuthServiceParts extends ServiceContext {
   readonly authenticator: LocalAuthenticator;
   /** Lifecycle events: subscribe with `service.events.on(name, listener)`. */
   readonly events: EventBus<AuthServiceEvents>;
+  /** Where tokens travel: the DELIVERY_MODE strategy. */
+  readonly delivery: TokenDelivery;
+  /** Every custom claim builder, in the order their claims appear in tokens. */
+  readonly claims: ClaimRegistry;
 }

@@ -2,12 +2,15 @@
 // Every write of one request happens in one transaction, so a failure leaves nothing half-done.
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
+import { ClaimRegistry, ClaimUser } from '../core/claims';
 import type { Clock } from '../core/clock';
 import { passwordDigest, PasswordHasher } from '../core/passwords';
 import { Claims, IssuedToken, TokenCodec } from '../core/tokens';
 import { User } from '../entities';
 import { AuthenticationFailed, InvalidToken } from '../errors';
+import { AuthServiceEvents, EventBus, maskLogin, RequestInfo } from '../events';
 import { TokenRegistry } from '../registry/token-registry';
+import type { UserJson, UserSerializer } from '../serializers/user-serializer';
 import type { Settings } from '../settings';
 import { Credentials } from './credentials';
 import { UserStore } from './user-store';
@@ -27,6 +30,27 @@ export interface TokenIssuerParts {
   readonly onUserChanged: (userId: number) => void;
   /** Waits `ms`; a parameter so tests with a frozen clock can move it instead. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Custom claims (USER_CLAIMS, USER_PAYLOAD_CLAIM and the application's builders). */
+  readonly claims: ClaimRegistry;
+  /** Shapes `user` in token answers (TOKEN_RESPONSE_USER) and what claim builders see as `data`. */
+  readonly serializer: UserSerializer;
+  readonly events: EventBus<AuthServiceEvents>;
+}
+
+/** A login's result: the pair, whose it is, and the user JSON when TOKEN_RESPONSE_USER asks. */
+export interface ObtainedPair {
+  readonly refresh: string;
+  readonly access: string;
+  readonly userId: number;
+  readonly user?: UserJson;
+}
+
+/** A refresh's result: the new access token (and refresh token, under rotation). */
+export interface RefreshedTokens {
+  readonly access: string;
+  readonly refresh?: string;
+  readonly userId: number;
+  readonly user?: UserJson;
 }
 
 /** The second of a user's last password change: tokens issued at or before it are void. */
@@ -66,31 +90,52 @@ export class TokenIssuer {
     this.sleep = parts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  /** Checks credentials and answers a new pair. */
-  async obtain(login: string, password: string): Promise<{ refresh: string; access: string }> {
-    const { settings, codec, dataSource, registry } = this.parts;
-    const user = await this.parts.credentials.check(login, password);
+  /**
+   * Checks credentials and answers a new pair, with the custom claims built for the user.
+   * Announces `loginSucceeded`, or `loginFailed` with the login masked.
+   */
+  async obtain(login: string, password: string, request: RequestInfo | null = null): Promise<ObtainedPair> {
+    const { settings, codec, dataSource, registry, events } = this.parts;
+    let user: User;
+    try {
+      user = await this.parts.credentials.check(login, password);
+    } catch (error) {
+      if (error instanceof AuthenticationFailed) events.emit('loginFailed', { login: maskLogin(login), status: error.status, request });
+      throw error;
+    }
     await this.waitPastPasswordChange(user);
-    const pair = codec.pairFor(this.tokenUserId(user), this.revokeClaim(user));
+    const subject = this.parts.claims.builders.length > 0 || settings.TOKEN_RESPONSE_USER ? await this.claimUser(user) : null;
+    const custom = subject ? await this.parts.claims.build(subject, { event: 'obtain', request }) : {};
+    const pair = codec.pairFor(this.tokenUserId(user), { ...this.revokeClaim(user), ...custom });
     const now = this.now();
     await dataSource.transaction(async (manager) => {
       await registry.record(manager, [pair.refresh, pair.access], { userId: user.id, parentId: null, chain: true, now });
       if (settings.UPDATE_LAST_LOGIN) await manager.update(User, { id: user.id }, { lastLogin: now });
     });
     if (settings.UPDATE_LAST_LOGIN) this.parts.onUserChanged(user.id);
-    return { refresh: pair.refresh.token, access: pair.access.token };
+    events.emit('loginSucceeded', { userId: user.id, request });
+    const answer = { refresh: pair.refresh.token, access: pair.access.token, userId: user.id };
+    if (!settings.TOKEN_RESPONSE_USER || !subject) return answer;
+    // The answer says what the login just wrote.
+    return { ...answer, user: settings.UPDATE_LAST_LOGIN ? { ...subject.data, last_login: now.toISOString() } : subject.data };
   }
 
-  /** Answers a new access token (and, with rotation, a new refresh token) for a refresh token. */
-  async refresh(raw: string): Promise<{ access: string; refresh?: string }> {
-    const { settings, codec, registry } = this.parts;
+  /**
+   * Answers a new access token (and, with rotation, a new refresh token) for a refresh token.
+   * Claims whose builders ask for it are rebuilt from the user as they are now; the rest are
+   * copied from the refresh token. Announces `tokenRefreshed`.
+   */
+  async refresh(raw: string, request: RequestInfo | null = null): Promise<RefreshedTokens> {
+    const { settings, codec, registry, claims: builders, events } = this.parts;
     const claims = codec.verify(raw, 'refresh');
     const user = await this.userOf(claims);
+    const subject = builders.rebuildsOnRefresh || settings.TOKEN_RESPONSE_USER ? await this.claimUser(user) : null;
+    const rebuilt = subject && builders.rebuildsOnRefresh ? await builders.rebuild(subject, { event: 'refresh', request }) : {};
     const now = this.now();
-    return this.transaction(async (manager) => {
+    const result = await this.transaction(async (manager) => {
       const record = await registry.ensure(manager, this.describe(claims, user.id), now);
       if (record.revoked) throw new InvalidToken(InvalidToken.BLACKLISTED);
-      const access = codec.accessFrom(claims);
+      const access = codec.accessFrom(claims, rebuilt);
       const issued: IssuedToken[] = [access];
       let rotated: IssuedToken | undefined;
       if (settings.ROTATE_REFRESH_TOKENS) {
@@ -98,12 +143,17 @@ export class TokenIssuer {
           // Another request rotated this token out between our read and our write.
           throw new InvalidToken(InvalidToken.BLACKLISTED);
         }
-        rotated = codec.rotate(claims);
+        rotated = codec.rotate(claims, rebuilt);
         issued.push(rotated);
       }
       await registry.record(manager, issued, { userId: user.id, parentId: record.id, chain: false, now });
-      return rotated ? { access: access.token, refresh: rotated.token } : { access: access.token };
+      return rotated ? { access: access.token, refresh: rotated.token, userId: user.id } : { access: access.token, userId: user.id };
     });
+    if (settings.ROTATE_REFRESH_TOKENS && settings.BLACKLIST_AFTER_ROTATION) {
+      events.emit('tokenBlacklisted', { userId: user.id, jti: codec.jtiOf(claims), via: 'rotation', request });
+    }
+    events.emit('tokenRefreshed', { userId: user.id, rotated: result.refresh !== undefined, request });
+    return settings.TOKEN_RESPONSE_USER && subject ? { ...result, user: subject.data } : result;
   }
 
   /** Accepts any valid token that has not been blacklisted or revoked. */
@@ -113,17 +163,40 @@ export class TokenIssuer {
     if (record?.revoked) throw new InvalidToken(InvalidToken.BLACKLISTED);
   }
 
-  /** Blacklists a refresh token; a token already blacklisted is refused, as simplejwt does. */
-  async blacklist(raw: string): Promise<void> {
+  /**
+   * Blacklists a refresh token; a token already blacklisted is refused, as simplejwt does.
+   * Answers whose token it was; announces `tokenBlacklisted`.
+   */
+  async blacklist(raw: string, request: RequestInfo | null = null, via: 'blacklist' | 'logout' = 'blacklist'): Promise<{ userId: number | null }> {
     const { codec, registry } = this.parts;
     const claims = codec.verify(raw, 'refresh');
     const userId = codec.userIdOf(claims);
     const now = this.now();
-    await this.transaction(async (manager) => {
+    const ownerId = await this.transaction(async (manager) => {
       const owner = userId === null ? null : await this.parts.users.findByTokenId(this.parts.settings.USER_ID_FIELD, userId, manager);
       const record = await registry.ensure(manager, this.describe(claims, owner?.id ?? null), now);
       if (record.revoked || !(await registry.revoke(manager, record.id, now))) throw new InvalidToken(InvalidToken.BLACKLISTED);
+      return owner?.id ?? null;
     });
+    this.parts.events.emit('tokenBlacklisted', { userId: ownerId, jti: codec.jtiOf(claims), via, request });
+    return { userId: ownerId };
+  }
+
+  /**
+   * Logs out: blacklists the refresh token. Unlike `blacklist`, a token that is already
+   * blacklisted or has expired is not an error (it can no longer be used either way, which is what
+   * a logout wants); a token that does not verify still is. Announces `loggedOut`.
+   */
+  async logout(raw: string, request: RequestInfo | null = null): Promise<{ userId: number | null; blacklisted: boolean }> {
+    let outcome: { userId: number | null; blacklisted: boolean };
+    try {
+      outcome = { ...(await this.blacklist(raw, request, 'logout')), blacklisted: true };
+    } catch (error) {
+      if (!(error instanceof InvalidToken) || !(error.detail === InvalidToken.BLACKLISTED || error.expired)) throw error;
+      outcome = { userId: null, blacklisted: false };
+    }
+    this.parts.events.emit('loggedOut', { ...outcome, request });
+    return outcome;
   }
 
   /** Changes a password after checking the current one; see `setPassword`. */
@@ -159,6 +232,21 @@ export class TokenIssuer {
     if (changed !== null && (claims.iat as number) <= changed) throw passwordChanged();
     if (settings.CHECK_REVOKE_TOKEN && claims[settings.REVOKE_TOKEN_CLAIM] !== passwordDigest(user.password)) throw passwordChanged();
     return user;
+  }
+
+  /** The user as claim builders see it: permissions, the serialized JSON, the login. */
+  private async claimUser(user: User): Promise<ClaimUser> {
+    const loaded = await this.parts.users.withPermissions(user.id);
+    const full = loaded?.user ?? user;
+    return {
+      id: full.id,
+      isActive: full.isActive,
+      isStaff: full.isStaff,
+      isSuperuser: full.isSuperuser,
+      permissions: loaded?.permissions ?? new Set(),
+      data: this.parts.serializer.serialize(full),
+      login: full[this.parts.settings.LOGIN_FIELD] ?? null,
+    };
   }
 
   private describe(claims: Claims, userId: number | null) {

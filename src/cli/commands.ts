@@ -2,8 +2,7 @@
 // them to commander.
 import { createAuthService, AuthService } from '../auth-service/create-auth-service';
 import { CLIENT_OPTIONS, ClientSettingsInput, resolveClientSettings } from '../client-service/client-settings';
-import { createClientService } from '../client-service/create-client-service';
-import { DemoController } from '../controllers/demo-controller';
+import { createDemoClientService } from '../client-service/demo-client';
 import { passwordProblems } from '../core/password-rules';
 import { CLIENT_SCHEMA, createDataSource, openDatabase, redactUrl } from '../db/data-source';
 import { SettingsError, UsageError } from '../errors';
@@ -54,6 +53,8 @@ interface Runnable {
   readonly note?: string;
   /** Fields for the start-up log record. */
   readonly details: Record<string, unknown>;
+  /** A second line to print once listening, given the URL (the demo page's address). */
+  readonly after?: (url: string) => string;
   listen(): Promise<Listening>;
   close(): Promise<void>;
 }
@@ -93,15 +94,27 @@ async function buildClient(context: CommandContext, flags: ServeFlags): Promise<
   const overrides = hostAndPort<ClientSettingsInput>(flags);
   if (flags.authUrl !== undefined) overrides.REMOTE_AUTH_SERVICE_URL = flags.authUrl;
   const { settings, logger } = clientSettingsFor(context, overrides);
-  const service = await createClientService({ settings, logger, controllers: [DemoController] });
+  const { service, app } = await createDemoClientService({ settings, logger });
   return {
     logger,
     path: '/',
     note: `(${service.verification} verification against ${settings.REMOTE_AUTH_SERVICE_URL})`,
-    details: { database: redactUrl(settings.DATABASE_URL), verification: service.verification, authService: settings.REMOTE_AUTH_SERVICE_URL },
+    after: app ? (url) => `demo page: ${url}${app} (${pageNote(settings)})` : undefined,
+    details: {
+      database: redactUrl(settings.DATABASE_URL),
+      verification: service.verification,
+      delivery: settings.DELIVERY_MODE,
+      authService: settings.REMOTE_AUTH_SERVICE_URL,
+    },
     listen: () => service.listen(),
     close: () => service.close(),
   };
+}
+
+/** What the demo page needs of the delivery settings, said next to its address. */
+function pageNote(settings: { DELIVERY_MODE: string; COOKIE_SECURE: boolean }): string {
+  if (settings.DELIVERY_MODE !== 'two-cookies') return `it needs EASYJWT_DELIVERY_MODE=two-cookies; this service delivers ${settings.DELIVERY_MODE}`;
+  return settings.COOKIE_SECURE ? 'Secure cookies: serve it over https, or set EASYJWT_COOKIE_SECURE=false on plain http' : 'two-cookies, Secure off';
 }
 
 const ROLES = { auth: buildAuth, client: buildClient } as const;
@@ -119,6 +132,7 @@ export async function serve(context: CommandContext, role: Role, flags: ServeFla
   const name = `${role}-service`;
   service.logger.info({ url: listening.url, ...service.details }, `${name} listening`);
   context.out(`easyjwt ${name} listening on ${listening.url}${service.path}${service.note ? ` ${service.note}` : ''}`);
+  if (service.after) context.out(service.after(listening.url));
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       service.logger.info({ signal }, 'shutting down');

@@ -13,6 +13,8 @@ import {
   parseDuration,
   resolveOptions,
   Settings,
+  checkCookieSettings,
+  optionalClaimName,
   text,
 } from '../settings';
 
@@ -38,6 +40,20 @@ const SHARED = [
   'BODY_LIMIT',
   'HOST',
   'LOG_LEVEL',
+  'DELIVERY_MODE',
+  'ACCESS_COOKIE_NAME',
+  'REFRESH_COOKIE_NAME',
+  'PAYLOAD_COOKIE_NAME',
+  'CSRF_COOKIE_NAME',
+  'CSRF_HEADER_NAME',
+  'COOKIE_DOMAIN',
+  'COOKIE_PATH',
+  'COOKIE_SECURE',
+  'COOKIE_SAMESITE',
+  'ACCESS_COOKIE_MAX_AGE',
+  'REFRESH_COOKIE_MAX_AGE',
+  'CSRF_TRUSTED_ORIGINS',
+  'TOKEN_RESPONSE_USER',
 ] as const;
 
 type Shared = Pick<Settings, (typeof SHARED)[number]>;
@@ -61,6 +77,7 @@ export interface ClientSettings extends Shared {
   readonly REMOTE_VERIFY_CACHE_TTL: number;
   readonly DATABASE_URL: string;
   readonly PORT: number;
+  readonly USER_FROM_CLAIM: string | null;
 }
 
 const serviceUrl = (value: unknown, key: string): string => {
@@ -119,6 +136,11 @@ export const CLIENT_OPTIONS: { readonly [K in keyof ClientSettings]: Option<Clie
   REMOTE_VERIFY_CACHE_TTL: { default: 30, parse: parseDuration, doc: "Seconds a remote verification is reused for the same token (never beyond the token's `exp`)." },
   DATABASE_URL: { ...OPTIONS.DATABASE_URL, default: 'sqlite:data/client.sqlite3' },
   PORT: { ...OPTIONS.PORT, default: 8001 },
+  USER_FROM_CLAIM: {
+    default: null,
+    parse: optionalClaimName,
+    doc: 'When set (e.g. `"user"`, the auth-service\'s USER_PAYLOAD_CLAIM), requests are authorised from that claim of the verified token alone: no user copy, no call to the auth-service, but changes to the user (permissions, deactivation) reach this service only when the token is refreshed. Needs local verification.',
+  },
 };
 
 /** What callers may pass. */
@@ -141,5 +163,9 @@ export function resolveClientSettings(input: ClientSettingsInput = {}): ClientSe
     throw new SettingsError(hmac ? 'SIGNING_KEY' : 'VERIFYING_KEY', `is required for TOKEN_VERIFICATION=local with ${settings.ALGORITHM}`);
   }
   checkHmacKeyLength(settings.ALGORITHM as Algorithm, hmac ? settings.SIGNING_KEY : null);
+  checkCookieSettings(settings);
+  if (settings.USER_FROM_CLAIM !== null && !verifiesLocally(settings)) {
+    throw new SettingsError('USER_FROM_CLAIM', 'needs local verification (a SIGNING_KEY or VERIFYING_KEY): a claim is only as good as the signature checked here');
+  }
   return settings;
 }

@@ -8,6 +8,7 @@ import { Clock, systemClock } from '../core/clock';
 import { loadKeys } from '../core/keys';
 import { TokenCodec } from '../core/tokens';
 import { CLIENT_SCHEMA, createDataSource, openDatabase, Schema } from '../db/data-source';
+import { createDelivery } from '../delivery/create-delivery';
 import { ClientServiceEvents, EventBus } from '../events';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { listen, Listening } from '../http/server';
@@ -88,19 +89,20 @@ export async function createClientService(options: ClientServiceOptions): Promis
     throw error;
   }
 
-  const users = new UserSync(settings, dataSource, serializer, upstream, clock, logger);
-  const authenticator: RequestAuthenticator = keys
-    ? new LocalVerification(settings, new TokenCodec(settings, keys, clock), users, clock)
-    : new RemoteVerification(settings, upstream, users, clock);
-
   const events = options.events ?? new EventBus<ClientServiceEvents>(logger);
-  const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator, events };
+  const delivery = createDelivery({ settings, clock, onCsrfRejected: (event) => events.emit('csrfRejected', event) });
+  const users = new UserSync(settings, dataSource, serializer, upstream, clock, logger, events);
+  const authenticator: RequestAuthenticator = keys
+    ? new LocalVerification(settings, new TokenCodec(settings, keys, clock), users, clock, delivery.readAccessCookie)
+    : new RemoteVerification(settings, upstream, users, clock, delivery.readAccessCookie);
+
+  const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator, events, delivery, clock };
   const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });
   // The proxy endpoints live under URL_PREFIX, the team's routes at the root.
   mountControllers(app, settings.URL_PREFIX, [ProxyController]);
   if (options.controllers?.length) mountControllers(app, '', options.controllers);
 
-  logger.info({ verification: local ? 'local' : 'remote', authService: settings.REMOTE_AUTH_SERVICE_URL }, 'client-service ready');
+  logger.info({ verification: local ? 'local' : 'remote', delivery: settings.DELIVERY_MODE, authService: settings.REMOTE_AUTH_SERVICE_URL }, 'client-service ready');
   return {
     ...parts,
     app,

@@ -1,10 +1,11 @@
 // Request authentication in a client-service that holds the verifying key: the signature, type,
-// expiry and audience are checked in-process, and the user comes from the local copy. Once that
-// copy is fresh, a request costs no call to the auth-service.
+// expiry and audience are checked in-process, and the user comes from the local copy (or, with
+// USER_FROM_CLAIM, from the token's user claim alone). Once that copy is fresh, a request costs no
+// call to the auth-service.
 import type { Context } from 'koa';
 import type { Clock } from '../core/clock';
 import type { Principal } from '../core/principal';
-import { TokenCodec } from '../core/tokens';
+import type { Claims, TokenCodec } from '../core/tokens';
 import { AuthenticationFailed } from '../errors';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { BearerVerifier, noUserId } from '../http/bearer-verifier';
@@ -12,30 +13,68 @@ import type { ClientSettings } from './client-settings';
 import { UserSync } from './user-sync';
 
 /**
- * Verifies Bearer access tokens locally.
+ * The principal a user claim (the auth-service's USER_PAYLOAD_CLAIM, djwto's shape) describes, or
+ * null when the claim is missing or malformed. The auth-service only issues tokens to active users,
+ * so the principal is active; `data` is the claim itself.
+ *
+ * @example
+ *   principalFromUserClaim({ id: 3, email: 'user@test.com', is_staff: false, is_superuser: false, perms: ['app.view'] }, 3);
+ */
+export function principalFromUserClaim(claim: unknown, userId: number | string): Principal | null {
+  if (claim === null || typeof claim !== 'object' || Array.isArray(claim)) return null;
+  const user = claim as Record<string, unknown>;
+  const perms = Array.isArray(user.perms) ? user.perms.filter((perm): perm is string => typeof perm === 'string') : [];
+  // The claim must name the user the token is for: a builder of the application's cannot fake it.
+  if (user.id !== userId) return null;
+  return Object.freeze({
+    id: userId,
+    isActive: true,
+    isStaff: user.is_staff === true,
+    isSuperuser: user.is_superuser === true,
+    permissions: new Set(perms),
+    data: Object.freeze({ ...user }),
+  });
+}
+
+/**
+ * Verifies Bearer access tokens (or the delivery mode's access cookie) locally.
  *
  * @example
  *   const principal = await new LocalVerification(settings, codec, sync, clock).authenticate(ctx);
  */
 export class LocalVerification implements RequestAuthenticator {
   private readonly bearer: BearerVerifier;
+  /** USER_FROM_CLAIM principals by verified claims object (the memo hands out one per token). */
+  private readonly fromClaims = new WeakMap<Claims, Principal>();
 
   constructor(
     private readonly settings: ClientSettings,
     codec: TokenCodec,
     private readonly users: UserSync,
     clock: Clock,
+    /** The delivery mode's access-cookie lookup, tried when there is no Authorization header. */
+    accessCookie: ((ctx: Context) => string | null) | null = null,
   ) {
-    this.bearer = new BearerVerifier(settings, codec, clock);
+    this.bearer = new BearerVerifier(settings, codec, clock, accessCookie);
   }
 
   authenticate(ctx: Context): Principal | Promise<Principal> {
-    const { raw, userId: id } = this.bearer.read(ctx);
+    const { raw, claims, userId: id } = this.bearer.read(ctx);
     // Local copies are keyed by the auth-service's integer id.
     if (typeof id !== 'number') throw noUserId();
+    if (this.settings.USER_FROM_CLAIM !== null) return this.fromClaim(claims, id);
     // A stale or missing copy is fetched with the request's own token, as easyjwt does.
-    const principal = this.users.principalFor(id, raw);
+    const principal = this.users.principalFor(id, raw, ctx);
     return principal instanceof Promise ? principal.then((loaded) => this.active(loaded)) : this.active(principal);
+  }
+
+  private fromClaim(claims: Claims, id: number): Principal {
+    const known = this.fromClaims.get(claims);
+    if (known) return known;
+    const principal = principalFromUserClaim(claims[this.settings.USER_FROM_CLAIM as string], id);
+    if (!principal) throw new AuthenticationFailed(`Token has no valid "${this.settings.USER_FROM_CLAIM}" claim`, 'token_not_valid');
+    this.fromClaims.set(claims, principal);
+    return principal;
   }
 
   private active(principal: Principal): Principal {

@@ -1,4 +1,6 @@
 // The parts of a running client-service, as its controllers reach them through the app context.
+import type { Clock } from '../core/clock';
+import type { TokenDelivery } from '../delivery/delivery';
 import type { ClientServiceEvents, EventBus } from '../events';
 import type { Logger } from '../logger';
 import type { ServiceContext } from '../http/authenticator';
@@ -14,4 +16,7 @@ export interface ClientServiceParts extends ServiceContext {
   readonly logger: Logger;
   /** Lifecycle events: subscribe with `service.events.on(name, listener)`. */
   readonly events: EventBus<ClientServiceEvents>;
+  /** Where tokens travel between this service and its browsers: the DELIVERY_MODE strategy. */
+  readonly delivery: TokenDelivery;
+  readonly clock: Clock;
 }

@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock';
 import type { Principal } from '../core/principal';
 import { TtlCache } from '../core/ttl-cache';
 import { AuthenticationFailed, NotAuthenticated, UpstreamRejected } from '../errors';
+import { requestInfo } from '../events';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { readBearerToken } from '../http/bearer';
 import type { ClientSettings } from './client-settings';
@@ -37,12 +38,15 @@ export class RemoteVerification implements RequestAuthenticator {
     private readonly upstream: AuthServiceClient,
     private readonly users: UserSync,
     private readonly clock: Clock,
+    /** The delivery mode's access-cookie lookup, tried when there is no Authorization header. */
+    private readonly accessCookie: ((ctx: Context) => string | null) | null = null,
   ) {
     this.verdicts = new TtlCache(settings.REMOTE_VERIFY_CACHE_TTL, settings.USER_CACHE_SIZE, clock);
   }
 
   async authenticate(ctx: Context): Promise<Principal> {
-    const raw = readBearerToken(ctx.get(this.settings.AUTH_HEADER_NAME), this.settings.AUTH_HEADER_TYPES);
+    let raw = readBearerToken(ctx.get(this.settings.AUTH_HEADER_NAME), this.settings.AUTH_HEADER_TYPES);
+    if (raw === null && this.accessCookie !== null) raw = this.accessCookie(ctx);
     if (raw === null) throw new NotAuthenticated();
     // Keyed by a digest so the cache never holds bearer tokens themselves.
     const key = createHash('sha256').update(raw).digest('base64url');
@@ -53,7 +57,7 @@ export class RemoteVerification implements RequestAuthenticator {
     if (verified.status !== 200) throw new UpstreamRejected(verified.body, verified.status);
     const user = await this.upstream.getWithToken(this.settings.REMOTE_AUTH_SERVICE_USER_PATH, `${this.settings.AUTH_HEADER_TYPES[0]} ${raw}`);
     if (user.status !== 200) throw new UpstreamRejected(user.body, user.status);
-    const principal = await this.users.upsert(user.body);
+    const principal = await this.users.upsert(user.body, 'remote-verification', requestInfo(ctx));
     this.verdicts.set(key, { principal, exp: unverifiedExp(raw) });
     return this.checked(principal);
   }

@@ -7,6 +7,7 @@ import type { Principal } from '../core/principal';
 import { TtlCache } from '../core/ttl-cache';
 import { LocalUser } from '../entities/local-user';
 import { AuthServiceUnavailable, UpstreamRejected } from '../errors';
+import { ClientServiceEvents, EventBus, RequestInfo, requestInfo } from '../events';
 import type { Logger } from '../logger';
 import { ClientUserSerializer } from '../serializers/client-user-serializer';
 import type { ClientSettings } from './client-settings';
@@ -14,6 +15,12 @@ import { AuthServiceClient } from './upstream';
 
 /** How long a stale copy is served without asking again, once the auth-service failed to answer. */
 const RETRY_AFTER_OUTAGE_MS = 5000;
+
+/** What a request looks like to `requestInfo`; only read when a sync is announced. */
+type RequestLike = Parameters<typeof requestInfo>[0];
+
+/** Why a copy was written, as `userSynced` says. */
+export type SyncReason = ClientServiceEvents['userSynced']['reason'];
 
 /** A principal together with when its data was fetched from the auth-service. */
 interface Copy {
@@ -39,6 +46,7 @@ export class UserSync {
     private readonly upstream: AuthServiceClient,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly events?: EventBus<ClientServiceEvents>,
   ) {
     // Memory may hold a copy as long as it is trusted at all; freshness is judged per use.
     this.memory = new TtlCache(Math.max(settings.USER_SYNC_MAX_AGE, 1) * 10, settings.USER_CACHE_SIZE, clock);
@@ -46,45 +54,53 @@ export class UserSync {
 
   /**
    * The principal of user `id`, fetched with the request's own `token` when no fresh copy exists.
-   * An auth-service that refuses the token refuses the request.
+   * An auth-service that refuses the token refuses the request. `request` only names the request
+   * in the `userSynced` event.
    */
-  principalFor(id: number, token: string): Principal | Promise<Principal> {
+  principalFor(id: number, token: string, request?: RequestLike): Principal | Promise<Principal> {
     // One clock read for both checks: this runs on every authenticated request.
     const now = this.clock.now();
     const known = this.memory.get(id, now);
     if (known && now - known.syncedAt < this.settings.USER_SYNC_MAX_AGE * 1000) return known.principal;
-    return this.refreshed(id, token, known);
+    return this.refreshed(id, token, known, request);
   }
 
-  private async refreshed(id: number, token: string, known: Copy | undefined): Promise<Principal> {
+  private async refreshed(id: number, token: string, known: Copy | undefined, request: RequestLike | undefined): Promise<Principal> {
     const stored = known ?? (await this.load(id));
     if (stored && this.isFresh(stored.syncedAt)) return stored.principal;
     const pending = this.inFlight.get(id);
     if (pending) return pending;
-    const fetching = this.fetch(`${this.settings.AUTH_HEADER_TYPES[0]} ${token}`, stored).finally(() => this.inFlight.delete(id));
+    const fetching = this.fetch(`${this.settings.AUTH_HEADER_TYPES[0]} ${token}`, stored, request).finally(() => this.inFlight.delete(id));
     this.inFlight.set(id, fetching);
     return fetching;
   }
 
-  /** Creates or replaces the local copy from the auth-service's user JSON; returns its principal. */
-  async upsert(json: Record<string, unknown>): Promise<Principal> {
+  /**
+   * Creates or replaces the local copy from the auth-service's user JSON; returns its principal.
+   * Announces `userSynced` with `reason` and the request, when given.
+   */
+  async upsert(json: Record<string, unknown>, reason: SyncReason = 'login', request: RequestInfo | null = null): Promise<Principal> {
     const id = json.id;
     if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
       throw new AuthServiceUnavailable(`the user JSON has no integer id: ${JSON.stringify(json).slice(0, 200)}`);
     }
     const syncedAt = new Date(this.clock.now());
+    let created = false;
     const user = await this.dataSource.transaction(async (manager) => {
       const existing = await manager.findOne(LocalUser, { where: { id } });
+      created = existing === null;
       const merged = manager.merge(LocalUser, existing ?? manager.create(LocalUser, { id, permissions: [] }), this.serializer.toLocal(json), { syncedAt });
       const saved = await manager.save(LocalUser, merged);
       await this.serializer.storeNested(manager, id, json);
       return saved;
     });
     const nested = await this.serializer.loadNested(this.dataSource.manager, id);
-    return this.remember(user, nested).principal;
+    const principal = this.remember(user, nested).principal;
+    this.events?.emit('userSynced', { userId: id, created, reason, request });
+    return principal;
   }
 
-  private async fetch(authorization: string, stale: Copy | null): Promise<Principal> {
+  private async fetch(authorization: string, stale: Copy | null, request: RequestLike | undefined): Promise<Principal> {
     let reply;
     try {
       reply = await this.upstream.getWithToken(this.settings.REMOTE_AUTH_SERVICE_USER_PATH, authorization);
@@ -100,7 +116,7 @@ export class UserSync {
       throw error;
     }
     if (reply.status !== 200) throw new UpstreamRejected(reply.body, reply.status);
-    return this.upsert(reply.body);
+    return this.upsert(reply.body, 'stale', request ? requestInfo(request) : null);
   }
 
   private async load(id: number): Promise<Copy | null> {

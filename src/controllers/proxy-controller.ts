@@ -1,14 +1,13 @@
 // The auth endpoints of a client-service: passed through to the auth-service (status and JSON
-// body unchanged), and on a successful login the local user copy is created or updated.
+// body unchanged); login, refresh and logout go through the TokenRelay, which keeps the local user
+// copy and delivers tokens the way this service's DELIVERY_MODE says.
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Post } from 'routing-controllers';
 import type { ClientServiceParts } from '../client-service/parts';
 import { serviceOf } from '../http/authenticator';
-import { AuthServiceUnavailable } from '../errors';
+import { TokenRelay } from '../client-service/token-relay';
 
 type PathSetting =
-  | 'REMOTE_AUTH_SERVICE_TOKEN_PATH'
-  | 'REMOTE_AUTH_SERVICE_REFRESH_PATH'
   | 'REMOTE_AUTH_SERVICE_VERIFY_PATH'
   | 'REMOTE_AUTH_SERVICE_BLACKLIST_PATH'
   | 'REMOTE_AUTH_SERVICE_PASSWORD_CHANGE_PATH';
@@ -22,25 +21,18 @@ async function forward(ctx: Context, setting: PathSetting, body: unknown): Promi
   return reply.body;
 }
 
-/** POST /token/, /token/refresh/, /token/verify/, /token/blacklist/ and /password-change/. */
+/** POST /token/, /token/refresh/, /token/verify/, /token/blacklist/, /password-change/ and /logout/. */
 @Controller()
 export class ProxyController {
-  /** Login: on success, fetch the user with the new access token and keep the local copy. */
+  /** Login: on success, fetch the user with the new access token, keep the local copy, deliver the pair. */
   @Post('/token/')
-  async obtain(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
-    const answer = await forward(ctx, 'REMOTE_AUTH_SERVICE_TOKEN_PATH', body);
-    if (ctx.status === 200 && typeof answer.access === 'string') {
-      const { upstream, users, settings } = serviceOf<ClientServiceParts>(ctx);
-      const user = await upstream.getWithToken(settings.REMOTE_AUTH_SERVICE_USER_PATH, `${settings.AUTH_HEADER_TYPES[0]} ${answer.access}`);
-      if (user.status !== 200) throw new AuthServiceUnavailable(`user endpoint answered ${user.status} right after a login`);
-      await users.upsert(user.body);
-    }
-    return answer;
+  obtain(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
+    return new TokenRelay(serviceOf<ClientServiceParts>(ctx)).login(ctx, body);
   }
 
   @Post('/token/refresh/')
   refresh(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
-    return forward(ctx, 'REMOTE_AUTH_SERVICE_REFRESH_PATH', body);
+    return new TokenRelay(serviceOf<ClientServiceParts>(ctx)).refresh(ctx, body);
   }
 
   @Post('/token/verify/')
@@ -56,5 +48,11 @@ export class ProxyController {
   @Post('/password-change/')
   changePassword(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
     return forward(ctx, 'REMOTE_AUTH_SERVICE_PASSWORD_CHANGE_PATH', body);
+  }
+
+  /** Blacklists the refresh token at the auth-service and clears this service's cookies. */
+  @Post('/logout/')
+  logout(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
+    return new TokenRelay(serviceOf<ClientServiceParts>(ctx)).logout(ctx, body);
   }
 }

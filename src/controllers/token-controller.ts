@@ -1,38 +1,88 @@
-// The token endpoints of the auth-service: obtain, refresh, verify, blacklist (CONTRACT.md).
+// The token endpoints of the auth-service: obtain, refresh, verify, blacklist (CONTRACT.md) and
+// logout. Where tokens travel (bodies or cookies) is the delivery mode's business.
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Post } from 'routing-controllers';
 import type { AuthServiceParts } from '../auth-service/parts';
+import { InvalidToken, NoRefreshToken } from '../errors';
+import { requestInfo } from '../events';
 import { serviceOf } from '../http/authenticator';
 import { requireStrings } from '../http/fields';
 
-/** POST /token/, /token/refresh/, /token/verify/, /token/blacklist/. */
-@Controller('/token')
+/** POST /token/, /token/refresh/, /token/verify/, /token/blacklist/ and /logout/. */
+@Controller()
 export class TokenController {
-  @Post('/')
+  @Post('/token/')
   async obtain(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
-    const { issuer, settings } = serviceOf<AuthServiceParts>(ctx);
+    const { issuer, settings, delivery } = serviceOf<AuthServiceParts>(ctx);
+    delivery.checkOrigin(ctx);
     const login = settings.LOGIN_FIELD;
     const fields = requireStrings(body, { [login]: {}, password: { trim: false } } as Record<string, { trim?: boolean }>);
-    return issuer.obtain(fields[login], fields.password);
+    const pair = await issuer.obtain(fields[login], fields.password, requestInfo(ctx));
+    return delivery.writeTokens(ctx, { event: 'login', refresh: pair.refresh, access: pair.access }, pair.user ? { user: pair.user } : {});
   }
 
-  @Post('/refresh/')
+  @Post('/token/refresh/')
   async refresh(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
-    const { refresh } = requireStrings(body, { refresh: {} });
-    return serviceOf<AuthServiceParts>(ctx).issuer.refresh(refresh);
+    const { issuer, delivery } = serviceOf<AuthServiceParts>(ctx);
+    const { token, fromCookie } = delivery.readRefresh(ctx, body);
+    try {
+      const tokens = await issuer.refresh(token, requestInfo(ctx));
+      return delivery.writeTokens(ctx, { event: 'refresh', access: tokens.access, refresh: tokens.refresh, refreshUsed: token }, tokens.user ? { user: tokens.user } : {});
+    } catch (error) {
+      // A refresh cookie that no longer works is dropped, so the page knows to log in again.
+      if (fromCookie && error instanceof InvalidToken) delivery.clear(ctx);
+      throw error;
+    }
   }
 
-  @Post('/verify/')
+  @Post('/token/verify/')
   async verify(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
     const { token } = requireStrings(body, { token: {} });
     await serviceOf<AuthServiceParts>(ctx).issuer.verify(token);
     return {};
   }
 
-  @Post('/blacklist/')
+  @Post('/token/blacklist/')
   async blacklist(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
     const { refresh } = requireStrings(body, { refresh: {} });
-    await serviceOf<AuthServiceParts>(ctx).issuer.blacklist(refresh);
+    await serviceOf<AuthServiceParts>(ctx).issuer.blacklist(refresh, requestInfo(ctx));
     return {};
+  }
+
+  /**
+   * Blacklists the refresh token and clears every cookie the delivery mode sets. A token already
+   * blacklisted or expired answers 200 too; in cookie modes so does a request with no refresh
+   * cookie, or one that no longer verifies (there is nothing left to revoke, and the cookies go).
+   */
+  @Post('/logout/')
+  async logout(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
+    const { issuer, delivery } = serviceOf<AuthServiceParts>(ctx);
+    if (!delivery.usesCookies) {
+      await issuer.logout(delivery.readRefresh(ctx, body).token, requestInfo(ctx));
+      return {};
+    }
+    // readRefresh checks the origin first, then the CSRF token of a refresh cookie.
+    const input = readRefreshIfAny(ctx, body);
+    if (input) {
+      try {
+        await issuer.logout(input.token, requestInfo(ctx));
+      } catch (error) {
+        if (!(error instanceof InvalidToken && input.fromCookie)) throw error;
+      }
+    } else {
+      serviceOf<AuthServiceParts>(ctx).events.emit('loggedOut', { userId: null, blacklisted: false, request: requestInfo(ctx) });
+    }
+    delivery.clear(ctx);
+    return {};
+  }
+}
+
+/** The refresh token of a cookie-mode logout, or null when the request carries none. */
+function readRefreshIfAny(ctx: Context, body: unknown) {
+  try {
+    return serviceOf<AuthServiceParts>(ctx).delivery.readRefresh(ctx, body);
+  } catch (error) {
+    if (error instanceof NoRefreshToken) return null;
+    throw error;
   }
 }

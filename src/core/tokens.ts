@@ -43,6 +43,32 @@ export type TokenSettings = Pick<
   | 'USER_ID_CLAIM_TYPE'
 >;
 
+/** `claims` with `rebuilt` written over them: same place for existing keys, undefined removes. */
+function withRebuilt(claims: Claims, rebuilt: Claims): Claims {
+  for (const [name, value] of Object.entries(rebuilt)) {
+    if (value === undefined) delete claims[name];
+    else claims[name] = value;
+  }
+  return claims;
+}
+
+/**
+ * The payload of a compact JWS, decoded without any check: only for tokens this service has just
+ * been handed by a trusted party (its own signer, or the auth-service's answer), to read `exp` or
+ * show claims. Null when it is not a readable payload.
+ *
+ * @example
+ *   unverifiedClaims(pair.access)?.exp
+ */
+export function unverifiedClaims(token: string): Claims | null {
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Claims) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** A uuid4 without dashes: 32 lowercase hex characters, as simplejwt writes `jti`. */
 export const newJti = (): string => randomUUID().replace(/-/g, '');
 
@@ -97,23 +123,28 @@ export class TokenCodec {
   /**
    * An access token minted from verified refresh claims: fresh `jti` and `exp`, the refresh
    * token's `iat` and every other claim copied, as simplejwt's `RefreshToken.access_token` does.
+   * `rebuilt` claims (custom claims computed afresh at refresh) replace copied ones in place; an
+   * undefined value removes the claim.
    */
-  accessFrom(refreshClaims: Claims): IssuedToken {
+  accessFrom(refreshClaims: Claims, rebuilt: Claims = {}): IssuedToken {
     const claims = this.baseClaims('access', epochSeconds(this.clock));
     for (const [name, value] of Object.entries(refreshClaims)) {
       if (!this.noCopy.has(name)) claims[name] = value;
     }
-    return this.sign('access', claims);
+    return this.sign('access', withRebuilt(claims, rebuilt));
   }
 
-  /** The refresh token that replaces `refreshClaims` under rotation: new `jti`, `exp` and `iat`. */
-  rotate(refreshClaims: Claims): IssuedToken {
+  /**
+   * The refresh token that replaces `refreshClaims` under rotation: new `jti`, `exp` and `iat`.
+   * `rebuilt` claims (see accessFrom) replace the copied ones here too.
+   */
+  rotate(refreshClaims: Claims, rebuilt: Claims = {}): IssuedToken {
     const now = epochSeconds(this.clock);
     const claims: Claims = { ...refreshClaims };
     claims[this.settings.JTI_CLAIM] = newJti();
     claims.exp = now + this.lifetimes.refresh;
     claims.iat = now;
-    return this.sign('refresh', claims);
+    return this.sign('refresh', withRebuilt(claims, rebuilt));
   }
 
   /**
@@ -130,7 +161,7 @@ export class TokenCodec {
       if (typeof decoded !== 'object' || decoded === null) throw new Error('payload is not an object');
       claims = decoded as Claims;
     } catch (error) {
-      throw new InvalidToken(InvalidToken.INVALID, (error as Error).message);
+      throw new InvalidToken(InvalidToken.INVALID, (error as Error).message, error instanceof jwt.TokenExpiredError);
     }
     if (typeof claims.exp !== 'number') throw new InvalidToken(InvalidToken.INVALID, "token has no 'exp' claim");
     if (!claims[this.settings.JTI_CLAIM]) throw new InvalidToken(InvalidToken.INVALID, 'token has no id');

@@ -18,7 +18,7 @@ export interface BearerAccess {
 type BearerSettings = Pick<Settings, 'AUTH_HEADER_NAME' | 'AUTH_HEADER_TYPES' | 'LEEWAY' | 'USER_CACHE_SIZE' | 'TOKEN_TYPE_CLAIM'>;
 
 /**
- * Verifies `Authorization: Bearer <access>` with the contract's 401s: none or another scheme,
+ * Verifies `Authorization: Bearer <access>` (or, in the cookie modes, the access cookie) with the contract's 401s: none or another scheme,
  * a malformed header, a bad or non-access token, a token without a user id.
  *
  * @example
@@ -35,6 +35,11 @@ export class BearerVerifier {
     private readonly settings: BearerSettings,
     private readonly codec: TokenCodec,
     clock: Clock,
+    /**
+     * Where to look when the request has no Authorization header: the delivery mode's access
+     * cookie (see TokenDelivery.readAccessCookie), or null in the modes without one.
+     */
+    private readonly fallback: ((ctx: Context) => string | null) | null = null,
   ) {
     this.verified = new VerifiedTokens(codec, clock, settings.LEEWAY, settings.USER_CACHE_SIZE, settings.TOKEN_TYPE_CLAIM);
     this.headerKey = settings.AUTH_HEADER_NAME.toLowerCase();
@@ -49,7 +54,10 @@ export class BearerVerifier {
     let raw = header === undefined ? null : this.tokenAfterScheme(header);
     let claims = raw === null ? null : this.verified.recall(raw, 'access');
     if (claims === null) {
+      // The header first, as fastify-jwt looks up tokens; the cookie is only parsed when there
+      // is no header.
       raw = readBearerToken(header, this.settings.AUTH_HEADER_TYPES);
+      if (raw === null && this.fallback !== null) raw = this.fallback(ctx);
       if (raw === null) throw new NotAuthenticated();
       claims = this.verify(raw);
     }

@@ -24,8 +24,8 @@ interface RunningDemo {
   stop(): Promise<number | string | null>;
 }
 
-function startDemo(cwd: string): Promise<RunningDemo> {
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, DEMO_AUTH_PORT: '0', DEMO_CLIENT_PORT: '0' };
+function startDemo(cwd: string, extraEnv: Record<string, string> = {}): Promise<RunningDemo> {
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, DEMO_AUTH_PORT: '0', DEMO_CLIENT_PORT: '0', ...extraEnv };
   const child = spawn(process.execPath, [DEMO], { cwd, env });
   let stdout = '';
   let stderr = '';
@@ -65,13 +65,16 @@ function startDemo(cwd: string): Promise<RunningDemo> {
   });
 }
 
-/** The shell block between the client-walkthrough markers of README.md. */
-function readmeClientWalkthrough(): string {
+/** The shell block between the `<!-- name -->` markers of README.md. */
+function readmeBlock(name: string): string {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const match = /<!-- client-walkthrough -->\s*```sh\n([\s\S]*?)```\s*<!-- \/client-walkthrough -->/.exec(readme);
-  if (!match) throw new Error('README.md has no client-walkthrough block');
+  const match = new RegExp(`<!-- ${name} -->\\s*\`\`\`sh\\n([\\s\\S]*?)\`\`\`\\s*<!-- /${name} -->`).exec(readme);
+  if (!match) throw new Error(`README.md has no ${name} block`);
   return match[1];
 }
+
+/** The shell block between the client-walkthrough markers of README.md. */
+const readmeClientWalkthrough = (): string => readmeBlock('client-walkthrough');
 
 describe('npm run demo', function () {
   this.timeout(90000);
@@ -82,9 +85,9 @@ describe('npm run demo', function () {
     demo = undefined;
   });
 
-  it("serves django-easyjwt's walkthrough through the client-service and stops cleanly on SIGTERM", async () => {
+  it("serves django-easyjwt's walkthrough through the client-service with DEMO_DELIVERY_MODE=json and stops cleanly on SIGTERM", async () => {
     const dir = scratchDir();
-    demo = await startDemo(dir);
+    demo = await startDemo(dir, { DEMO_DELIVERY_MODE: 'json' });
     expect(demo.stdout()).to.contain('local verification');
     for (const email of ['admin@test.com', 'staff@test.com', 'user@test.com']) expect(demo.stdout()).to.contain(email);
 
@@ -130,9 +133,43 @@ describe('npm run demo', function () {
       ),
     );
     expect(output).to.contain('"success"');
+    expect(output).to.contain('"email":"user@test.com"');
+    expect(output).to.match(/"csrf_token":"[\w-]{43}"/);
+    expect(output).to.contain('"detail":"CSRF Failed: CSRF token missing.","code":"csrf_missing"');
+    expect(output.trim().endsWith('{}')).to.equal(true);
+    expect(await demo.stop()).to.equal(0);
+  });
+
+  it('runs the README json-mode walkthrough (django-easyjwt\'s) as written with curl, under DEMO_DELIVERY_MODE=json', async function () {
+    const curl = await new Promise<boolean>((resolve) => execFile('curl', ['--version'], (error) => resolve(!error)));
+    if (!curl) {
+      console.warn('    curl is not installed: the README client-service walkthrough cannot be run here');
+      this.skip();
+    }
+    demo = await startDemo(scratchDir(), { DEMO_DELIVERY_MODE: 'json' });
+    const script = readmeBlock('client-walkthrough-json').replaceAll('http://127.0.0.1:8001', demo.clientUrl).replaceAll('http://127.0.0.1:8000', demo.authUrl);
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile('bash', ['-euo', 'pipefail', '-c', script], { cwd: ROOT, timeout: 60000 }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+      ),
+    );
+    expect(output).to.contain('"success"');
     expect(output).to.match(/\{"access":"[\w-]+\.[\w-]+\.[\w-]+"\}/);
     expect(output).to.contain('"email":"user@test.com"');
     expect(output.trim().endsWith('{}')).to.equal(true);
+    expect(await demo.stop()).to.equal(0);
+  });
+
+  it('serves the demo page at /app/ and says where it is', async () => {
+    demo = await startDemo(scratchDir());
+    expect(demo.stdout()).to.contain(`demo page: ${demo.clientUrl}/app/ (two-cookies, Secure off: plain http)`);
+    const page = await call(`${demo.clientUrl}/app/`);
+    expect(page.status).to.equal(200);
+    expect(page.headers.get('content-type')).to.equal('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).to.contain("script-src 'self'");
+    expect(page.text).to.contain('<script src="app.js" defer></script>');
+    expect((await call(`${demo.clientUrl}/app/app.js`)).headers.get('content-type')).to.equal('text/javascript; charset=utf-8');
+    expect((await call(`${demo.clientUrl}/app/../package.json`)).status).to.equal(404);
     expect(await demo.stop()).to.equal(0);
   });
 
@@ -141,7 +178,7 @@ describe('npm run demo', function () {
     demo = await startDemo(dir);
     expect(await demo.stop()).to.equal(0);
     demo = await startDemo(dir);
-    const login = await postJson(`${demo.clientUrl}/auth/token/`, { email: 'admin@test.com', password: 'admin-pass' });
+    const login = await postJson(`${demo.authUrl}/auth/token/`, { email: 'admin@test.com', password: 'admin-pass' });
     expect(login.status).to.equal(200);
     const me = await call(`${demo.authUrl}/auth/user/`, { headers: { Authorization: `Bearer ${login.body.access}` } });
     expect(me.body.id).to.equal(1);

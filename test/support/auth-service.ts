@@ -2,6 +2,7 @@
 // server on 127.0.0.1 port 0, and small helpers to call it.
 import { createAuthService, AuthService } from '../../src/auth-service/create-auth-service';
 import type { NewUser } from '../../src/auth-service/user-store';
+import type { ClaimBuilder, ClaimRegistry } from '../../src/core/claims';
 import type { Clock } from '../../src/core/clock';
 import type { SettingsInput } from '../../src/settings';
 import type { UserSerializer } from '../../src/serializers/user-serializer';
@@ -84,7 +85,7 @@ export function jsonClient(url: string) {
 export async function startAuthService(
   dialect: DialectName,
   overrides: SettingsInput = {},
-  extra: { clock?: Clock; serializer?: UserSerializer } = {},
+  extra: { clock?: Clock; serializer?: UserSerializer; claims?: ClaimRegistry | readonly ClaimBuilder[] } = {},
 ): Promise<TestAuthService> {
   const DATABASE_URL = await freshDatabaseUrl(dialect);
   const service = await createAuthService({ settings: testSettings({ DATABASE_URL, ...overrides }), ...extra });

@@ -1,0 +1,164 @@
+// What a client-service's login, refresh and logout do around the auth-service call: the
+// upstream always speaks the JSON contract; this side delivers the tokens the way its own
+// DELIVERY_MODE says (bodies or cookies), keeps the user copy, adds `user` to answers when asked,
+// and announces the lifecycle events.
+import type { Context } from 'koa';
+import type { Principal } from '../core/principal';
+import { unverifiedClaims } from '../core/tokens';
+import { AuthServiceUnavailable, NoRefreshToken } from '../errors';
+import { maskLogin, requestInfo } from '../events';
+import { requireStrings } from '../http/fields';
+import type { ClientServiceParts } from './parts';
+import { principalFromUserClaim } from './local-verification';
+import type { UpstreamReply } from './upstream';
+
+type Body = Record<string, unknown>;
+
+/** The auth-service's answer to a refused blacklist of a token it had blacklisted already. */
+const ALREADY_BLACKLISTED = 'Token is blacklisted';
+
+/** Passes an upstream status on, with the contract's challenge on every 401. */
+function relayStatus(ctx: Context, reply: UpstreamReply): void {
+  ctx.status = reply.status;
+  if (reply.status === 401) ctx.set('WWW-Authenticate', 'Bearer realm="api"');
+}
+
+/** The integer user id in a token the auth-service just handed over (read, not verified), or null. */
+function userIdIn(parts: ClientServiceParts, token: string): number | null {
+  const value = unverifiedClaims(token)?.[parts.settings.USER_ID_CLAIM];
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  return typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : null;
+}
+
+/** Whether a token's `exp` has passed (read, not verified: only to skip a pointless upstream call). */
+function hasExpired(parts: ClientServiceParts, token: string): boolean {
+  const exp = unverifiedClaims(token)?.exp;
+  return typeof exp === 'number' && exp <= Math.floor(parts.clock.now() / 1000) - parts.settings.LEEWAY;
+}
+
+/**
+ * Relays the auth endpoints for one client-service.
+ *
+ * @example
+ *   return new TokenRelay(serviceOf<ClientServiceParts>(ctx)).login(ctx, body);
+ */
+export class TokenRelay {
+  constructor(private readonly parts: ClientServiceParts) {}
+
+  /** Login: forward the credentials; on success keep the user copy and deliver the pair. */
+  async login(ctx: Context, body: unknown): Promise<Body> {
+    const { delivery, upstream, settings, events } = this.parts;
+    delivery.checkOrigin(ctx);
+    const reply = await upstream.post(settings.REMOTE_AUTH_SERVICE_TOKEN_PATH, body);
+    relayStatus(ctx, reply);
+    const { refresh, access, ...rest } = reply.body;
+    if (reply.status !== 200) {
+      events.emit('loginFailed', { login: loginIn(body), status: reply.status, request: requestInfo(ctx) });
+      return reply.body;
+    }
+    if (typeof access !== 'string' || typeof refresh !== 'string') {
+      // json mode passes such an answer on, as it always has; cookies cannot be made from it.
+      if (!delivery.usesCookies) return reply.body;
+      throw new AuthServiceUnavailable('the login answer carries no tokens: the auth-service must deliver them as JSON (DELIVERY_MODE json)');
+    }
+    const principal = await this.loggedIn(ctx, access);
+    events.emit('loginSucceeded', { userId: principal.id as number, request: requestInfo(ctx) });
+    return delivery.writeTokens(ctx, { event: 'login', refresh, access }, this.withUser(rest, principal));
+  }
+
+  /** Refresh: the refresh token from wherever the mode carries it; new tokens delivered likewise. */
+  async refresh(ctx: Context, body: unknown): Promise<Body> {
+    const { delivery, upstream, settings, events } = this.parts;
+    // json mode forwards the body untouched, so the auth-service judges it as it always has.
+    const input = delivery.usesCookies ? delivery.readRefresh(ctx, body) : null;
+    const reply = await upstream.post(settings.REMOTE_AUTH_SERVICE_REFRESH_PATH, input ? { refresh: input.token } : body);
+    relayStatus(ctx, reply);
+    if (reply.status !== 200 || typeof reply.body.access !== 'string') {
+      // A refresh cookie that no longer works is dropped, so the page knows to log in again.
+      if (input?.fromCookie && reply.status === 401) delivery.clear(ctx);
+      return reply.body;
+    }
+    const { access, refresh, ...rest } = reply.body;
+    const rotated = typeof refresh === 'string' ? refresh : undefined;
+    const userId = userIdIn(this.parts, access as string);
+    events.emit('tokenRefreshed', { userId, rotated: rotated !== undefined, request: requestInfo(ctx) });
+    const principal = settings.TOKEN_RESPONSE_USER && userId !== null ? await this.principalOf(ctx, access as string, userId) : null;
+    const refreshUsed = input?.token ?? (typeof (body as Body | null)?.refresh === 'string' ? ((body as Body).refresh as string) : undefined);
+    return delivery.writeTokens(ctx, { event: 'refresh', access: access as string, refresh: rotated, refreshUsed }, this.withUser(rest, principal));
+  }
+
+  /**
+   * Logout: blacklist the refresh token at the auth-service and clear this service's cookies. An
+   * expired or already blacklisted token answers 200; so, in cookie modes, does a missing or bad
+   * refresh cookie (the cookies are cleared either way). Other refusals pass through in json mode.
+   */
+  async logout(ctx: Context, body: unknown): Promise<Body> {
+    const { delivery, upstream, settings, events } = this.parts;
+    const input = delivery.usesCookies ? this.refreshIfAny(ctx, body) : { token: requireStrings(body, { refresh: {} }).refresh, fromCookie: false };
+    let blacklisted = false;
+    if (input && !hasExpired(this.parts, input.token)) {
+      let reply: UpstreamReply;
+      try {
+        reply = await upstream.post(settings.REMOTE_AUTH_SERVICE_BLACKLIST_PATH, { refresh: input.token });
+      } catch (error) {
+        // The auth-service is down: the token stays valid there, say so, but drop the cookies.
+        delivery.clear(ctx);
+        throw error;
+      }
+      blacklisted = reply.status === 200;
+      const harmless = reply.status === 401 && (reply.body.detail === ALREADY_BLACKLISTED || input.fromCookie);
+      if (!blacklisted && !harmless) {
+        relayStatus(ctx, reply);
+        return reply.body;
+      }
+    }
+    delivery.clear(ctx);
+    events.emit('loggedOut', { userId: input ? userIdIn(this.parts, input.token) : null, blacklisted, request: requestInfo(ctx) });
+    ctx.status = 200;
+    return {};
+  }
+
+  private refreshIfAny(ctx: Context, body: unknown) {
+    try {
+      return this.parts.delivery.readRefresh(ctx, body);
+    } catch (error) {
+      if (error instanceof NoRefreshToken) return null;
+      throw error;
+    }
+  }
+
+  /** The user behind a new login: from the token's user claim, or the copy synced just now. */
+  private async loggedIn(ctx: Context, access: string): Promise<Principal> {
+    const { upstream, users, settings } = this.parts;
+    if (settings.USER_FROM_CLAIM !== null) return this.claimPrincipal(access);
+    const user = await upstream.getWithToken(settings.REMOTE_AUTH_SERVICE_USER_PATH, `${settings.AUTH_HEADER_TYPES[0]} ${access}`);
+    if (user.status !== 200) throw new AuthServiceUnavailable(`user endpoint answered ${user.status} right after a login`);
+    return users.upsert(user.body, 'login', requestInfo(ctx));
+  }
+
+  private async principalOf(ctx: Context, access: string, userId: number): Promise<Principal> {
+    if (this.parts.settings.USER_FROM_CLAIM !== null) return this.claimPrincipal(access);
+    return this.parts.users.principalFor(userId, access, ctx);
+  }
+
+  private claimPrincipal(access: string): Principal {
+    const claims = unverifiedClaims(access);
+    const id = userIdIn(this.parts, access);
+    const principal = id === null ? null : principalFromUserClaim(claims?.[this.parts.settings.USER_FROM_CLAIM as string], id);
+    if (!principal) throw new AuthServiceUnavailable(`the auth-service's token has no "${this.parts.settings.USER_FROM_CLAIM}" claim (USER_FROM_CLAIM needs its USER_PAYLOAD_CLAIM)`);
+    return principal;
+  }
+
+  /** The rest of the upstream answer, plus `user` (this service's view of them) when TOKEN_RESPONSE_USER asks. */
+  private withUser(rest: Body, principal: Principal | null): Body {
+    return this.parts.settings.TOKEN_RESPONSE_USER && principal ? { ...rest, user: principal.data } : rest;
+  }
+}
+
+/** The login named in a refused login's body, masked for the event; null when there is none. */
+function loginIn(body: unknown): string | null {
+  if (body === null || typeof body !== 'object') return null;
+  const fields = body as Body;
+  const login = typeof fields.email === 'string' ? fields.email : typeof fields.username === 'string' ? fields.username : null;
+  return login === null ? null : maskLogin(login);
+}

@@ -1,0 +1,97 @@
+// CSRF defences of the cookie delivery modes. Once a browser sends credentials by itself (a
+// cookie), any page it visits could make it do so; two checks stop that:
+// - double submit: an unsafe request whose credentials came from a cookie must repeat the CSRF
+//   cookie's value in a header. Another site can make the browser send the cookie, but cannot read
+//   it to write the header. Compared in constant time.
+// - origin: login, refresh and logout must come from the service's own origin or a trusted one.
+//   Login carries no cookie to double-submit, and a forged login would sign the victim into the
+//   attacker's account ("login CSRF"), so the browser's Origin header is what protects it.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'koa';
+import { CsrfFailed, CsrfFailureCode } from '../errors';
+import { CsrfRejectedEvent, requestInfo } from '../events';
+import type { Settings } from '../settings';
+import { cookieOf } from './cookies';
+
+/** The settings the CSRF checks read. */
+export type CsrfSettings = Pick<Settings, 'CSRF_COOKIE_NAME' | 'CSRF_HEADER_NAME' | 'CSRF_TRUSTED_ORIGINS'>;
+
+/** Methods that must not change anything, and so never need a CSRF token (RFC 9110 9.2.1). */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/** Whether `method` is one the CSRF checks let through. */
+export const isSafeMethod = (method: string): boolean => SAFE_METHODS.has(method);
+
+/** A new CSRF token: 32 random bytes, base64url (43 characters, cookie- and header-safe). */
+export const newCsrfToken = (): string => randomBytes(32).toString('base64url');
+
+/** Equal strings, compared in time that does not depend on where they differ. */
+export function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  // timingSafeEqual needs equal lengths; our tokens have a fixed length, so a length mismatch
+  // reveals nothing an attacker does not know already.
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** The origin (`scheme://host[:port]`) of a Referer URL, or null. */
+function refererOrigin(referer: string): string | null {
+  if (!referer) return null;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The CSRF checks of one service.
+ *
+ * @example
+ *   const csrf = new CsrfGuard(settings, (event) => events.emit('csrfRejected', event));
+ *   csrf.checkOrigin(ctx);       // login, refresh, logout
+ *   csrf.checkDoubleSubmit(ctx); // unsafe requests authenticated by a cookie
+ */
+export class CsrfGuard {
+  private readonly trusted: ReadonlySet<string>;
+
+  constructor(
+    private readonly settings: CsrfSettings,
+    private readonly onRejected?: (event: CsrfRejectedEvent) => void,
+  ) {
+    this.trusted = new Set(settings.CSRF_TRUSTED_ORIGINS);
+  }
+
+  /**
+   * Requires the CSRF header to equal the CSRF cookie. Throws 403 `csrf_missing` when either is
+   * absent and `csrf_mismatch` when they differ.
+   */
+  checkDoubleSubmit(ctx: Context): void {
+    const cookie = cookieOf(ctx, this.settings.CSRF_COOKIE_NAME);
+    if (cookie === null) throw this.refuse(ctx, 'csrf_missing', 'CSRF cookie not set.');
+    const header = ctx.get(this.settings.CSRF_HEADER_NAME);
+    if (!header) throw this.refuse(ctx, 'csrf_missing', 'CSRF token missing.');
+    if (!sameSecret(header, cookie)) throw this.refuse(ctx, 'csrf_mismatch', 'CSRF token incorrect.');
+  }
+
+  /**
+   * Requires a browser-sent `Origin` (or, without one, the `Referer`'s origin) to be this
+   * service's own or a trusted one; 403 `origin_not_allowed` otherwise. A request naming neither
+   * did not come from a page a browser shows (browsers send Origin on every cross-origin POST), so
+   * it passes: curl and server-to-server callers are not what CSRF is about.
+   */
+  checkOrigin(ctx: Context): void {
+    const origin = ctx.get('Origin') || refererOrigin(ctx.get('Referer'));
+    if (!origin) return;
+    // The service's own origin, from the request's Host (Koa 3's `ctx.origin` is the Origin header
+    // itself, which would let every origin pass). Behind a proxy, trust it (`app.proxy`) or list
+    // the public origin in CSRF_TRUSTED_ORIGINS.
+    if (origin === `${ctx.protocol}://${ctx.host}` || this.trusted.has(origin)) return;
+    throw this.refuse(ctx, 'origin_not_allowed', `Origin checking failed - ${origin} does not match any trusted origins.`, origin);
+  }
+
+  private refuse(ctx: Context, code: CsrfFailureCode, problem: string, origin: string | null = ctx.get('Origin') || null): CsrfFailed {
+    this.onRejected?.({ code, origin, request: requestInfo(ctx) });
+    return new CsrfFailed(code, problem);
+  }
+}
