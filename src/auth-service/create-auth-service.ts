@@ -127,7 +127,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
   const sessions = new SessionStore(dataSource, registry);
   const registryActions = new RegistryActions({ settings, dataSource, codec, registry, queries, sessions, pipeline, expiry, users, events, clock, onUserChanged });
 
-  const parts: AuthServiceParts = { settings, codec, issuer, users, serializer, authenticator, events, delivery, claims, pipeline, queries, registryActions };
+  const parts: AuthServiceParts = { settings, codec, issuer, users, serializer, authenticator, events, delivery, claims, pipeline, registry, queries, registryActions };
   const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });
   // The client address: with NUM_PROXIES > 0, taken from X-Forwarded-For that many entries from
   // the right (Koa's proxy + maxIpsCount pick the same entry DRF's NUM_PROXIES does).

@@ -119,14 +119,14 @@ export function connectDevice(): RegistrationStep {
     async run({ manager, userId, request, now, sessionId, newSession }) {
       const device = describeDevice(request?.userAgent ?? null);
       const ip = (request?.ip ?? '').slice(0, 45);
-      const rows = await sql<{ id: number | string }>(manager, 'SELECT id FROM easyjwt_device WHERE user_id = ? AND fingerprint = ?', [
-        userId,
-        device.fingerprint,
-      ]);
-      let deviceId: number;
-      if (rows.length > 0) {
+      // A known device (every refresh, most logins) costs one UPDATE by the unique key; only a
+      // new session needs its id.
+      const touched = await manager.update(Device, { userId, fingerprint: device.fingerprint }, { lastSeenAt: now, ip });
+      let deviceId: number | null = null;
+      if ((touched.affected ?? 0) > 0) {
+        if (!newSession) return;
+        const rows = await sql<{ id: number | string }>(manager, 'SELECT id FROM easyjwt_device WHERE user_id = ? AND fingerprint = ?', [userId, device.fingerprint]);
         deviceId = sqlId(rows[0].id);
-        await sql(manager, 'UPDATE easyjwt_device SET last_seen_at = ?, ip = ? WHERE id = ?', [now, ip, deviceId]);
       } else {
         // A concurrent first login from the same agent collides on the unique key; the
         // transaction is then run again and finds this row (see inTransaction).

@@ -55,7 +55,10 @@ export class TokenRegistry {
         sessionId: options.sessionId ?? null,
         createdAt: options.now,
       });
-      saved.push(await manager.save(row));
+      // insert, not save: save reads the row back first, a round trip per token on every obtain.
+      const result = await manager.insert(Token, row);
+      row.id = Number(result.identifiers[0].id);
+      saved.push(row);
     }
     // The pipeline links users in a step of its own; direct callers get the link here.
     if (options.connect === false) return saved;
