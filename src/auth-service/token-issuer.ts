@@ -254,6 +254,7 @@ export class TokenIssuer {
   async blacklist(raw: string, request: RequestInfo | null = null, via: 'blacklist' | 'logout' = 'blacklist'): Promise<{ userId: number | null }> {
     const { codec, registry } = this.parts;
     const claims = codec.verify(raw, 'refresh');
+    await this.parts.pipeline.settled(codec.jtiOf(claims));
     const userId = codec.userIdOf(claims);
     const now = this.now();
     const ownerId = await this.transaction(async (manager) => {
