@@ -41,7 +41,7 @@ export class LocalAuthenticator implements RequestAuthenticator {
     codec: TokenCodec,
     private readonly users: UserStore,
     private readonly serializer: UserSerializer,
-    clock: Clock,
+    private readonly clock: Clock,
     /** The delivery mode's access-cookie lookup, tried when there is no Authorization header. */
     accessCookie: ((ctx: Context) => string | null) | null = null,
     /** The registry's expiry check (null with REGISTRY_ENABLED off: nothing to ask). */
@@ -53,12 +53,20 @@ export class LocalAuthenticator implements RequestAuthenticator {
 
   authenticate(ctx: Context): Principal | Promise<Principal> {
     const { claims, userId: id } = this.bearer.read(ctx);
-    const cached = this.cache.get(id);
+    // One clock read serves both cache lookups.
+    const now = this.clock.now();
+    const cached = this.cache.get(id, now);
     const jti = this.expiry === null ? null : String(claims[this.settings.JTI_CLAIM]);
-    const expired = jti === null ? false : this.expiry!.known(jti);
-    // A cached snapshot and a known token are checked without a promise: every repeated request.
-    if (cached && expired !== undefined) return this.admit(cached, claims, expired);
-    return Promise.all([cached ?? this.load(id), expired ?? this.expiry!.load(jti!)]).then(([user, gone]) => this.admit(user, claims, gone));
+    const expired = jti === null ? false : this.expiry!.known(jti, now);
+    if (cached) {
+      // A cached snapshot and a known token are checked without a promise: every repeated request.
+      if (expired !== undefined) return this.admit(cached, claims, expired);
+      // What the snapshot alone refuses (logout-all, password change, inactive) needs no lookup:
+      // after a logout-all every older token of the user costs one comparison, whatever its jti.
+      this.admit(cached, claims, false);
+      return this.expiry!.load(jti!).then((gone) => this.admit(cached, claims, gone));
+    }
+    return Promise.all([this.load(id), expired ?? this.expiry!.load(jti!)]).then(([user, gone]) => this.admit(user, claims, gone));
   }
 
   /** The user, if they may still use a token with these claims. */

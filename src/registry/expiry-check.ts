@@ -27,9 +27,9 @@ export class ExpiryCheck {
     this.cache = new TtlCache(ttlSeconds, size, clock);
   }
 
-  /** What the cache knows about `jti`, without waiting. */
-  known(jti: string): boolean | undefined {
-    return this.cache.get(jti);
+  /** What the cache knows about `jti`, without waiting (`now`: a clock reading the caller holds). */
+  known(jti: string, now?: number): boolean | undefined {
+    return this.cache.get(jti, now);
   }
 
   /** Reads the token's row by its unique jti (a token the registry never saw is not expired). */

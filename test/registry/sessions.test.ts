@@ -1,10 +1,11 @@
 // The sessions API: GET /auth/sessions/, DELETE /auth/sessions/{id}/, POST /auth/logout-all/,
 // with device capture from User-Agent and X-Forwarded-For (NUM_PROXIES).
 import { expect } from 'chai';
+import jwt from 'jsonwebtoken';
 import { FrozenClock } from '../../src/core/clock';
 import { Device, Session, Token, User } from '../../src/entities';
 import type { SettingsInput } from '../../src/settings';
-import { startAuthService, TestAuthService } from '../support/auth-service';
+import { startAuthService, TEST_KEY, TestAuthService } from '../support/auth-service';
 import { forEachDialect } from '../support/databases';
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
@@ -157,6 +158,33 @@ forEachDialect((dialect) => {
         const fresh = await auth.login('user@test.com');
         expect((await auth.get('/auth/user/', bearer(fresh.access))).status).to.equal(200);
         expect((await auth.get('/auth/sessions/', bearer(fresh.access))).body).to.have.length(1);
+      });
+
+      it('after logout-all refuses any older token of the user without a database query', async () => {
+        const desk = await loginFrom('user@test.com', DESKTOP, '192.0.2.44');
+        // A token the registry never saw (issued elsewhere with the same key): no jti row, no cache entry.
+        const iat = Math.floor(clock.now() / 1000);
+        const foreign = jwt.sign({ token_type: 'access', exp: iat + 300, iat, jti: 'f'.repeat(32), user_id: userId }, TEST_KEY);
+        clock.advance(1);
+        expect((await auth.post('/auth/logout-all/', {}, bearer(desk.access))).status).to.equal(200);
+        expect((await auth.get('/auth/user/', bearer(desk.access))).body).to.deep.equal(EXPIRED); // loads the user once
+
+        const queries: string[] = [];
+        const dataSource = auth.service.dataSource as unknown as { logger: { logQuery: (query: string) => void } };
+        const original = dataSource.logger;
+        dataSource.logger = new Proxy(original, {
+          get: (target, name) => (name === 'logQuery' ? (query: string) => queries.push(query) : Reflect.get(target, name)),
+        });
+        try {
+          for (let i = 0; i < 3; i++) {
+            const refused = await auth.get('/auth/user/', bearer(foreign));
+            expect(refused.status).to.equal(401);
+            expect(refused.body).to.deep.equal(EXPIRED);
+          }
+        } finally {
+          dataSource.logger = original;
+        }
+        expect(queries).to.deep.equal([]);
       });
 
       it('lets staff log out any user with ?user=', async () => {
