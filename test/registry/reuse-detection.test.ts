@@ -71,6 +71,26 @@ forEachDialect((dialect) => {
       expect((await auth.login('user@test.com')).access).to.be.a('string');
     });
 
+    it('announces refreshTokenReused and tokensExpired once the family is expired', async () => {
+      await start({ ROTATION_GRACE_PERIOD: 5 });
+      const reused: unknown[] = [];
+      const expired: { reason: string; jtis: readonly string[] }[] = [];
+      auth.service.events.on('refreshTokenReused', (event) => {
+        reused.push({ jti: event.jti, sessionId: event.sessionId, path: event.request?.path });
+      });
+      auth.service.events.on('tokensExpired', (event) => {
+        expired.push({ reason: event.reason, jtis: event.jtis });
+      });
+      const login = await auth.login('user@test.com');
+      await refresh(login.refresh);
+      clock.advance(10);
+      expect((await refresh(login.refresh)).body).to.deep.equal(REUSED);
+      expect(reused).to.deep.equal([{ jti: payloadOf(login.refresh).jti, sessionId: 1, path: '/auth/token/refresh/' }]);
+      expect(expired).to.have.length(1);
+      expect(expired[0].reason).to.equal('reuse');
+      expect(expired[0].jtis).to.have.length(4);
+    });
+
     it('still answers a rotated-out token exactly at the end of the grace window', async () => {
       await start({ ROTATION_GRACE_PERIOD: 5 });
       const login = await auth.login('user@test.com');

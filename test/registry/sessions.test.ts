@@ -137,9 +137,14 @@ forEachDialect((dialect) => {
         const theirs = await loginFrom('other@test.com', DESKTOP, '192.0.2.45');
         clock.advance(1);
 
+        const announced: unknown[] = [];
+        auth.service.events.on('loggedOutEverywhere', ({ userId: who, byUserId, sessions }) => {
+          announced.push({ who, byUserId, sessions });
+        });
         const response = await auth.post('/auth/logout-all/', {}, bearer(desk.access));
         expect(response.status).to.equal(200);
         expect(response.body).to.deep.equal({});
+        expect(announced).to.deep.equal([{ who: userId, byUserId: userId, sessions: 2 }]);
         const user = await auth.service.dataSource.manager.findOneByOrFail(User, { id: userId });
         expect(user.tokensValidAfter?.getTime()).to.equal(clock.now());
 
