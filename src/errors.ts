@@ -101,6 +101,32 @@ export class InvalidToken extends AuthenticationFailed {
 }
 
 /**
+ * 401 for a token the registry expired before its `exp`: the expire endpoint, a session ended
+ * (DELETE /sessions/{id}/, logout-all) or TOKEN_EXPIRE_ON_REFRESH. Same status and shape at
+ * refresh, verify and on protected routes, so clients can match the code anywhere.
+ */
+export class TokenExpiredByRegistry extends AuthenticationFailed {
+  static readonly CODE = 'token_expired_by_registry';
+  constructor(reason?: string) {
+    super('Token has been expired.', TokenExpiredByRegistry.CODE, reason);
+  }
+}
+
+/** 401 at refresh for a rotated-out refresh token presented after the grace window: its family is gone. */
+export class TokenReuseDetected extends AuthenticationFailed {
+  constructor(reason?: string) {
+    super('Refresh token was already used; the session has been ended.', 'token_reuse_detected', reason);
+  }
+}
+
+/** 401 at refresh once a login is older than SESSION_MAX_LIFETIME. */
+export class SessionLifetimeExceeded extends AuthenticationFailed {
+  constructor() {
+    super('Session has reached its maximum lifetime; log in again.', 'session_expired');
+  }
+}
+
+/**
  * 401 for a bad Bearer token on a protected route: simplejwt's envelope that lists, per accepted
  * token class, why the token did not fit.
  */

@@ -68,7 +68,7 @@ export interface TokenLifecycleEvents {
  * What the auth-service announces. Payloads carry ids and request context, never a token or a
  * password (token ids, `jti`, are not secrets: they identify, they do not authenticate).
  */
-export interface AuthServiceEvents extends TokenLifecycleEvents {
+export interface AuthServiceEvents extends TokenLifecycleEvents, RegistryEvents {
   /** A refresh token was blacklisted: by the blacklist endpoint, a logout, or rotation. */
   tokenBlacklisted: {
     readonly userId: number | null;
@@ -77,6 +77,30 @@ export interface AuthServiceEvents extends TokenLifecycleEvents {
     readonly request: RequestInfo | null;
   };
 }
+
+// ---- issue 4 (the token registry): what the registry records and expires ------------------
+
+/** Why the registry expired tokens before their `exp`. */
+export type ExpiryReason = 'expire' | 'expire-on-refresh' | 'reuse' | 'session-ended' | 'logout-all';
+
+/** The registry's events, announced by the auth-service after the change is committed. */
+export interface RegistryEvents {
+  /** The registration pipeline recorded tokens of an obtain or a refresh (`sessionId`: their login). */
+  tokensRegistered: {
+    readonly userId: number;
+    readonly sessionId: number | null;
+    readonly jtis: readonly string[];
+    readonly event: 'obtain' | 'refresh';
+    readonly request: RequestInfo | null;
+  };
+  /** Tokens were expired before their `exp`; `userId` is whose they were, when known. */
+  tokensExpired: { readonly userId: number | null; readonly jtis: readonly string[]; readonly reason: ExpiryReason; readonly request: RequestInfo | null };
+  /** A rotated-out refresh token came back after the grace window: its family was expired. */
+  refreshTokenReused: { readonly userId: number | null; readonly jti: string; readonly sessionId: number | null; readonly request: RequestInfo | null };
+  /** Every session of `userId` was ended (`byUserId`: who asked, the user or a staff member). */
+  loggedOutEverywhere: { readonly userId: number; readonly byUserId: number; readonly sessions: number; readonly request: RequestInfo | null };
+}
+// ---- end of issue 4's events ----------------------------------------------------------------
 
 /** What a client-service announces. */
 export interface ClientServiceEvents extends TokenLifecycleEvents {

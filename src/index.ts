@@ -33,19 +33,31 @@ export { requireLogin, requirePermission, requireStaff, requireThat, principalOf
 export { readBearerToken } from './http/bearer';
 export type { RequestAuthenticator } from './http/authenticator';
 
-export { clientEntities, entities, Group, LocalUser, Permission, Token, TokenUserConnection, User } from './entities';
+export { clientEntities, Device, entities, Group, LocalUser, Permission, Session, Token, TokenUserConnection, User } from './entities';
 export { AUTH_SCHEMA, CLIENT_SCHEMA, createDataSource, dataSourceOptions, openDatabase } from './db/data-source';
 export type { Schema } from './db/data-source';
 export { TokenRegistry } from './registry/token-registry';
+export type { TokenRecord } from './registry/token-registry';
+export { TokenQueries } from './registry/token-queries';
+export type { TokenFilter } from './registry/token-queries';
+export { connectDevice, connectUser, expireTreeOnRefresh, registerTokens, RegistrationPipeline } from './registry/pipeline';
+export type { Registration, RegistrationContext, RegistrationStep } from './registry/pipeline';
+export { archiveExpiredTokens } from './registry/archiver';
+export type { ArchiveOptions, ArchiveResult } from './registry/archiver';
+export { SessionStore } from './registry/sessions';
+export type { SessionView } from './registry/sessions';
+export { describeDevice } from './registry/devices';
+export type { DeviceInfo } from './registry/devices';
+export { RegistryActions } from './auth-service/registry-actions';
 export { UserSerializer } from './serializers/user-serializer';
 export type { UserJson } from './serializers/user-serializer';
 
-export { DELIVERY_MODES, OPTIONS, resolveSettings, parseDuration } from './settings';
+export { DELIVERY_MODES, OPTIONS, resolveSettings, parseDuration, reuseDetection } from './settings';
 export type { Settings, SettingsInput, Algorithm, DeliveryMode } from './settings';
 export * from './errors';
 export { createLogger } from './logger';
 export { EventBus, maskLogin, requestInfo } from './events';
-export type { AuthServiceEvents, ClientServiceEvents, CsrfRejectedEvent, Listener, RequestInfo, TokenLifecycleEvents } from './events';
+export type { AuthServiceEvents, ClientServiceEvents, CsrfRejectedEvent, ExpiryReason, Listener, RegistryEvents, RequestInfo, TokenLifecycleEvents } from './events';
 
 export { ClaimRegistry, DEFAULT_RESERVED_CLAIMS, reservedClaims, settingsClaimBuilders, userPayload } from './core/claims';
 export type { ClaimBuilder, ClaimContext, ClaimUser, UserPayload } from './core/claims';

@@ -60,6 +60,14 @@ export interface Settings {
   readonly TOKEN_RESPONSE_USER: boolean;
   readonly USER_CLAIMS: readonly string[];
   readonly USER_PAYLOAD_CLAIM: string | null;
+  // ---- the token registry (issue 4) ----
+  readonly REGISTRY_ENABLED: boolean;
+  readonly REGISTRY_AFTER_RESPONSE: boolean;
+  readonly TOKEN_EXPIRE_ON_REFRESH: boolean;
+  readonly REFRESH_TOKEN_REUSE_DETECTION: boolean | null;
+  readonly ROTATION_GRACE_PERIOD: number;
+  readonly SESSION_MAX_LIFETIME: number | null;
+  readonly NUM_PROXIES: number;
 }
 
 /** Where tokens travel between a service and its callers (see src/delivery/). */
@@ -193,6 +201,8 @@ export const claimNameList = (value: unknown, key: string): readonly string[] =>
 
 export const optionalClaimName = (value: unknown, key: string): string | null => (value === null ? null : claimName(value, key));
 
+export const optionalBoolean = (value: unknown, key: string): boolean | null => (value === null ? null : boolean(value, key));
+
 // ---- the one table of options --------------------------------------------------------------
 
 /** Every option, its default and what it means: the README's settings table is printed from this. */
@@ -250,7 +260,18 @@ export const OPTIONS: { readonly [K in keyof Settings]: Option<Settings[K]> } = 
   TOKEN_RESPONSE_USER: { default: false, parse: boolean, doc: 'Obtain and refresh answers carry `"user"`: the user as the service\'s serializer shapes it.' },
   USER_CLAIMS: { default: Object.freeze([]), parse: claimNameList, doc: 'Fields of the user JSON copied into every token as claims of the same name (rebuilt on refresh), e.g. `["email", "is_staff"]`.' },
   USER_PAYLOAD_CLAIM: { default: null, parse: optionalClaimName, doc: 'When set (e.g. `"user"`), tokens carry a claim of that name with `id`, the login field, `is_staff`, `is_superuser` and `perms` (djwto\'s shape), rebuilt on refresh, so client-services can authorise from the token alone.' },
+  REGISTRY_ENABLED: { default: true, parse: boolean, doc: 'Record every obtained and refreshed token with its session and device (see Token registry). Off: generate-and-forget; blacklisting still records the tokens it refuses.' },
+  REGISTRY_AFTER_RESPONSE: { default: false, parse: boolean, doc: 'Run the registration pipeline after the answer is written instead of before it (faster answers; a registry step that fails is logged, not answered).' },
+  TOKEN_EXPIRE_ON_REFRESH: { default: false, parse: boolean, doc: 'On refresh, expire every other token of the tree except the ones just handed out (and the refresh token used, when it stays valid).' },
+  REFRESH_TOKEN_REUSE_DETECTION: { default: null, parse: optionalBoolean, doc: 'A rotated-out refresh token presented again after ROTATION_GRACE_PERIOD expires its whole family. null: on whenever ROTATE_REFRESH_TOKENS is.' },
+  ROTATION_GRACE_PERIOD: { default: 5, parse: parseDuration, doc: 'Seconds a rotated-out refresh token may still be used, so near-simultaneous refreshes from one client do not end its session.' },
+  SESSION_MAX_LIFETIME: { default: null, parse: optionalDuration, doc: 'Longest a login may be kept alive by refreshes (e.g. `"30d"`); refresh tokens never outlive it. null: no cap.' },
+  NUM_PROXIES: { default: 0, parse: integer(0, 16), doc: 'Reverse proxies in front of the service: the client address is taken from `X-Forwarded-For` that many entries from the right (0: the socket address).' },
 };
+
+/** Whether rotated-out refresh tokens are watched for reuse (REFRESH_TOKEN_REUSE_DETECTION, resolved). */
+export const reuseDetection = (settings: Pick<Settings, 'REFRESH_TOKEN_REUSE_DETECTION' | 'ROTATE_REFRESH_TOKENS'>): boolean =>
+  settings.ROTATE_REFRESH_TOKENS && (settings.REFRESH_TOKEN_REUSE_DETECTION ?? true);
 
 const MINIMUM_HMAC_KEY_BYTES: Record<string, number> = { HS256: 32, HS384: 48, HS512: 64 };
 

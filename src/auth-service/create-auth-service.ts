@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import { TokenController } from '../controllers/token-controller';
+import { SessionController } from '../controllers/session-controller';
 import { UserController } from '../controllers/user-controller';
 import { ClaimBuilder, ClaimRegistry, reservedClaims, settingsClaimBuilders } from '../core/claims';
 import { Clock, systemClock } from '../core/clock';
@@ -16,11 +17,16 @@ import { AuthServiceEvents, EventBus } from '../events';
 import { listen, Listening } from '../http/server';
 import { createServiceApp, mountControllers } from '../http/service-app';
 import { createLogger, Logger } from '../logger';
+import { ExpiryCheck } from '../registry/expiry-check';
+import { connectDevice, connectUser, expireTreeOnRefresh, registerTokens, RegistrationPipeline, RegistrationStep } from '../registry/pipeline';
+import { SessionStore } from '../registry/sessions';
+import { TokenQueries } from '../registry/token-queries';
 import { TokenRegistry } from '../registry/token-registry';
 import { UserSerializer } from '../serializers/user-serializer';
 import { resolveSettings, Settings, SettingsInput } from '../settings';
 import { Credentials } from './credentials';
 import { LocalAuthenticator } from './local-authenticator';
+import { RegistryActions } from './registry-actions';
 import type { AuthServiceParts } from './parts';
 import { TokenIssuer } from './token-issuer';
 import { UserStore } from './user-store';
@@ -42,6 +48,12 @@ export interface AuthServiceOptions {
    * reserved or duplicate key stops the start with a ClaimRegistrationError naming it.
    */
   readonly claims?: ClaimRegistry | readonly ClaimBuilder[];
+  /**
+   * Registration steps of the application, run in order after the built-in ones (register the
+   * tokens, connect the user, connect the device, then expire the tree under TOKEN_EXPIRE_ON_REFRESH).
+   * `service.pipeline.add(step, { before: 'connectDevice' })` places one elsewhere.
+   */
+  readonly registrationSteps?: readonly RegistrationStep[];
 }
 
 /** A built auth-service: a Koa app plus the parts behind it. */
@@ -80,28 +92,48 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
   const events = options.events ?? new EventBus<AuthServiceEvents>(logger);
   const users = new UserStore(dataSource, hasher, clock);
   const registry = new TokenRegistry(dataSource);
+  const queries = new TokenQueries(dataSource);
+  const expiry = new ExpiryCheck(dataSource, settings.USER_CACHE_TTL, settings.USER_CACHE_SIZE, clock);
+  const pipeline = new RegistrationPipeline({ dataSource, settings, logger, events, onExpired: (jtis) => expiry.markExpired(jtis) }, [
+    registerTokens(registry),
+    connectUser(),
+    connectDevice(),
+    ...(settings.TOKEN_EXPIRE_ON_REFRESH ? [expireTreeOnRefresh(queries, registry)] : []),
+    ...(options.registrationSteps ?? []),
+  ]);
   const credentials = new Credentials(settings, dataSource, users, hasher);
   const delivery = createDelivery({ settings, clock, onCsrfRejected: (event) => events.emit('csrfRejected', event) });
-  const authenticator = new LocalAuthenticator(settings, codec, users, serializer, clock, delivery.readAccessCookie);
+  const authenticator = new LocalAuthenticator(settings, codec, users, serializer, clock, delivery.readAccessCookie, settings.REGISTRY_ENABLED ? expiry : null);
+  const onUserChanged = (userId: number) => authenticator.forget(userId);
   const issuer = new TokenIssuer({
     settings,
     dataSource,
     codec,
     registry,
+    queries,
+    pipeline,
+    expiry,
     users,
     credentials,
     hasher,
     clock,
     logger,
-    onUserChanged: (userId) => authenticator.forget(userId),
+    onUserChanged,
     claims,
     serializer,
     events,
   });
 
-  const parts: AuthServiceParts = { settings, codec, issuer, users, serializer, authenticator, events, delivery, claims };
+  const sessions = new SessionStore(dataSource, registry);
+  const registryActions = new RegistryActions({ settings, dataSource, codec, registry, queries, sessions, pipeline, expiry, users, events, clock, onUserChanged });
+
+  const parts: AuthServiceParts = { settings, codec, issuer, users, serializer, authenticator, events, delivery, claims, pipeline, registry, queries, registryActions };
   const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });
-  mountControllers(app, settings.URL_PREFIX, [TokenController, UserController]);
+  // The client address: with NUM_PROXIES > 0, taken from X-Forwarded-For that many entries from
+  // the right (Koa's proxy + maxIpsCount pick the same entry DRF's NUM_PROXIES does).
+  app.proxy = settings.NUM_PROXIES > 0;
+  app.maxIpsCount = settings.NUM_PROXIES;
+  mountControllers(app, settings.URL_PREFIX, [TokenController, UserController, SessionController]);
 
   return {
     ...parts,
@@ -111,6 +143,8 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     logger,
     listen: (port = settings.PORT, host = settings.HOST) => listen(app, host, port),
     close: async () => {
+      // Registrations still running after their answers are written first.
+      await pipeline.drain();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

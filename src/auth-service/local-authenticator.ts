@@ -7,12 +7,13 @@ import { passwordDigest } from '../core/passwords';
 import type { Principal } from '../core/principal';
 import type { Claims, TokenCodec } from '../core/tokens';
 import { TtlCache } from '../core/ttl-cache';
-import { AuthenticationFailed } from '../errors';
+import { AuthenticationFailed, TokenExpiredByRegistry } from '../errors';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { BearerVerifier } from '../http/bearer-verifier';
+import type { ExpiryCheck } from '../registry/expiry-check';
 import { UserSerializer } from '../serializers/user-serializer';
 import type { Settings } from '../settings';
-import { passwordChanged, passwordChangedSecond } from './token-issuer';
+import { passwordChanged, passwordChangedSecond, tokensValidAfterSecond } from './token-issuer';
 import { UserStore } from './user-store';
 
 /** A principal plus what the token checks need, as cached per user. */
@@ -20,6 +21,8 @@ export interface UserSnapshot extends Principal {
   readonly id: number;
   readonly passwordDigest: string;
   readonly passwordChangedSecond: number | null;
+  /** The user's last logout-all, as an epoch second: tokens with `iat` at or before it are refused. */
+  readonly tokensValidAfterSecond: number | null;
 }
 
 /**
@@ -38,9 +41,11 @@ export class LocalAuthenticator implements RequestAuthenticator {
     codec: TokenCodec,
     private readonly users: UserStore,
     private readonly serializer: UserSerializer,
-    clock: Clock,
+    private readonly clock: Clock,
     /** The delivery mode's access-cookie lookup, tried when there is no Authorization header. */
     accessCookie: ((ctx: Context) => string | null) | null = null,
+    /** The registry's expiry check (null with REGISTRY_ENABLED off: nothing to ask). */
+    private readonly expiry: ExpiryCheck | null = null,
   ) {
     this.cache = new TtlCache(settings.USER_CACHE_TTL, settings.USER_CACHE_SIZE, clock);
     this.bearer = new BearerVerifier(settings, codec, clock, accessCookie);
@@ -48,18 +53,31 @@ export class LocalAuthenticator implements RequestAuthenticator {
 
   authenticate(ctx: Context): Principal | Promise<Principal> {
     const { claims, userId: id } = this.bearer.read(ctx);
-    const cached = this.cache.get(id);
-    // A cached snapshot is checked without a promise: this is every repeated request.
-    if (cached) return this.admit(cached, claims);
-    return this.load(id).then((loaded) => this.admit(loaded, claims));
+    // One clock read serves both cache lookups.
+    const now = this.clock.now();
+    const cached = this.cache.get(id, now);
+    const jti = this.expiry === null ? null : String(claims[this.settings.JTI_CLAIM]);
+    const expired = jti === null ? false : this.expiry!.known(jti, now);
+    if (cached) {
+      // A cached snapshot and a known token are checked without a promise: every repeated request.
+      if (expired !== undefined) return this.admit(cached, claims, expired);
+      // What the snapshot alone refuses (logout-all, password change, inactive) needs no lookup:
+      // after a logout-all every older token of the user costs one comparison, whatever its jti.
+      this.admit(cached, claims, false);
+      return this.expiry!.load(jti!).then((gone) => this.admit(cached, claims, gone));
+    }
+    return Promise.all([this.load(id), expired ?? this.expiry!.load(jti!)]).then(([user, gone]) => this.admit(user, claims, gone));
   }
 
   /** The user, if they may still use a token with these claims. */
-  private admit(user: UserSnapshot | null, claims: Claims): Principal {
+  private admit(user: UserSnapshot | null, claims: Claims, expired: boolean): Principal {
     if (!user) throw new AuthenticationFailed('User not found', 'user_not_found');
     if (this.settings.CHECK_USER_IS_ACTIVE && !user.isActive) throw new AuthenticationFailed('User is inactive', 'user_inactive');
     if (user.passwordChangedSecond !== null && (claims.iat as number) <= user.passwordChangedSecond) throw passwordChanged();
     if (this.settings.CHECK_REVOKE_TOKEN && claims[this.settings.REVOKE_TOKEN_CLAIM] !== user.passwordDigest) throw passwordChanged();
+    // Logout-all: one comparison against the snapshot, no row per token.
+    if (user.tokensValidAfterSecond !== null && (claims.iat as number) <= user.tokensValidAfterSecond) throw new TokenExpiredByRegistry('issued before a logout-all');
+    if (expired) throw new TokenExpiredByRegistry('expired by the registry');
     return user;
   }
 
@@ -85,6 +103,7 @@ export class LocalAuthenticator implements RequestAuthenticator {
       data: Object.freeze(this.serializer.serialize(user)),
       passwordDigest: passwordDigest(user.password),
       passwordChangedSecond: passwordChangedSecond(user),
+      tokensValidAfterSecond: tokensValidAfterSecond(user),
     });
     this.cache.set(tokenId, snapshot);
     if (tokenId !== user.id) this.claimKeys.set(user.id, tokenId);

@@ -6,7 +6,11 @@ import type { AuthServiceEvents, EventBus } from '../events';
 import type { ServiceContext } from '../http/authenticator';
 import type { UserSerializer } from '../serializers/user-serializer';
 import type { Settings } from '../settings';
+import type { RegistrationPipeline } from '../registry/pipeline';
+import type { TokenQueries } from '../registry/token-queries';
+import type { TokenRegistry } from '../registry/token-registry';
 import type { LocalAuthenticator } from './local-authenticator';
+import type { RegistryActions } from './registry-actions';
 import type { TokenIssuer } from './token-issuer';
 import type { UserStore } from './user-store';
 
@@ -24,4 +28,12 @@ export interface AuthServiceParts extends ServiceContext {
   readonly delivery: TokenDelivery;
   /** Every custom claim builder, in the order their claims appear in tokens. */
   readonly claims: ClaimRegistry;
+  /** The registration pipeline: add steps with `service.pipeline.add(step)`. */
+  readonly pipeline: RegistrationPipeline;
+  /** The registry's writes: record, find, expire, revoke. */
+  readonly registry: TokenRegistry;
+  /** The registry's read-side queries (active, expired, collectTree, ofUser). */
+  readonly queries: TokenQueries;
+  /** Expire tokens, list and end sessions, logout-all, as the registry endpoints do. */
+  readonly registryActions: RegistryActions;
 }

@@ -7,11 +7,16 @@ import type { Clock } from '../core/clock';
 import { passwordDigest, PasswordHasher } from '../core/passwords';
 import { Claims, IssuedToken, TokenCodec } from '../core/tokens';
 import { User } from '../entities';
-import { AuthenticationFailed, InvalidToken } from '../errors';
+import { AuthenticationFailed, InvalidToken, SessionLifetimeExceeded, TokenExpiredByRegistry, TokenReuseDetected } from '../errors';
 import { AuthServiceEvents, EventBus, maskLogin, RequestInfo } from '../events';
-import { TokenRegistry } from '../registry/token-registry';
+import type { ExpiryCheck } from '../registry/expiry-check';
+import type { Registration, RegistrationContext, RegistrationPipeline } from '../registry/pipeline';
+import { sql, sqlDate } from '../registry/sql';
+import type { TokenQueries } from '../registry/token-queries';
+import { TokenRecord, TokenRegistry } from '../registry/token-registry';
+import { inTransaction } from '../registry/transactions';
 import type { UserJson, UserSerializer } from '../serializers/user-serializer';
-import type { Settings } from '../settings';
+import { reuseDetection, Settings } from '../settings';
 import { Credentials } from './credentials';
 import { UserStore } from './user-store';
 
@@ -21,6 +26,11 @@ export interface TokenIssuerParts {
   readonly dataSource: DataSource;
   readonly codec: TokenCodec;
   readonly registry: TokenRegistry;
+  readonly queries: TokenQueries;
+  /** Records what obtain and refresh issued (see src/registry/pipeline.ts). */
+  readonly pipeline: RegistrationPipeline;
+  /** Told of tokens the registry expires, so protected routes refuse them at once. */
+  readonly expiry: ExpiryCheck;
   readonly users: UserStore;
   readonly credentials: Credentials;
   readonly hasher: PasswordHasher;
@@ -60,19 +70,20 @@ export const passwordChangedSecond = (user: Pick<User, 'passwordChangedAt'>): nu
 export const passwordChanged = (): AuthenticationFailed =>
   new AuthenticationFailed("The user's password has been changed.", 'password_changed');
 
-/** How many times a transaction that lost a race to a concurrent request is run in all. */
-const RACE_ATTEMPTS = 5;
+/** The second of a user's last logout-all: tokens issued at or before it are void. */
+export const tokensValidAfterSecond = (user: Pick<User, 'tokensValidAfter'>): number | null =>
+  user.tokensValidAfter ? Math.floor(user.tokensValidAfter.getTime() / 1000) : null;
 
-/**
- * Whether a transaction failed only because a concurrent request got there first: two requests
- * recording the same token not seen before (a duplicate jti) or, on MariaDB, a deadlock between
- * them. Running it again then reads what the winner wrote.
- */
-const lostRace = (error: unknown): boolean => {
-  const failed = error as { code?: string; driverError?: { code?: string } };
-  const code = failed.driverError?.code ?? failed.code;
-  return code === 'ER_DUP_ENTRY' || code === 'ER_LOCK_DEADLOCK' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-};
+/** What one refresh transaction decided. */
+type RefreshOutcome =
+  | { readonly reused: true; readonly jtis: readonly string[]; readonly record: TokenRecord }
+  | {
+      readonly reused: false;
+      readonly answer: { access: string; refresh?: string; userId: number };
+      readonly blacklisted: boolean;
+      readonly registration: Registration;
+      readonly context: RegistrationContext | null;
+    };
 
 const noActiveAccountForToken = (): AuthenticationFailed =>
   new AuthenticationFailed('No active account found for the given token.', 'no_active_account');
@@ -95,7 +106,7 @@ export class TokenIssuer {
    * Announces `loginSucceeded`, or `loginFailed` with the login masked.
    */
   async obtain(login: string, password: string, request: RequestInfo | null = null): Promise<ObtainedPair> {
-    const { settings, codec, dataSource, registry, events } = this.parts;
+    const { settings, codec, pipeline, events } = this.parts;
     let user: User;
     try {
       user = await this.parts.credentials.check(login, password);
@@ -108,10 +119,18 @@ export class TokenIssuer {
     const custom = subject ? await this.parts.claims.build(subject, { event: 'obtain', request }) : {};
     const pair = codec.pairFor(this.tokenUserId(user), { ...this.revokeClaim(user), ...custom });
     const now = this.now();
-    await dataSource.transaction(async (manager) => {
-      await registry.record(manager, [pair.refresh, pair.access], { userId: user.id, parentId: null, chain: true, now });
-      if (settings.UPDATE_LAST_LOGIN) await manager.update(User, { id: user.id }, { lastLogin: now });
-    });
+    const registration: Registration = { event: 'obtain', userId: user.id, tokens: [pair.refresh, pair.access], parent: null, request, now };
+    const inline = settings.REGISTRY_ENABLED && !settings.REGISTRY_AFTER_RESPONSE;
+    let context: RegistrationContext | null = null;
+    if (inline || settings.UPDATE_LAST_LOGIN) {
+      context = await this.transaction(async (manager) => {
+        const ran = inline ? await pipeline.run(manager, registration) : null;
+        if (settings.UPDATE_LAST_LOGIN) await manager.update(User, { id: user.id }, { lastLogin: now });
+        return ran;
+      });
+    }
+    if (context) pipeline.announce(context);
+    else if (settings.REGISTRY_ENABLED) pipeline.later(registration);
     if (settings.UPDATE_LAST_LOGIN) this.parts.onUserChanged(user.id);
     events.emit('loginSucceeded', { userId: user.id, request });
     const answer = { refresh: pair.refresh.token, access: pair.access.token, userId: user.id };
@@ -126,40 +145,105 @@ export class TokenIssuer {
    * copied from the refresh token. Announces `tokenRefreshed`.
    */
   async refresh(raw: string, request: RequestInfo | null = null): Promise<RefreshedTokens> {
-    const { settings, codec, registry, claims: builders, events } = this.parts;
+    const { settings, codec, pipeline, claims: builders, events } = this.parts;
     const claims = codec.verify(raw, 'refresh');
+    // Under REGISTRY_AFTER_RESPONSE the token may still be on its way into the registry.
+    await pipeline.settled(codec.jtiOf(claims));
     const user = await this.userOf(claims);
     const subject = builders.rebuildsOnRefresh || settings.TOKEN_RESPONSE_USER ? await this.claimUser(user) : null;
     const rebuilt = subject && builders.rebuildsOnRefresh ? await builders.rebuild(subject, { event: 'refresh', request }) : {};
     const now = this.now();
-    const result = await this.transaction(async (manager) => {
-      const record = await registry.ensure(manager, this.describe(claims, user.id), now);
-      if (record.revoked) throw new InvalidToken(InvalidToken.BLACKLISTED);
-      const access = codec.accessFrom(claims, rebuilt);
-      const issued: IssuedToken[] = [access];
-      let rotated: IssuedToken | undefined;
-      if (settings.ROTATE_REFRESH_TOKENS) {
-        if (settings.BLACKLIST_AFTER_ROTATION && !(await registry.revoke(manager, record.id, now))) {
-          // Another request rotated this token out between our read and our write.
-          throw new InvalidToken(InvalidToken.BLACKLISTED);
-        }
-        rotated = codec.rotate(claims, rebuilt);
-        issued.push(rotated);
-      }
-      await registry.record(manager, issued, { userId: user.id, parentId: record.id, chain: false, now });
-      return rotated ? { access: access.token, refresh: rotated.token, userId: user.id } : { access: access.token, userId: user.id };
-    });
-    if (settings.ROTATE_REFRESH_TOKENS && settings.BLACKLIST_AFTER_ROTATION) {
-      events.emit('tokenBlacklisted', { userId: user.id, jti: codec.jtiOf(claims), via: 'rotation', request });
+    const outcome = await this.transaction((manager) => this.refreshIn(manager, claims, rebuilt, user.id, now, request));
+    if (outcome.reused) {
+      // Committed before refusing: the family stays expired whatever the caller does next.
+      this.parts.expiry.markExpired(outcome.jtis);
+      events.emit('tokensExpired', { userId: user.id, jtis: outcome.jtis, reason: 'reuse', request });
+      events.emit('refreshTokenReused', { userId: user.id, jti: outcome.record.jti, sessionId: outcome.record.sessionId, request });
+      this.parts.logger.warn({ userId: user.id, jti: outcome.record.jti, expired: outcome.jtis.length }, 'rotated-out refresh token reused: family expired');
+      throw new TokenReuseDetected(`jti ${outcome.record.jti} was rotated out before the grace window`);
     }
+    if (outcome.context) pipeline.announce(outcome.context);
+    else if (settings.REGISTRY_ENABLED) pipeline.later(outcome.registration);
+    if (outcome.blacklisted) events.emit('tokenBlacklisted', { userId: user.id, jti: codec.jtiOf(claims), via: 'rotation', request });
+    const result = outcome.answer;
     events.emit('tokenRefreshed', { userId: user.id, rotated: result.refresh !== undefined, request });
     return settings.TOKEN_RESPONSE_USER && subject ? { ...result, user: subject.data } : result;
   }
 
-  /** Accepts any valid token that has not been blacklisted or revoked. */
+  /**
+   * One refresh inside its transaction: the registry's verdict on the presented token (expired,
+   * rotated out and reused, blacklisted, past its session's lifetime), then the new tokens and
+   * their registration.
+   */
+  private async refreshIn(
+    manager: EntityManager,
+    claims: Claims,
+    rebuilt: Claims,
+    userId: number,
+    now: Date,
+    request: RequestInfo | null,
+  ): Promise<RefreshOutcome> {
+    const { settings, codec, registry, queries, pipeline } = this.parts;
+    const record = await registry.ensure(manager, this.describe(claims, userId), now);
+    if (record.expired) throw new TokenExpiredByRegistry(`jti ${record.jti} expired by the registry`);
+    const detecting = reuseDetection(settings);
+    if (detecting && record.rotatedAt !== null) {
+      if (now.getTime() - record.rotatedAt.getTime() > settings.ROTATION_GRACE_PERIOD * 1000) {
+        const family = await queries.collectTree([record.id], manager);
+        const jtis = await registry.expire(manager, family, now);
+        if (record.sessionId !== null) await registry.expireSessions(manager, [record.sessionId], now);
+        return { reused: true, jtis, record };
+      }
+      // Inside the grace window: the other half of near-simultaneous refreshes from one client.
+    } else if (record.revoked) {
+      throw new InvalidToken(InvalidToken.BLACKLISTED);
+    }
+    const notAfter = await this.sessionLimit(manager, record, now);
+    const access = codec.accessFrom(claims, rebuilt, notAfter);
+    const issued: IssuedToken[] = [access];
+    let blacklisted = false;
+    let rotated: IssuedToken | undefined;
+    if (settings.ROTATE_REFRESH_TOKENS) {
+      if (detecting) {
+        // Rotated once; a second (concurrent or in-grace) refresh leaves the first mark alone.
+        const first = await registry.markRotated(manager, record.id, now);
+        if (settings.BLACKLIST_AFTER_ROTATION && first) blacklisted = await registry.revoke(manager, record.id, now);
+      } else if (settings.BLACKLIST_AFTER_ROTATION) {
+        // Another request rotated this token out between our read and our write.
+        if (!(await registry.revoke(manager, record.id, now))) throw new InvalidToken(InvalidToken.BLACKLISTED);
+        blacklisted = true;
+      }
+      rotated = codec.rotate(claims, rebuilt, notAfter);
+      issued.push(rotated);
+    }
+    const registration: Registration = { event: 'refresh', userId, tokens: issued, parent: record, request, now };
+    const context = settings.REGISTRY_ENABLED && !settings.REGISTRY_AFTER_RESPONSE ? await pipeline.run(manager, registration) : null;
+    const answer = rotated ? { access: access.token, refresh: rotated.token, userId } : { access: access.token, userId };
+    return { reused: false, answer, blacklisted, registration, context };
+  }
+
+  /**
+   * The epoch second the token's session must end by (SESSION_MAX_LIFETIME), or null; refuses a
+   * session that was ended or has reached it. One lookup by primary key.
+   */
+  private async sessionLimit(manager: EntityManager, record: TokenRecord, now: Date): Promise<number | null> {
+    if (record.sessionId === null) return null;
+    const rows = await sql<{ expired_at: unknown; ends_at: unknown }>(manager, 'SELECT expired_at, ends_at FROM easyjwt_session WHERE id = ?', [record.sessionId]);
+    if (rows.length === 0) return null;
+    if (rows[0].expired_at !== null) throw new TokenExpiredByRegistry(`session ${record.sessionId} was ended`);
+    const endsAt = sqlDate(rows[0].ends_at);
+    if (endsAt === null) return null;
+    if (endsAt.getTime() <= now.getTime()) throw new SessionLifetimeExceeded();
+    return Math.floor(endsAt.getTime() / 1000);
+  }
+
+  /** Accepts any valid token that has not been blacklisted, revoked or expired by the registry. */
   async verify(raw: string): Promise<void> {
     const claims = this.parts.codec.verify(raw);
-    const record = await this.parts.registry.find(this.parts.codec.jtiOf(claims));
+    const jti = this.parts.codec.jtiOf(claims);
+    await this.parts.pipeline.settled(jti);
+    const record = await this.parts.registry.find(jti);
+    if (record?.expired) throw new TokenExpiredByRegistry(`jti ${jti} expired by the registry`);
     if (record?.revoked) throw new InvalidToken(InvalidToken.BLACKLISTED);
   }
 
@@ -170,6 +254,7 @@ export class TokenIssuer {
   async blacklist(raw: string, request: RequestInfo | null = null, via: 'blacklist' | 'logout' = 'blacklist'): Promise<{ userId: number | null }> {
     const { codec, registry } = this.parts;
     const claims = codec.verify(raw, 'refresh');
+    await this.parts.pipeline.settled(codec.jtiOf(claims));
     const userId = codec.userIdOf(claims);
     const now = this.now();
     const ownerId = await this.transaction(async (manager) => {
@@ -231,6 +316,8 @@ export class TokenIssuer {
     const changed = passwordChangedSecond(user);
     if (changed !== null && (claims.iat as number) <= changed) throw passwordChanged();
     if (settings.CHECK_REVOKE_TOKEN && claims[settings.REVOKE_TOKEN_CLAIM] !== passwordDigest(user.password)) throw passwordChanged();
+    const validAfter = tokensValidAfterSecond(user);
+    if (validAfter !== null && (claims.iat as number) <= validAfter) throw new TokenExpiredByRegistry('issued before a logout-all');
     return user;
   }
 
@@ -275,8 +362,10 @@ export class TokenIssuer {
    * right after a change) keeps the check a single comparison.
    */
   private async waitPastPasswordChange(user: User): Promise<void> {
-    const changed = passwordChangedSecond(user);
-    if (changed === null) return;
+    // A logout-all draws the same line as a password change, and is waited out the same way.
+    const seconds = [passwordChangedSecond(user), tokensValidAfterSecond(user)].filter((second): second is number => second !== null);
+    if (seconds.length === 0) return;
+    const changed = Math.max(...seconds);
     // A loop, because a timer may fire up to a millisecond early (libuv caches the loop time).
     for (let wait = (changed + 1) * 1000 - this.parts.clock.now(); wait > 0; wait = (changed + 1) * 1000 - this.parts.clock.now()) {
       await this.sleep(wait);
@@ -287,14 +376,8 @@ export class TokenIssuer {
    * Runs `work` in a transaction, again (a few times at most) while it loses races with concurrent
    * requests. A deadlock victim may retry before the winner commits and then collide once more.
    */
-  private async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.parts.dataSource.transaction(work);
-      } catch (error) {
-        if (attempt >= RACE_ATTEMPTS || !lostRace(error)) throw error;
-      }
-    }
+  private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return inTransaction(this.parts.dataSource, work);
   }
 
   private now(): Date {

@@ -100,6 +100,7 @@ export class UserStore {
         dateJoined: new Date(this.clock.now()),
         lastLogin: null,
         passwordChangedAt: null,
+        tokensValidAfter: null,
       });
       user.userPermissions = await this.permissions(manager, permissions);
       return manager.save(user);

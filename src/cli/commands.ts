@@ -9,6 +9,7 @@ import { SettingsError, UsageError } from '../errors';
 import type { Listening } from '../http/server';
 import { createLogger, Logger } from '../logger';
 import { Option, OPTIONS, resolveSettings, Settings, SettingsInput } from '../settings';
+import { ArchiveFlags, runArchive } from './archive';
 import type { CliConfig } from './config';
 import { promptNewPassword } from './prompt';
 import { withClientSigningKey, withSigningKey } from './signing-key';
@@ -228,4 +229,11 @@ export function showSettings(context: CommandContext, flags: { markdown?: boolea
     const value = key === 'SIGNING_KEY' && given !== undefined ? '(set, hidden)' : given === undefined ? `${show(option.default)} (default)` : show(given);
     context.out(`${key.padEnd(width)} ${value}`);
   }
+}
+
+/** `archive`: deletes tokens that expired before `--older-than` ago, in batches. */
+export async function archive(context: CommandContext, flags: ArchiveFlags, progress: ((line: string) => void) | null): Promise<void> {
+  await withService(context, async (service) => {
+    await runArchive(service.dataSource, flags, { out: context.out, progress }, Date.now());
+  });
 }

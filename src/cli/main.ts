@@ -4,7 +4,7 @@
 import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import { SettingsError, UsageError } from '../errors';
-import { changePassword, CommandContext, createUser, migrate, Role, serve, ServeFlags, showSettings } from './commands';
+import { archive, changePassword, CommandContext, createUser, migrate, Role, serve, ServeFlags, showSettings } from './commands';
 import { loadConfig } from './config';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -65,6 +65,17 @@ program
   .requiredOption('--email <email>', 'login email')
   .option('--password <password>', 'new password')
   .action((flags) => changePassword(context(), flags));
+
+program
+  .command('archive')
+  .description('delete registry tokens (and sessions) that expired before a cut-off, in batches')
+  .requiredOption('--older-than <duration>', 'how long ago they must have expired: 10d, 12h, 3600 (seconds)')
+  .option('--batch <rows>', 'rows per batch, each in a short transaction (default 1000)')
+  .action((flags) => {
+    // A bar that rewrites one line on a terminal; nothing but the summary line otherwise.
+    const progress = process.stdout.isTTY ? (line: string) => process.stdout.write(`\r${line}`) : null;
+    return archive(progress ? { ...context(), out: (line) => process.stdout.write(`\n${line}\n`) } : context(), flags, progress);
+  });
 
 program
   .command('settings')

@@ -126,8 +126,10 @@ export class TokenCodec {
    * `rebuilt` claims (custom claims computed afresh at refresh) replace copied ones in place; an
    * undefined value removes the claim.
    */
-  accessFrom(refreshClaims: Claims, rebuilt: Claims = {}): IssuedToken {
+  accessFrom(refreshClaims: Claims, rebuilt: Claims = {}, notAfter: number | null = null): IssuedToken {
     const claims = this.baseClaims('access', epochSeconds(this.clock));
+    // A session's absolute lifetime (SESSION_MAX_LIFETIME) caps every token minted in it.
+    if (notAfter !== null && (claims.exp as number) > notAfter) claims.exp = notAfter;
     for (const [name, value] of Object.entries(refreshClaims)) {
       if (!this.noCopy.has(name)) claims[name] = value;
     }
@@ -136,13 +138,14 @@ export class TokenCodec {
 
   /**
    * The refresh token that replaces `refreshClaims` under rotation: new `jti`, `exp` and `iat`.
-   * `rebuilt` claims (see accessFrom) replace the copied ones here too.
+   * `rebuilt` claims (see accessFrom) replace the copied ones here too; `notAfter` (epoch
+   * seconds) caps `exp`.
    */
-  rotate(refreshClaims: Claims, rebuilt: Claims = {}): IssuedToken {
+  rotate(refreshClaims: Claims, rebuilt: Claims = {}, notAfter: number | null = null): IssuedToken {
     const now = epochSeconds(this.clock);
     const claims: Claims = { ...refreshClaims };
     claims[this.settings.JTI_CLAIM] = newJti();
-    claims.exp = now + this.lifetimes.refresh;
+    claims.exp = notAfter === null ? now + this.lifetimes.refresh : Math.min(now + this.lifetimes.refresh, notAfter);
     claims.iat = now;
     return this.sign('refresh', withRebuilt(claims, rebuilt));
   }

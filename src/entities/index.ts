@@ -1,15 +1,17 @@
 // The entities, listed explicitly (never globbed) so a bundle or a second copy cannot miss one.
+import { Device } from './device';
 import { Group } from './group';
 import { LocalUser } from './local-user';
 import { Permission } from './permission';
+import { Session } from './session';
 import { Token } from './token';
 import { TokenUserConnection } from './token-user-connection';
 import { User } from './user';
 
-export { Group, LocalUser, Permission, Token, TokenUserConnection, User };
+export { Device, Group, LocalUser, Permission, Session, Token, TokenUserConnection, User };
 
 /** The auth-service's entities. */
-export const entities = [User, Group, Permission, Token, TokenUserConnection];
+export const entities = [User, Group, Permission, Token, TokenUserConnection, Session, Device];
 
 /** A client-service's own entities (teams add theirs, such as extra-data tables). */
 export const clientEntities = [LocalUser];

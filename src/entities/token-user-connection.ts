@@ -1,6 +1,6 @@
 // Which user a token was issued to, kept apart from Token as wc-django-jwt does, so a token can
 // be recorded before (or without) knowing its user and users can be purged without their tokens.
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { Token } from './token';
 import { User } from './user';
 
@@ -22,6 +22,8 @@ export class TokenUserConnection {
   @JoinColumn({ name: 'token_id' })
   token: Token;
 
+  /** Indexed so deleting tokens (the archiver) finds their links without a scan on SQLite. */
+  @Index('ix_token_user_token')
   @Column({ name: 'token_id', type: 'integer' })
   tokenId: number;
 }

@@ -1,6 +1,7 @@
 // Every token the auth-service issues, remembered by its jti (never the token string itself).
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { timestamp } from './columns';
+import { Session } from './session';
 
 /**
  * One issued token. A refresh token is the parent of the access tokens refreshed from it, and a
@@ -22,8 +23,19 @@ export class Token {
   @JoinColumn({ name: 'parent_id' })
   parent: Token | null;
 
+  /** Indexed: collectTree walks down the tree by it (MariaDB's FK index alone is not SQLite's). */
+  @Index('ix_token_parent')
   @Column({ name: 'parent_id', type: 'integer', nullable: true })
   parentId: number | null;
+
+  /** The login this token belongs to (null for a token first seen at refresh, issued elsewhere). */
+  @ManyToOne(() => Session, { nullable: true, onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'session_id' })
+  session: Session | null;
+
+  @Index('ix_token_session')
+  @Column({ name: 'session_id', type: 'integer', nullable: true })
+  sessionId: number | null;
 
   /** The token's `iat`. */
   @Column(timestamp({ name: 'issued_at' }))
@@ -37,6 +49,18 @@ export class Token {
   /** Set when the token is blacklisted or revoked (logout, password change, rotation). */
   @Column(timestamp({ name: 'revoked_at', nullable: true }))
   revokedAt: Date | null;
+
+  /**
+   * Set when the registry expired the token before its `exp` (the expire endpoint, a session
+   * ended, logout-all, reuse detected, TOKEN_EXPIRE_ON_REFRESH). Kept apart from `revokedAt` so
+   * callers get a code that says which happened.
+   */
+  @Column(timestamp({ name: 'expired_at', nullable: true }))
+  expiredAt: Date | null;
+
+  /** When rotation replaced this refresh token: presenting it after the grace window is reuse. */
+  @Column(timestamp({ name: 'rotated_at', nullable: true }))
+  rotatedAt: Date | null;
 
   @Column(timestamp({ name: 'created_at' }))
   createdAt: Date;

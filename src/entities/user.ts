@@ -49,6 +49,13 @@ export class User {
   @Column(timestamp({ name: 'password_changed_at', nullable: true }))
   passwordChangedAt: Date | null;
 
+  /**
+   * Set by logout-all: tokens issued at or before this second are refused. Read with the user the
+   * request path already loads, so logging out everywhere costs later requests no lookup.
+   */
+  @Column(timestamp({ name: 'tokens_valid_after', nullable: true }))
+  tokensValidAfter: Date | null;
+
   @ManyToMany(() => Group)
   @JoinTable({
     name: 'easyjwt_user_groups',

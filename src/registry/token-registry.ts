@@ -3,15 +3,22 @@
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import type { IssuedToken } from '../core/tokens';
 import { Token, TokenUserConnection } from '../entities';
+import { CHUNK, marks, sql, sqlDate } from './sql';
 
 /** What the registry knows about one token. */
 export interface TokenRecord {
   readonly id: number;
   readonly jti: string;
   readonly revoked: boolean;
+  /** Expired by the registry before its `exp` (see Token.expiredAt). */
+  readonly expired: boolean;
+  /** When rotation replaced it, or null. */
+  readonly rotatedAt: Date | null;
+  readonly sessionId: number | null;
 }
 
 const fromSeconds = (seconds: number): Date => new Date(seconds * 1000);
+
 
 /**
  * Records and revokes tokens.
@@ -31,7 +38,7 @@ export class TokenRegistry {
   async record(
     manager: EntityManager,
     tokens: readonly IssuedToken[],
-    options: { userId: number; parentId: number | null; chain: boolean; now: Date },
+    options: { userId: number; parentId: number | null; chain: boolean; now: Date; sessionId?: number | null; connect?: boolean },
   ): Promise<Token[]> {
     const saved: Token[] = [];
     for (const issued of tokens) {
@@ -43,10 +50,18 @@ export class TokenRegistry {
         issuedAt: fromSeconds(issued.issuedAt),
         expiresAt: fromSeconds(issued.expiresAt),
         revokedAt: null,
+        expiredAt: null,
+        rotatedAt: null,
+        sessionId: options.sessionId ?? null,
         createdAt: options.now,
       });
-      saved.push(await manager.save(row));
+      // insert, not save: save reads the row back first, a round trip per token on every obtain.
+      const result = await manager.insert(Token, row);
+      row.id = Number(result.identifiers[0].id);
+      saved.push(row);
     }
+    // The pipeline links users in a step of its own; direct callers get the link here.
+    if (options.connect === false) return saved;
     await manager.insert(
       TokenUserConnection,
       saved.map((token) => ({ userId: options.userId, tokenId: token.id })),
@@ -58,11 +73,18 @@ export class TokenRegistry {
   async find(jti: string, manager: EntityManager = this.dataSource.manager): Promise<TokenRecord | null> {
     // Plain SQL: this runs on every verify, where building the query through TypeORM cost about
     // as much as running it. `?` placeholders and these names are the same on SQLite and MariaDB.
-    const rows: { id: number | string; revoked_at: unknown }[] = await manager.query(
-      'SELECT id, revoked_at FROM easyjwt_token WHERE jti = ?',
-      [jti],
-    );
-    return rows.length === 0 ? null : { id: Number(rows[0].id), jti, revoked: rows[0].revoked_at !== null };
+    const rows: { id: number | string; revoked_at: unknown; expired_at: unknown; rotated_at: unknown; session_id: number | string | null }[] =
+      await manager.query('SELECT id, revoked_at, expired_at, rotated_at, session_id FROM easyjwt_token WHERE jti = ?', [jti]);
+    if (rows.length === 0) return null;
+    const row = rows[0];
+    return {
+      id: Number(row.id),
+      jti,
+      revoked: row.revoked_at !== null,
+      expired: row.expired_at !== null,
+      rotatedAt: sqlDate(row.rotated_at),
+      sessionId: row.session_id === null ? null : Number(row.session_id),
+    };
   }
 
   /**
@@ -84,11 +106,51 @@ export class TokenRegistry {
         issuedAt: fromSeconds(token.issuedAt),
         expiresAt: fromSeconds(token.expiresAt),
         revokedAt: null,
+        expiredAt: null,
+        rotatedAt: null,
+        sessionId: null,
         createdAt: now,
       }),
     );
     if (token.userId !== null) await manager.insert(TokenUserConnection, { userId: token.userId, tokenId: row.id });
-    return { id: row.id, jti: row.jti, revoked: false };
+    return { id: row.id, jti: row.jti, revoked: false, expired: false, rotatedAt: null, sessionId: null };
+  }
+
+  /**
+   * Marks a refresh token rotated out, unless a concurrent refresh already did (then false: that
+   * request is the other half of a near-simultaneous pair, inside the grace window by definition).
+   */
+  async markRotated(manager: EntityManager, id: number, now: Date): Promise<boolean> {
+    const result = await manager.update(Token, { id, rotatedAt: IsNull() }, { rotatedAt: now });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Expires tokens by id (those not expired yet) and answers their jtis, so caches of the request
+   * path can be told. One UPDATE per chunk of ids.
+   */
+  async expire(manager: EntityManager, ids: readonly number[], now: Date): Promise<string[]> {
+    const jtis: string[] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      const rows = await sql<{ jti: string }>(manager, `SELECT jti FROM easyjwt_token WHERE id IN (${marks(chunk)}) AND expired_at IS NULL`, chunk);
+      if (rows.length === 0) continue;
+      await sql(manager, `UPDATE easyjwt_token SET expired_at = ? WHERE id IN (${marks(chunk)}) AND expired_at IS NULL`, [now, ...chunk]);
+      jtis.push(...rows.map((row) => row.jti));
+    }
+    return jtis;
+  }
+
+  /** Expires every token of the given sessions and the sessions themselves; answers the tokens' jtis. */
+  async expireSessions(manager: EntityManager, sessionIds: readonly number[], now: Date): Promise<string[]> {
+    const jtis: string[] = [];
+    for (let i = 0; i < sessionIds.length; i += CHUNK) {
+      const chunk = sessionIds.slice(i, i + CHUNK);
+      await sql(manager, `UPDATE easyjwt_session SET expired_at = ? WHERE id IN (${marks(chunk)}) AND expired_at IS NULL`, [now, ...chunk]);
+      const rows = await sql<{ id: number | string }>(manager, `SELECT id FROM easyjwt_token WHERE session_id IN (${marks(chunk)}) AND expired_at IS NULL`, chunk);
+      jtis.push(...(await this.expire(manager, rows.map((row) => Number(row.id)), now)));
+    }
+    return jtis;
   }
 
   /** Marks one token revoked; returns false if it already was. */
@@ -109,9 +171,8 @@ export class TokenRegistry {
       .getRawMany<{ id: number }>();
     if (ids.length === 0) return 0;
     let revoked = 0;
-    // Chunks keep each statement's parameter list well inside SQLite's and MariaDB's limits.
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500).map((row) => Number(row.id));
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK).map((row) => Number(row.id));
       const result = await manager
         .createQueryBuilder()
         .update(Token)

@@ -1,4 +1,5 @@
 // The sqlite migrations, in the order they run.
 import { Initial1795435083410 } from './1795435083410-Initial';
+import { Registry1796006660026 } from './1796006660026-Registry';
 
-export const sqliteMigrations = [Initial1795435083410];
+export const sqliteMigrations = [Initial1795435083410, Registry1796006660026];

@@ -1,0 +1,202 @@
+// `npm run bench:registry`: the token registry at scale on MariaDB (BENCH_MYSQL_URL). Fills a
+// scratch database with BENCH_REGISTRY_TOKENS generated tokens (a million by default), then
+// reports collectTree, the sessions list, the per-request jti lookup, expiring a tree, obtain and
+// refresh throughput with the registry on against off, and the archive rate.
+//
+// Environment: BENCH_MYSQL_URL (required: a server where the database easyjwt_bench_registry may
+// be dropped and created), BENCH_REGISTRY_TOKENS (1000000), BENCH_REGISTRY_USERS (1000),
+// BENCH_SECONDS (5 measured seconds per HTTP run), BENCH_CONNECTIONS (16).
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { DataSource } from 'typeorm';
+import { AuthService, createAuthService } from '../src/auth-service/create-auth-service';
+import { archiveExpiredTokens } from '../src/registry/archiver';
+import { sql, sqlId } from '../src/registry/sql';
+import { inTransaction } from '../src/registry/transactions';
+import { fillTokenTable } from '../test/support/token-table';
+
+const KEY = 'bench-signing-key-that-is-at-least-32-bytes-long';
+const DAY = 86_400_000;
+const DATABASE = 'easyjwt_bench_registry';
+
+const envNumber = (name: string, fallback: number): number => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+};
+
+/** Median and 95th percentile in milliseconds of `runs` calls of `work`. */
+async function timeIt(runs: number, work: (i: number) => Promise<unknown>): Promise<{ median: number; p95: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = process.hrtime.bigint();
+    await work(i);
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return { median: round(times[Math.floor(runs / 2)]), p95: round(times[Math.floor(runs * 0.95)]) };
+}
+
+const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 10 ** places;
+
+async function adminQuery(base: string, query: string): Promise<void> {
+  const url = new URL(base);
+  const admin = new DataSource({
+    type: 'mariadb',
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    username: decodeURIComponent(url.username || 'root'),
+    password: decodeURIComponent(url.password),
+    database: decodeURIComponent(url.pathname.slice(1)) || undefined,
+  });
+  await admin.initialize();
+  try {
+    await admin.query(query);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+/** Requests per second of `body` POSTed to `path`, best of `rounds`. */
+async function throughput(url: string, path: string, body: string, seconds: number, connections: number): Promise<number> {
+  const run = (duration: number) =>
+    autocannon({ url: url + path, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration });
+  await run(1); // warm-up: JIT, keep-alive sockets, caches
+  const result = await run(seconds);
+  const problems = result.non2xx + result.errors + result.timeouts;
+  if (problems > 0) throw new Error(`${path}: ${problems} failed requests`);
+  return Math.round(result.requests.average);
+}
+
+async function main(): Promise<number> {
+  const base = process.env.BENCH_MYSQL_URL;
+  if (!base) {
+    console.error('bench:registry needs BENCH_MYSQL_URL, e.g. BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306/test npm run bench:registry');
+    return 2;
+  }
+  const total = envNumber('BENCH_REGISTRY_TOKENS', 1_000_000);
+  const userCount = envNumber('BENCH_REGISTRY_USERS', 1000);
+  const seconds = envNumber('BENCH_SECONDS', 5);
+  const connections = envNumber('BENCH_CONNECTIONS', 16);
+  const perFamily = 8;
+  const families = Math.ceil(total / perFamily);
+
+  await adminQuery(base, `DROP DATABASE IF EXISTS ${DATABASE}`);
+  await adminQuery(base, `CREATE DATABASE ${DATABASE}`);
+  const url = new URL(base);
+  url.pathname = `/${DATABASE}`;
+  // Cheap scrypt: obtain would otherwise be 70 ms of hashing per request and hide the registry.
+  const common = { SIGNING_KEY: KEY, DATABASE_URL: url.toString(), PASSWORD_SCRYPT_N: 1024, PASSWORD_SCRYPT_P: 1, LOG_LEVEL: 'silent' };
+  const on: AuthService = await createAuthService({ settings: common });
+  const manager = on.dataSource.manager;
+
+  // Users: one real password hash, copied.
+  const hash = await on.hasher.hash('bench-pass-1');
+  const now = new Date();
+  for (let i = 0; i < userCount; i += 500) {
+    const rows = Array.from({ length: Math.min(500, userCount - i) }, (_, j) => [`user${i + j}@bench.test`, hash, now]);
+    await sql(manager, `INSERT INTO easyjwt_user (email, password, date_joined) VALUES ${rows.map(() => '(?, ?, ?)').join(', ')}`, rows.flat());
+  }
+  const userIds = (await sql<{ id: number }>(manager, 'SELECT id FROM easyjwt_user ORDER BY id')).map((row) => sqlId(row.id));
+
+  // 60% of the families expired 20 days ago (what the archiver will take), 40% are live.
+  const fillStarted = Date.now();
+  let shown = 0;
+  const roots = await fillTokenTable(on.dataSource, {
+    userIds,
+    families,
+    perFamily,
+    createdAt: (i) => new Date(i % 10 < 6 ? now.getTime() - 20 * DAY : now.getTime() - (i % 3600) * 1000),
+    onProgress: (written) => {
+      if (written - shown >= 100_000) {
+        shown = written;
+        process.stderr.write(`\rfilled ${written.toLocaleString('en')} tokens`);
+      }
+    },
+  });
+  const fillSeconds = (Date.now() - fillStarted) / 1000;
+  const [{ n: rowCount }] = await sql<{ n: number | string }>(manager, 'SELECT COUNT(*) AS n FROM easyjwt_token');
+  process.stderr.write(`\rfilled ${Number(rowCount).toLocaleString('en')} tokens in ${fillSeconds.toFixed(0)} s\n`);
+  const live = roots.filter((_, i) => i % 10 >= 6);
+  const pick = (list: readonly number[], i: number) => list[(i * 7919) % list.length];
+
+  const jtis = (await sql<{ jti: string }>(manager, `SELECT jti FROM easyjwt_token WHERE id IN (${live.slice(0, 200).join(', ')})`)).map((row) => row.jti);
+  const measureReads = async () => ({
+    collectTree: await timeIt(300, (i) => on.queries.collectTree([pick(live, i) + 5])),
+    sessionsList: await timeIt(300, (i) => on.registryActions.listSessions({ id: pick(userIds, i), isActive: true, isStaff: false, isSuperuser: false, permissions: new Set(), data: {} }, pick(userIds, i), null)),
+    jtiLookup: await timeIt(300, (i) => on.registry.find(jtis[i % jtis.length])),
+  });
+  const reads = await measureReads();
+
+  // Expiring a tree: what POST /token/expire/ with affect_tree does in the database.
+  const registry = on.registry;
+  const expireTree = await timeIt(200, (i) =>
+    inTransaction(on.dataSource, async (tx) => {
+      const family = await on.queries.collectTree([pick(live, i + 1000)], tx);
+      const expired = await registry.expire(tx, family, new Date());
+      const sessions = await sql<{ session_id: number }>(tx, `SELECT DISTINCT session_id FROM easyjwt_token WHERE id IN (${family.join(', ')})`);
+      await registry.expireSessions(tx, sessions.map((row) => sqlId(row.session_id)), new Date());
+      return expired;
+    }),
+  );
+
+  // Obtain and refresh over HTTP, registry on against off, on the same million-row database.
+  const off: AuthService = await createAuthService({ settings: { ...common, REGISTRY_ENABLED: false } });
+  const benchUser = await on.users.create({ email: 'http@bench.test', password: 'bench-pass-1' });
+  const listeningOn = await on.listen(0, '127.0.0.1');
+  const listeningOff = await off.listen(0, '127.0.0.1');
+  const login = JSON.stringify({ email: 'http@bench.test', password: 'bench-pass-1' });
+  const pair = await (await fetch(`${listeningOn.url}/auth/token/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: login })).json();
+  const refreshBody = JSON.stringify({ refresh: pair.refresh });
+  const http = {
+    obtainOn: await throughput(listeningOn.url, '/auth/token/', login, seconds, connections),
+    obtainOff: await throughput(listeningOff.url, '/auth/token/', login, seconds, connections),
+    refreshOn: await throughput(listeningOn.url, '/auth/token/refresh/', refreshBody, seconds, connections),
+    refreshOff: await throughput(listeningOff.url, '/auth/token/refresh/', refreshBody, seconds, connections),
+  };
+  await listeningOn.close();
+  await listeningOff.close();
+  await off.close();
+  void benchUser;
+
+  // The archiver: everything that expired 20 days ago.
+  const archive = await archiveExpiredTokens(on.dataSource, { before: new Date(now.getTime() - 10 * DAY), batchSize: 1000 });
+  const [{ n: leftCount }] = await sql<{ n: number | string }>(manager, 'SELECT COUNT(*) AS n FROM easyjwt_token');
+  const readsAfter = await measureReads();
+  await on.close();
+
+  const report = {
+    date: new Date().toISOString(),
+    node: process.version,
+    tokens: Number(rowCount),
+    users: userCount,
+    fillSeconds: round(fillSeconds, 1),
+    ms: { ...reads, expireTree },
+    msAfterArchive: { tokens: Number(leftCount), ...readsAfter },
+    requestsPerSecond: http,
+    ratios: { obtain: round(http.obtainOn / http.obtainOff), refresh: round(http.refreshOn / http.refreshOff) },
+    archive: { tokens: archive.tokens, sessions: archive.sessions, seconds: round(archive.seconds, 1), rowsPerSecond: Math.round(archive.tokens / archive.seconds) },
+  };
+  const ms = (m: { median: number; p95: number }) => `${m.median} ms (p95 ${m.p95})`;
+  console.log(`registry bench on MariaDB, ${report.tokens.toLocaleString('en')} tokens, ${userCount} users`);
+  console.log(`collectTree, one family of ${perFamily}:   ${ms(reads.collectTree)}   after archive (${report.msAfterArchive.tokens.toLocaleString('en')} rows): ${ms(readsAfter.collectTree)}`);
+  console.log(`sessions list, one user:         ${ms(reads.sessionsList)}   after archive: ${ms(readsAfter.sessionsList)}`);
+  console.log(`jti lookup (refresh/verify):     ${ms(reads.jtiLookup)}   after archive: ${ms(readsAfter.jtiLookup)}`);
+  console.log(`expire a tree (with sessions):   ${ms(expireTree)}`);
+  console.log(`obtain  req/s registry on/off:   ${http.obtainOn} / ${http.obtainOff} = ${report.ratios.obtain}`);
+  console.log(`refresh req/s registry on/off:   ${http.refreshOn} / ${http.refreshOff} = ${report.ratios.refresh}`);
+  console.log(`archive: ${archive.tokens.toLocaleString('en')} tokens, ${archive.sessions.toLocaleString('en')} sessions in ${report.archive.seconds} s = ${report.archive.rowsPerSecond} rows/s`);
+  writeFileSync(join(__dirname, '..', '..', 'bench', 'results', 'registry.json'), JSON.stringify(report, null, 2) + '\n');
+  await adminQuery(base, `DROP DATABASE IF EXISTS ${DATABASE}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,119 @@
+// What the registry's endpoints do, free of HTTP: expire a token (or its tree), list and end
+// sessions, log out everywhere. Each change is one transaction, then caches and events hear of it.
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../core/clock';
+import type { Principal } from '../core/principal';
+import type { TokenCodec } from '../core/tokens';
+import { NotFound, PermissionDenied } from '../errors';
+import type { AuthServiceEvents, EventBus, RequestInfo } from '../events';
+import type { ExpiryCheck } from '../registry/expiry-check';
+import type { RegistrationPipeline } from '../registry/pipeline';
+import type { SessionStore, SessionView } from '../registry/sessions';
+import { marks, sql, sqlId } from '../registry/sql';
+import type { TokenQueries } from '../registry/token-queries';
+import type { TokenRegistry } from '../registry/token-registry';
+import { inTransaction } from '../registry/transactions';
+import type { Settings } from '../settings';
+import type { UserStore } from './user-store';
+
+/** What the actions are built from. */
+export interface RegistryActionsParts {
+  readonly settings: Settings;
+  readonly dataSource: DataSource;
+  readonly codec: TokenCodec;
+  readonly registry: TokenRegistry;
+  readonly queries: TokenQueries;
+  readonly sessions: SessionStore;
+  readonly pipeline: RegistrationPipeline;
+  readonly expiry: ExpiryCheck;
+  readonly users: UserStore;
+  readonly events: EventBus<AuthServiceEvents>;
+  readonly clock: Clock;
+  /** Drops the user's cached snapshot (logout-all changes what it says). */
+  readonly onUserChanged: (userId: number) => void;
+}
+
+/**
+ * The registry as its endpoints use it. `actor` is the authenticated user: each action is allowed
+ * on their own tokens and sessions, and on anyone's for staff.
+ *
+ * @example
+ *   await actions.expireToken(actor, refresh, { affectTree: true });
+ *   await actions.logoutAll(actor, actor.id);
+ */
+export class RegistryActions {
+  constructor(private readonly parts: RegistryActionsParts) {}
+
+  /**
+   * Expires one token, or (`affectTree`) every token of its tree and the sessions they belong to.
+   * Answers how many tokens were expired now (0 when they already were).
+   */
+  async expireToken(actor: Principal & { id: number }, raw: string, options: { affectTree: boolean; request?: RequestInfo | null }): Promise<{ expired: number }> {
+    const { codec, registry, queries, users, settings } = this.parts;
+    const claims = codec.verify(raw);
+    const jti = codec.jtiOf(claims);
+    await this.parts.pipeline.settled(jti);
+    const claimed = codec.userIdOf(claims);
+    const owner = claimed === null ? null : await users.findByTokenId(settings.USER_ID_FIELD, claimed);
+    if (!actor.isStaff && owner?.id !== actor.id) throw new PermissionDenied();
+    const now = this.now();
+    const jtis = await inTransaction(this.parts.dataSource, async (manager) => {
+      const record = await registry.ensure(
+        manager,
+        { jti, type: String(claims[settings.TOKEN_TYPE_CLAIM]), issuedAt: Number(claims.iat ?? claims.exp), expiresAt: Number(claims.exp), userId: owner?.id ?? null },
+        now,
+      );
+      if (!options.affectTree) return registry.expire(manager, [record.id], now);
+      const family = await queries.collectTree([record.id], manager);
+      const sessionRows = await sql<{ session_id: number | string }>(
+        manager,
+        `SELECT DISTINCT session_id FROM easyjwt_token WHERE id IN (${marks(family)}) AND session_id IS NOT NULL`,
+        family,
+      );
+      const expired = await registry.expire(manager, family, now);
+      const more = await registry.expireSessions(manager, sessionRows.map((row) => sqlId(row.session_id)), now);
+      return [...expired, ...more];
+    });
+    this.announce(owner?.id ?? null, jtis, 'expire', options.request ?? null);
+    return { expired: jtis.length };
+  }
+
+  /** The active sessions of `userId` (`currentJti` marks the asker's own). */
+  listSessions(actor: Principal & { id: number }, userId: number, currentJti: string | null): Promise<SessionView[]> {
+    this.allow(actor, userId);
+    return this.parts.sessions.list(userId, this.now(), currentJti);
+  }
+
+  /** Ends one session; someone else's session is "not found" unless the actor is staff. */
+  async endSession(actor: Principal & { id: number }, sessionId: number, request: RequestInfo | null = null): Promise<void> {
+    const owner = await this.parts.sessions.ownerOf(sessionId);
+    if (owner === null || (owner !== actor.id && !actor.isStaff)) throw new NotFound();
+    const ended = await this.parts.sessions.end(sessionId, owner, this.now());
+    this.announce(owner, ended.jtis, 'session-ended', request);
+  }
+
+  /** Ends every session of `userId`; afterwards each request pays one comparison, not a lookup. */
+  async logoutAll(actor: Principal & { id: number }, userId: number, request: RequestInfo | null = null): Promise<{ sessions: number }> {
+    this.allow(actor, userId);
+    if (userId !== actor.id && !(await this.parts.users.withPermissions(userId))) throw new NotFound();
+    const ended = await this.parts.sessions.endAll(userId, this.now());
+    this.parts.onUserChanged(userId);
+    this.announce(userId, ended.jtis, 'logout-all', request);
+    this.parts.events.emit('loggedOutEverywhere', { userId, byUserId: actor.id, sessions: ended.sessions, request });
+    return { sessions: ended.sessions };
+  }
+
+  private allow(actor: Principal & { id: number }, userId: number): void {
+    if (userId !== actor.id && !actor.isStaff) throw new PermissionDenied();
+  }
+
+  private announce(userId: number | null, jtis: readonly string[], reason: 'expire' | 'session-ended' | 'logout-all', request: RequestInfo | null): void {
+    if (jtis.length === 0) return;
+    this.parts.expiry.markExpired(jtis);
+    this.parts.events.emit('tokensExpired', { userId, jtis, reason, request });
+  }
+
+  private now(): Date {
+    return new Date(this.parts.clock.now());
+  }
+}

@@ -1,0 +1,40 @@
+// Plain SQL shared by the registry's queries: the few statements where building them through
+// TypeORM cost as much as running them, or that TypeORM cannot express (recursive CTEs).
+// `?` placeholders and these table names are the same on SQLite and MariaDB.
+import type { EntityManager } from 'typeorm';
+
+/** Rows changed in one statement; keeps each IN list well inside SQLite's and MariaDB's limits. */
+export const CHUNK = 500;
+
+/**
+ * A Date as each driver wants it bound: mysql2 takes the object (the connection is in UTC),
+ * better-sqlite3 only text, in the format TypeORM writes datetime columns in (UTC, milliseconds).
+ */
+const bindable = (manager: EntityManager, value: unknown): unknown =>
+  value instanceof Date && manager.connection.options.type === 'better-sqlite3' ? value.toISOString().replace('T', ' ').replace('Z', '') : value;
+
+/**
+ * Runs `sql` with `params` (Dates converted for the driver) and answers the rows.
+ *
+ * @example
+ *   const rows = await sql<{ id: number }>(manager, 'SELECT id FROM easyjwt_token WHERE expires_at < ?', [cutoff]);
+ */
+export function sql<Row = Record<string, unknown>>(manager: EntityManager, text: string, params: readonly unknown[] = []): Promise<Row[]> {
+  return manager.query(text, params.map((value) => bindable(manager, value)));
+}
+
+/** `?, ?, ?` for a list. */
+export const marks = (values: readonly unknown[]): string => values.map(() => '?').join(', ');
+
+/**
+ * A datetime column read by plain SQL: mysql2 answers a Date, better-sqlite3 the text TypeORM
+ * stored (UTC, `YYYY-MM-DD HH:MM:SS.SSS`).
+ */
+export const sqlDate = (value: unknown): Date | null => {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  return new Date(String(value).replace(' ', 'T') + 'Z');
+};
+
+/** An id column: bigint-safe ints come back as numbers on SQLite and may be strings on MariaDB. */
+export const sqlId = (value: unknown): number => Number(value);

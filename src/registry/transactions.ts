@@ -1,0 +1,33 @@
+// Transactions that may lose a race with a concurrent request, run again until they win.
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** How many times a transaction that lost a race to a concurrent request is run in all. */
+const RACE_ATTEMPTS = 5;
+
+/**
+ * Whether a transaction failed only because a concurrent request got there first: two requests
+ * recording the same token or device not seen before (a duplicate key) or, on MariaDB, a deadlock
+ * between them. Running it again then reads what the winner wrote.
+ */
+export const lostRace = (error: unknown): boolean => {
+  const failed = error as { code?: string; driverError?: { code?: string } };
+  const code = failed.driverError?.code ?? failed.code;
+  return code === 'ER_DUP_ENTRY' || code === 'ER_LOCK_DEADLOCK' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+};
+
+/**
+ * Runs `work` in a transaction, again (a few times at most) while it loses races with concurrent
+ * requests. A deadlock victim may retry before the winner commits and then collide once more.
+ *
+ * @example
+ *   const saved = await inTransaction(dataSource, (manager) => registry.record(manager, tokens, options));
+ */
+export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await dataSource.transaction(work);
+    } catch (error) {
+      if (attempt >= RACE_ATTEMPTS || !lostRace(error)) throw error;
+    }
+  }
+}
