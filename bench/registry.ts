@@ -70,6 +70,43 @@ async function throughput(url: string, path: string, body: string, seconds: numb
   return Math.round(result.requests.average);
 }
 
+interface Latency {
+  readonly requests: number;
+  readonly failed: number;
+  readonly median: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/**
+ * One client refreshing back to back for as long as `work` runs (at least 3 s, so an idle run has
+ * a sample too): the latencies it saw, and how many answers were not 200.
+ */
+async function refreshLatency(url: string, body: string, work: () => Promise<void>): Promise<Latency> {
+  const times: number[] = [];
+  let failed = 0;
+  let done = false;
+  const client = (async () => {
+    const until = Date.now() + 3000;
+    while (!done || Date.now() < until) {
+      const started = process.hrtime.bigint();
+      const answer = await fetch(`${url}/auth/token/refresh/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      await answer.arrayBuffer();
+      times.push(Number(process.hrtime.bigint() - started) / 1e6);
+      if (answer.status !== 200) failed++;
+    }
+  })();
+  try {
+    await work();
+  } finally {
+    done = true;
+    await client;
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => round(times[Math.min(times.length - 1, Math.floor(times.length * q))]);
+  return { requests: times.length, failed, median: at(0.5), p99: at(0.99), max: round(times[times.length - 1]) };
+}
+
 async function main(): Promise<number> {
   const base = process.env.BENCH_MYSQL_URL;
   if (!base) {
@@ -156,13 +193,18 @@ async function main(): Promise<number> {
     refreshOn: await throughput(listeningOn.url, '/auth/token/refresh/', refreshBody, seconds, connections),
     refreshOff: await throughput(listeningOff.url, '/auth/token/refresh/', refreshBody, seconds, connections),
   };
-  await listeningOn.close();
   await listeningOff.close();
   await off.close();
   void benchUser;
 
-  // The archiver: everything that expired 20 days ago.
-  const archive = await archiveExpiredTokens(on.dataSource, { before: new Date(now.getTime() - 10 * DAY), batchSize: 1000 });
+  // The archiver: everything that expired 20 days ago, while a client keeps refreshing. Its
+  // latency shows whether the batches lock the service out of the token table.
+  const baseline = await refreshLatency(listeningOn.url, refreshBody, () => Promise.resolve());
+  let archive!: Awaited<ReturnType<typeof archiveExpiredTokens>>;
+  const duringArchive = await refreshLatency(listeningOn.url, refreshBody, async () => {
+    archive = await archiveExpiredTokens(on.dataSource, { before: new Date(now.getTime() - 10 * DAY), batchSize: 1000 });
+  });
+  await listeningOn.close();
   const [{ n: leftCount }] = await sql<{ n: number | string }>(manager, 'SELECT COUNT(*) AS n FROM easyjwt_token');
   const readsAfter = await measureReads();
   await on.close();
@@ -178,6 +220,7 @@ async function main(): Promise<number> {
     requestsPerSecond: http,
     ratios: { obtain: round(http.obtainOn / http.obtainOff), refresh: round(http.refreshOn / http.refreshOff) },
     archive: { tokens: archive.tokens, sessions: archive.sessions, seconds: round(archive.seconds, 1), rowsPerSecond: Math.round(archive.tokens / archive.seconds) },
+    refreshMs: { quiet: baseline, duringArchive },
   };
   const ms = (m: { median: number; p95: number }) => `${m.median} ms (p95 ${m.p95})`;
   console.log(`registry bench on MariaDB, ${report.tokens.toLocaleString('en')} tokens, ${userCount} users`);
@@ -188,6 +231,9 @@ async function main(): Promise<number> {
   console.log(`obtain  req/s registry on/off:   ${http.obtainOn} / ${http.obtainOff} = ${report.ratios.obtain}`);
   console.log(`refresh req/s registry on/off:   ${http.refreshOn} / ${http.refreshOff} = ${report.ratios.refresh}`);
   console.log(`archive: ${archive.tokens.toLocaleString('en')} tokens, ${archive.sessions.toLocaleString('en')} sessions in ${report.archive.seconds} s = ${report.archive.rowsPerSecond} rows/s`);
+  const latency = (l: Latency) => `median ${l.median} ms, p99 ${l.p99} ms, max ${l.max} ms over ${l.requests} requests, ${l.failed} failed`;
+  console.log(`refresh while idle:              ${latency(baseline)}`);
+  console.log(`refresh while archiving:         ${latency(duringArchive)}`);
   writeFileSync(join(__dirname, '..', '..', 'bench', 'results', 'registry.json'), JSON.stringify(report, null, 2) + '\n');
   await adminQuery(base, `DROP DATABASE IF EXISTS ${DATABASE}`);
   return 0;
