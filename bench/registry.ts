@@ -10,11 +10,11 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { DataSource } from 'typeorm';
 import { AuthService, createAuthService } from '../src/auth-service/create-auth-service';
 import { archiveExpiredTokens } from '../src/registry/archiver';
 import { sql, sqlId } from '../src/registry/sql';
 import { inTransaction } from '../src/registry/transactions';
+import { adminQuery } from '../test/support/admin-query';
 import { fillTokenTable } from '../test/support/token-table';
 
 const KEY = 'bench-signing-key-that-is-at-least-32-bytes-long';
@@ -40,24 +40,6 @@ async function timeIt(runs: number, work: (i: number) => Promise<unknown>): Prom
 }
 
 const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 10 ** places;
-
-async function adminQuery(base: string, query: string): Promise<void> {
-  const url = new URL(base);
-  const admin = new DataSource({
-    type: 'mariadb',
-    host: url.hostname,
-    port: Number(url.port || 3306),
-    username: decodeURIComponent(url.username || 'root'),
-    password: decodeURIComponent(url.password),
-    database: decodeURIComponent(url.pathname.slice(1)) || undefined,
-  });
-  await admin.initialize();
-  try {
-    await admin.query(query);
-  } finally {
-    await admin.destroy();
-  }
-}
 
 /** Requests per second of `body` POSTed to `path`, best of `rounds`. */
 async function throughput(url: string, path: string, body: string, seconds: number, connections: number): Promise<number> {

@@ -1,6 +1,6 @@
 // The databases every storage-touching test runs against: SQLite always, MariaDB whenever
 // EASYJWT_TEST_MYSQL_URL names a server. Each test gets a database of its own.
-import { DataSource } from 'typeorm';
+import { adminQuery } from './admin-query';
 
 export type DialectName = 'sqlite' | 'mariadb';
 
@@ -24,24 +24,6 @@ export async function freshDatabaseUrl(dialect: DialectName): Promise<string> {
   const url = new URL(base);
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-async function adminQuery(base: string, sql: string): Promise<void> {
-  const url = new URL(base);
-  const admin = new DataSource({
-    type: 'mariadb',
-    host: url.hostname,
-    port: Number(url.port || 3306),
-    username: decodeURIComponent(url.username || 'root'),
-    password: decodeURIComponent(url.password),
-    database: decodeURIComponent(url.pathname.slice(1)),
-  });
-  await admin.initialize();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.destroy();
-  }
 }
 
 /** Runs `body` once per dialect, inside a describe named for it. */
