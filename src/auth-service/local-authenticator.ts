@@ -38,7 +38,7 @@ export class LocalAuthenticator implements RequestAuthenticator {
 
   constructor(
     private readonly settings: Settings,
-    codec: TokenCodec,
+    private readonly codec: TokenCodec,
     private readonly users: UserStore,
     private readonly serializer: UserSerializer,
     private readonly clock: Clock,
@@ -56,7 +56,7 @@ export class LocalAuthenticator implements RequestAuthenticator {
     // One clock read serves both cache lookups.
     const now = this.clock.now();
     const cached = this.cache.get(id, now);
-    const jti = this.expiry === null ? null : String(claims[this.settings.JTI_CLAIM]);
+    const jti = this.expiry === null ? null : this.codec.jtiOf(claims);
     const expired = jti === null ? false : this.expiry!.known(jti, now);
     if (cached) {
       // A cached snapshot and a known token are checked without a promise: every repeated request.

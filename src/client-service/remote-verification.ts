@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Clock } from '../core/clock';
 import type { Principal } from '../core/principal';
+import { unverifiedClaims } from '../core/tokens';
 import { TtlCache } from '../core/ttl-cache';
 import { AuthenticationFailed, NotAuthenticated, UpstreamRejected } from '../errors';
 import { requestInfo } from '../events';
@@ -16,12 +17,8 @@ import { UserSync } from './user-sync';
 
 /** The `exp` of a token, read without checking it (only to bound how long a verdict is reused). */
 function unverifiedExp(token: string): number | null {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return typeof payload.exp === 'number' ? payload.exp : null;
-  } catch {
-    return null;
-  }
+  const exp = unverifiedClaims(token)?.exp;
+  return typeof exp === 'number' ? exp : null;
 }
 
 /**

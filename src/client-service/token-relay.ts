@@ -5,7 +5,8 @@
 import type { Context } from 'koa';
 import type { Principal } from '../core/principal';
 import { unverifiedClaims } from '../core/tokens';
-import { AuthServiceUnavailable, NoRefreshToken } from '../errors';
+import { readRefreshIfAny } from '../delivery/delivery';
+import { AuthServiceUnavailable } from '../errors';
 import { maskLogin, requestInfo } from '../events';
 import { requireStrings } from '../http/fields';
 import type { ClientServiceParts } from './parts';
@@ -94,7 +95,7 @@ export class TokenRelay {
    */
   async logout(ctx: Context, body: unknown): Promise<Body> {
     const { delivery, upstream, settings, events } = this.parts;
-    const input = delivery.usesCookies ? this.refreshIfAny(ctx, body) : { token: requireStrings(body, { refresh: {} }).refresh, fromCookie: false };
+    const input = delivery.usesCookies ? readRefreshIfAny(delivery, ctx, body) : { token: requireStrings(body, { refresh: {} }).refresh, fromCookie: false };
     let blacklisted = false;
     if (input && !hasExpired(this.parts, input.token)) {
       let reply: UpstreamReply;
@@ -116,15 +117,6 @@ export class TokenRelay {
     events.emit('loggedOut', { userId: input ? userIdIn(this.parts, input.token) : null, blacklisted, request: requestInfo(ctx) });
     ctx.status = 200;
     return {};
-  }
-
-  private refreshIfAny(ctx: Context, body: unknown) {
-    try {
-      return this.parts.delivery.readRefresh(ctx, body);
-    } catch (error) {
-      if (error instanceof NoRefreshToken) return null;
-      throw error;
-    }
   }
 
   /** The user behind a new login: from the token's user claim, or the copy synced just now. */

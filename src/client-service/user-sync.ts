@@ -61,7 +61,7 @@ export class UserSync {
     // One clock read for both checks: this runs on every authenticated request.
     const now = this.clock.now();
     const known = this.memory.get(id, now);
-    if (known && now - known.syncedAt < this.settings.USER_SYNC_MAX_AGE * 1000) return known.principal;
+    if (known && this.isFresh(known.syncedAt, now)) return known.principal;
     return this.refreshed(id, token, known, request);
   }
 
@@ -139,8 +139,8 @@ export class UserSync {
     return copy;
   }
 
-  private isFresh(syncedAt: number): boolean {
-    return this.clock.now() - syncedAt < this.settings.USER_SYNC_MAX_AGE * 1000;
+  private isFresh(syncedAt: number, now: number = this.clock.now()): boolean {
+    return now - syncedAt < this.settings.USER_SYNC_MAX_AGE * 1000;
   }
 }
 

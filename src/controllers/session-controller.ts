@@ -36,11 +36,11 @@ function targetUser(ctx: Context, actor: Actor): number {
 
 /** The jti of the token that authenticated this request, to mark the asker's own session. */
 function currentJti(ctx: Context): string | null {
-  const { settings, delivery } = serviceOf<AuthServiceParts>(ctx);
+  const { settings, delivery, codec } = serviceOf<AuthServiceParts>(ctx);
   const header = ctx.get(settings.AUTH_HEADER_NAME) || undefined;
   const raw = readBearerToken(header, settings.AUTH_HEADER_TYPES) ?? delivery.readAccessCookie?.(ctx) ?? null;
   const claims = raw === null ? null : unverifiedClaims(raw);
-  return claims ? String(claims[settings.JTI_CLAIM]) : null;
+  return claims ? codec.jtiOf(claims) : null;
 }
 
 /** POST /token/expire/, GET /sessions/, DELETE /sessions/{id}/, POST /logout-all/. */

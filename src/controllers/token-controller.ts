@@ -3,7 +3,8 @@
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Post } from 'routing-controllers';
 import type { AuthServiceParts } from '../auth-service/parts';
-import { InvalidToken, NoRefreshToken } from '../errors';
+import { readRefreshIfAny } from '../delivery/delivery';
+import { InvalidToken } from '../errors';
 import { requestInfo } from '../events';
 import { serviceOf } from '../http/authenticator';
 import { requireStrings } from '../http/fields';
@@ -62,7 +63,7 @@ export class TokenController {
       return {};
     }
     // readRefresh checks the origin first, then the CSRF token of a refresh cookie.
-    const input = readRefreshIfAny(ctx, body);
+    const input = readRefreshIfAny(delivery, ctx, body);
     if (input) {
       try {
         await issuer.logout(input.token, requestInfo(ctx));
@@ -74,15 +75,5 @@ export class TokenController {
     }
     delivery.clear(ctx);
     return {};
-  }
-}
-
-/** The refresh token of a cookie-mode logout, or null when the request carries none. */
-function readRefreshIfAny(ctx: Context, body: unknown) {
-  try {
-    return serviceOf<AuthServiceParts>(ctx).delivery.readRefresh(ctx, body);
-  } catch (error) {
-    if (error instanceof NoRefreshToken) return null;
-    throw error;
   }
 }

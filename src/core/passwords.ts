@@ -2,8 +2,9 @@
 // both ways between this service and a Django user table, and PBKDF2 hashes imported from Django
 // (`pbkdf2_sha256$iterations$salt$hash`) verify and are upgraded on the next successful login.
 // Both run on libuv's thread pool, so logins do not block the event loop.
-import { createHash, pbkdf2, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, pbkdf2, randomBytes, scrypt } from 'node:crypto';
 import { promisify } from 'node:util';
+import { sameBytes } from './constant-time';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: string, keylen: number, options: object) => Promise<Buffer>;
 const pbkdf2Async = promisify(pbkdf2);
@@ -33,8 +34,6 @@ function newSalt(): string {
   for (const byte of bytes) salt += SALT_ALPHABET[byte % SALT_ALPHABET.length];
   return salt;
 }
-
-const sameBytes = (a: Buffer, b: Buffer): boolean => a.length === b.length && timingSafeEqual(a, b);
 
 /**
  * Hashes and checks passwords.

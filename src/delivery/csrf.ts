@@ -6,8 +6,9 @@
 // - origin: login, refresh and logout must come from the service's own origin or a trusted one.
 //   Login carries no cookie to double-submit, and a forged login would sign the victim into the
 //   attacker's account ("login CSRF"), so the browser's Origin header is what protects it.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
+import { sameSecret } from '../core/constant-time';
 import { CsrfFailed, CsrfFailureCode } from '../errors';
 import { CsrfRejectedEvent, requestInfo } from '../events';
 import type { Settings } from '../settings';
@@ -25,14 +26,6 @@ export const isSafeMethod = (method: string): boolean => SAFE_METHODS.has(method
 /** A new CSRF token: 32 random bytes, base64url (43 characters, cookie- and header-safe). */
 export const newCsrfToken = (): string => randomBytes(32).toString('base64url');
 
-/** Equal strings, compared in time that does not depend on where they differ. */
-export function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  // timingSafeEqual needs equal lengths; our tokens have a fixed length, so a length mismatch
-  // reveals nothing an attacker does not know already.
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /** The origin (`scheme://host[:port]`) of a Referer URL, or null. */
 function refererOrigin(referer: string): string | null {

@@ -3,6 +3,7 @@
 // one-cookie-delivery.ts, two-cookies-delivery.ts), chosen once from DELIVERY_MODE.
 import type { Context } from 'koa';
 import type { Clock } from '../core/clock';
+import { NoRefreshToken } from '../errors';
 import type { CsrfRejectedEvent } from '../events';
 import type { DeliveryMode, Settings } from '../settings';
 
@@ -82,4 +83,17 @@ export interface TokenDelivery {
   writeTokens(ctx: Context, tokens: DeliveredTokens, extra?: Readonly<Record<string, unknown>>): Record<string, unknown>;
   /** Drops every cookie the mode sets (logout; json: nothing to do). */
   clear(ctx: Context): void;
+}
+
+/**
+ * The refresh token of a cookie-mode logout, or null when the request carries none (a logout
+ * without one still clears the cookies); other refusals (origin, CSRF) are thrown.
+ */
+export function readRefreshIfAny(delivery: TokenDelivery, ctx: Context, body: unknown): RefreshInput | null {
+  try {
+    return delivery.readRefresh(ctx, body);
+  } catch (error) {
+    if (error instanceof NoRefreshToken) return null;
+    throw error;
+  }
 }

@@ -54,8 +54,8 @@ export class BearerVerifier {
     let raw = header === undefined ? null : this.tokenAfterScheme(header);
     let claims = raw === null ? null : this.verified.recall(raw, 'access');
     if (claims === null) {
-      // The header first, as fastify-jwt looks up tokens; the cookie is only parsed when there
-      // is no header.
+      // The header first, as fastify-jwt looks up tokens; the cookie is only parsed when the
+      // header carries no token of an accepted scheme (none at all, or another scheme).
       raw = readBearerToken(header, this.settings.AUTH_HEADER_TYPES);
       if (raw === null && this.fallback !== null) raw = this.fallback(ctx);
       if (raw === null) throw new NotAuthenticated();

@@ -8,7 +8,7 @@ import type { AuthServiceEvents, EventBus, ExpiryReason, RequestInfo } from '../
 import type { Logger } from '../logger';
 import type { Settings } from '../settings';
 import { describeDevice } from './devices';
-import { sql, sqlId } from './sql';
+import { fromSeconds, sql, sqlId } from './sql';
 import type { TokenQueries } from './token-queries';
 import type { TokenRecord, TokenRegistry } from './token-registry';
 import { inTransaction } from './transactions';
@@ -59,7 +59,6 @@ export interface RegistrationStep {
   run(context: RegistrationContext): Promise<void>;
 }
 
-const fromSeconds = (seconds: number): Date => new Date(seconds * 1000);
 
 /** Records the tokens with their parent and session: a new session at obtain, the parent's at refresh. */
 export function registerTokens(registry: TokenRegistry): RegistrationStep {

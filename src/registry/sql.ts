@@ -38,3 +38,6 @@ export const sqlDate = (value: unknown): Date | null => {
 
 /** An id column: bigint-safe ints come back as numbers on SQLite and may be strings on MariaDB. */
 export const sqlId = (value: unknown): number => Number(value);
+
+/** An epoch second (a token's `iat` or `exp`) as a Date for a DATETIME column. */
+export const fromSeconds = (seconds: number): Date => new Date(seconds * 1000);

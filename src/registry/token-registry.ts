@@ -3,7 +3,7 @@
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import type { IssuedToken } from '../core/tokens';
 import { Token, TokenUserConnection } from '../entities';
-import { CHUNK, marks, sql, sqlDate } from './sql';
+import { CHUNK, fromSeconds, marks, sql, sqlDate } from './sql';
 
 /** What the registry knows about one token. */
 export interface TokenRecord {
@@ -17,14 +17,11 @@ export interface TokenRecord {
   readonly sessionId: number | null;
 }
 
-const fromSeconds = (seconds: number): Date => new Date(seconds * 1000);
-
-
 /**
  * Records and revokes tokens.
  *
  * @example
- *   await registry.record(manager, [refresh, access], { userId: 3, parentJti: null, now });
+ *   await registry.record(manager, [refresh, access], { userId: 3, parentId: null, chain: true, now });
  *   await registry.revoke(refresh.jti, now);
  */
 export class TokenRegistry {

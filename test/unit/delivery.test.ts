@@ -2,7 +2,8 @@
 // CSRF comparison, and the checks of the cookie settings.
 import { expect } from 'chai';
 import { readCookie, setCookieLine } from '../../src/delivery/cookies';
-import { isSafeMethod, newCsrfToken, sameSecret } from '../../src/delivery/csrf';
+import { sameSecret } from '../../src/core/constant-time';
+import { isSafeMethod, newCsrfToken } from '../../src/delivery/csrf';
 import { SettingsError } from '../../src/errors';
 import { resolveSettings } from '../../src/settings';
 import { resolveClientSettings } from '../../src/client-service/client-settings';
