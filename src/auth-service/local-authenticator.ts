@@ -13,16 +13,12 @@ import { BearerVerifier } from '../http/bearer-verifier';
 import type { ExpiryCheck } from '../registry/expiry-check';
 import { UserSerializer } from '../serializers/user-serializer';
 import type { Settings } from '../settings';
-import { passwordChanged, passwordChangedSecond, tokensValidAfterSecond } from './token-issuer';
+import { passwordChangedSecond, refuseVoided, tokensValidAfterSecond, TokenStanding } from './token-issuer';
 import { UserStore } from './user-store';
 
 /** A principal plus what the token checks need, as cached per user. */
-export interface UserSnapshot extends Principal {
+export interface UserSnapshot extends Principal, TokenStanding {
   readonly id: number;
-  readonly passwordDigest: string;
-  readonly passwordChangedSecond: number | null;
-  /** The user's last logout-all, as an epoch second: tokens with `iat` at or before it are refused. */
-  readonly tokensValidAfterSecond: number | null;
 }
 
 /**
@@ -73,10 +69,7 @@ export class LocalAuthenticator implements RequestAuthenticator {
   private admit(user: UserSnapshot | null, claims: Claims, expired: boolean): Principal {
     if (!user) throw new AuthenticationFailed('User not found', 'user_not_found');
     if (this.settings.CHECK_USER_IS_ACTIVE && !user.isActive) throw new AuthenticationFailed('User is inactive', 'user_inactive');
-    if (user.passwordChangedSecond !== null && (claims.iat as number) <= user.passwordChangedSecond) throw passwordChanged();
-    if (this.settings.CHECK_REVOKE_TOKEN && claims[this.settings.REVOKE_TOKEN_CLAIM] !== user.passwordDigest) throw passwordChanged();
-    // Logout-all: one comparison against the snapshot, no row per token.
-    if (user.tokensValidAfterSecond !== null && (claims.iat as number) <= user.tokensValidAfterSecond) throw new TokenExpiredByRegistry('issued before a logout-all');
+    refuseVoided(claims, user, this.settings);
     if (expired) throw new TokenExpiredByRegistry('expired by the registry');
     return user;
   }

@@ -74,6 +74,27 @@ export const passwordChanged = (): AuthenticationFailed =>
 export const tokensValidAfterSecond = (user: Pick<User, 'tokensValidAfter'>): number | null =>
   user.tokensValidAfter ? Math.floor(user.tokensValidAfter.getTime() / 1000) : null;
 
+/** What a user's record says about the tokens issued to them (the request path caches it). */
+export interface TokenStanding {
+  readonly passwordChangedSecond: number | null;
+  /** Compared with the revoke claim; only read with CHECK_REVOKE_TOKEN on. */
+  readonly passwordDigest: string;
+  readonly tokensValidAfterSecond: number | null;
+}
+
+/**
+ * Refuses claims that the user's record voids: issued before a password change or a logout-all,
+ * or carrying an old password's revoke claim. The refresh path and every authenticated request
+ * check the same three things.
+ */
+export function refuseVoided(claims: Claims, user: TokenStanding, settings: Pick<Settings, 'CHECK_REVOKE_TOKEN' | 'REVOKE_TOKEN_CLAIM'>): void {
+  const issuedAt = claims.iat as number;
+  if (user.passwordChangedSecond !== null && issuedAt <= user.passwordChangedSecond) throw passwordChanged();
+  if (settings.CHECK_REVOKE_TOKEN && claims[settings.REVOKE_TOKEN_CLAIM] !== user.passwordDigest) throw passwordChanged();
+  // Logout-all: one comparison against the user, no row per token.
+  if (user.tokensValidAfterSecond !== null && issuedAt <= user.tokensValidAfterSecond) throw new TokenExpiredByRegistry('issued before a logout-all');
+}
+
 /** What one refresh transaction decided. */
 type RefreshOutcome =
   | { readonly reused: true; readonly jtis: readonly string[]; readonly record: TokenRecord }
@@ -313,11 +334,15 @@ export class TokenIssuer {
     const id = codec.userIdOf(claims);
     const user = id === null ? null : await users.findByTokenId(settings.USER_ID_FIELD, id);
     if (!user || (settings.CHECK_USER_IS_ACTIVE && !user.isActive)) throw noActiveAccountForToken();
-    const changed = passwordChangedSecond(user);
-    if (changed !== null && (claims.iat as number) <= changed) throw passwordChanged();
-    if (settings.CHECK_REVOKE_TOKEN && claims[settings.REVOKE_TOKEN_CLAIM] !== passwordDigest(user.password)) throw passwordChanged();
-    const validAfter = tokensValidAfterSecond(user);
-    if (validAfter !== null && (claims.iat as number) <= validAfter) throw new TokenExpiredByRegistry('issued before a logout-all');
+    refuseVoided(
+      claims,
+      {
+        passwordChangedSecond: passwordChangedSecond(user),
+        passwordDigest: settings.CHECK_REVOKE_TOKEN ? passwordDigest(user.password) : '',
+        tokensValidAfterSecond: tokensValidAfterSecond(user),
+      },
+      settings,
+    );
     return user;
   }
 
