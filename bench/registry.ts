@@ -13,7 +13,7 @@ import autocannon from 'autocannon';
 import { AuthService, createAuthService } from '../src/auth-service/create-auth-service';
 import { archiveExpiredTokens } from '../src/registry/archiver';
 import { sql, sqlId } from '../src/registry/sql';
-import { inTransaction } from '../src/registry/transactions';
+import { inTransaction } from '../src/db/transactions';
 import { adminQuery } from '../test/support/admin-query';
 import { fillTokenTable } from '../test/support/token-table';
 

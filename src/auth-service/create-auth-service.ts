@@ -110,7 +110,6 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     dataSource,
     codec,
     registry,
-    queries,
     pipeline,
     expiry,
     users,
@@ -125,7 +124,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
   });
 
   const sessions = new SessionStore(dataSource, registry);
-  const registryActions = new RegistryActions({ settings, dataSource, codec, registry, queries, sessions, pipeline, expiry, users, events, clock, onUserChanged });
+  const registryActions = new RegistryActions({ settings, dataSource, codec, registry, sessions, pipeline, expiry, users, events, clock, onUserChanged });
 
   const parts: AuthServiceParts = { settings, codec, issuer, users, serializer, authenticator, events, delivery, claims, pipeline, registry, queries, registryActions };
   const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });

@@ -3,7 +3,6 @@
 // cached snapshot is missing or older than USER_CACHE_TTL.
 import type { Context } from 'koa';
 import type { Clock } from '../core/clock';
-import { passwordDigest } from '../core/passwords';
 import type { Principal } from '../core/principal';
 import type { Claims, TokenCodec } from '../core/tokens';
 import { TtlCache } from '../core/ttl-cache';
@@ -13,7 +12,7 @@ import { BearerVerifier } from '../http/bearer-verifier';
 import type { ExpiryCheck } from '../registry/expiry-check';
 import { UserSerializer } from '../serializers/user-serializer';
 import type { Settings } from '../settings';
-import { passwordChangedSecond, refuseVoided, tokensValidAfterSecond, TokenStanding } from './token-issuer';
+import { refuseVoided, standingOf, TokenStanding } from './token-standing';
 import { UserStore } from './user-store';
 
 /** A principal plus what the token checks need, as cached per user. */
@@ -94,9 +93,7 @@ export class LocalAuthenticator implements RequestAuthenticator {
       isSuperuser: user.isSuperuser,
       permissions,
       data: Object.freeze(this.serializer.serialize(user)),
-      passwordDigest: passwordDigest(user.password),
-      passwordChangedSecond: passwordChangedSecond(user),
-      tokensValidAfterSecond: tokensValidAfterSecond(user),
+      ...standingOf(user),
     });
     this.cache.set(tokenId, snapshot);
     if (tokenId !== user.id) this.claimKeys.set(user.id, tokenId);

@@ -9,10 +9,8 @@ import type { AuthServiceEvents, EventBus, RequestInfo } from '../events';
 import type { ExpiryCheck } from '../registry/expiry-check';
 import type { RegistrationPipeline } from '../registry/pipeline';
 import type { SessionStore, SessionView } from '../registry/sessions';
-import { marks, sql, sqlId } from '../registry/sql';
-import type { TokenQueries } from '../registry/token-queries';
 import type { TokenRegistry } from '../registry/token-registry';
-import { inTransaction } from '../registry/transactions';
+import { inTransaction } from '../db/transactions';
 import type { Settings } from '../settings';
 import type { UserStore } from './user-store';
 
@@ -22,7 +20,6 @@ export interface RegistryActionsParts {
   readonly dataSource: DataSource;
   readonly codec: TokenCodec;
   readonly registry: TokenRegistry;
-  readonly queries: TokenQueries;
   readonly sessions: SessionStore;
   readonly pipeline: RegistrationPipeline;
   readonly expiry: ExpiryCheck;
@@ -49,7 +46,7 @@ export class RegistryActions {
    * Answers how many tokens were expired now (0 when they already were).
    */
   async expireToken(actor: Principal & { id: number }, raw: string, options: { affectTree: boolean; request?: RequestInfo | null }): Promise<{ expired: number }> {
-    const { codec, registry, queries, users, settings } = this.parts;
+    const { codec, registry, users, settings } = this.parts;
     const claims = codec.verify(raw);
     const jti = codec.jtiOf(claims);
     await this.parts.pipeline.settled(jti);
@@ -58,21 +55,8 @@ export class RegistryActions {
     if (!actor.isStaff && owner?.id !== actor.id) throw new PermissionDenied();
     const now = this.now();
     const jtis = await inTransaction(this.parts.dataSource, async (manager) => {
-      const record = await registry.ensure(
-        manager,
-        { jti, type: String(claims[settings.TOKEN_TYPE_CLAIM]), issuedAt: Number(claims.iat ?? claims.exp), expiresAt: Number(claims.exp), userId: owner?.id ?? null },
-        now,
-      );
-      if (!options.affectTree) return registry.expire(manager, [record.id], now);
-      const family = await queries.collectTree([record.id], manager);
-      const sessionRows = await sql<{ session_id: number | string }>(
-        manager,
-        `SELECT DISTINCT session_id FROM easyjwt_token WHERE id IN (${marks(family)}) AND session_id IS NOT NULL`,
-        family,
-      );
-      const expired = await registry.expire(manager, family, now);
-      const more = await registry.expireSessions(manager, sessionRows.map((row) => sqlId(row.session_id)), now);
-      return [...expired, ...more];
+      const record = await registry.ensure(manager, { ...codec.factsOf(claims), userId: owner?.id ?? null }, now);
+      return options.affectTree ? registry.expireFamily(manager, record.id, now) : registry.expire(manager, [record.id], now);
     });
     this.announce(owner?.id ?? null, jtis, 'expire', options.request ?? null);
     return { expired: jtis.length };

@@ -4,7 +4,8 @@ import type { Clock } from '../core/clock';
 import { PasswordHasher } from '../core/passwords';
 import { passwordProblems } from '../core/password-rules';
 import { Permission, User } from '../entities';
-import { UsageError, ValidationFailed } from '../errors';
+import { UsageError } from '../errors';
+import { inTransaction } from '../db/transactions';
 
 /** The fields of a new user; only email and password are required. */
 export interface NewUser {
@@ -83,7 +84,7 @@ export class UserStore {
       if (!PERMISSION.test(name)) throw new UsageError(`permission must look like app_label.codename, got ${JSON.stringify(name)}`);
     }
     const password = await this.hasher.hash(input.password);
-    return this.dataSource.transaction(async (manager) => {
+    return inTransaction(this.dataSource, async (manager) => {
       if (await manager.exists(User, { where: { email } })) throw new UsageError(`a user with email ${email} already exists`);
       if (input.username && (await manager.exists(User, { where: { username: input.username } }))) {
         throw new UsageError(`a user with username ${input.username} already exists`);
@@ -113,12 +114,6 @@ export class UserStore {
    */
   async setPasswordHash(manager: EntityManager, userId: number, hash: string, changedAt: Date | null): Promise<void> {
     await manager.update(User, { id: userId }, changedAt ? { password: hash, passwordChangedAt: changedAt } : { password: hash });
-  }
-
-  /** Checks a new password against the rules, throwing DRF-shaped errors under `field`. */
-  static validateNewPassword(field: string, password: string): void {
-    const problems = passwordProblems(password);
-    if (problems.length > 0) throw new ValidationFailed({ [field]: problems });
   }
 
   private async permissions(manager: EntityManager, names: readonly string[]): Promise<Permission[]> {

@@ -3,9 +3,8 @@
 import { createAuthService, AuthService } from '../auth-service/create-auth-service';
 import { CLIENT_OPTIONS, ClientSettingsInput, resolveClientSettings } from '../client-service/client-settings';
 import { createDemoClientService } from '../client-service/demo-client';
-import { passwordProblems } from '../core/password-rules';
 import { CLIENT_SCHEMA, createDataSource, openDatabase, redactUrl } from '../db/data-source';
-import { SettingsError, UsageError } from '../errors';
+import { SettingsError, UsageError, ValidationFailed } from '../errors';
 import type { Listening } from '../http/server';
 import { createLogger, Logger } from '../logger';
 import { Option, OPTIONS, resolveSettings, Settings, SettingsInput } from '../settings';
@@ -205,9 +204,10 @@ export async function changePassword(context: CommandContext, flags: { email: st
     const user = await service.users.findByLogin('email', flags.email);
     if (!user) throw new UsageError(`no user with email ${flags.email}`);
     const password = flags.password ?? (await promptNewPassword());
-    const problems = passwordProblems(password);
-    if (problems.length > 0) throw new UsageError(problems.join(' '));
-    const revoked = await service.issuer.setPassword(user.id, password);
+    const revoked = await service.issuer.setPassword(user.id, password).catch((error: unknown) => {
+      // The rules speak to an API client per field; on the command line, one sentence.
+      throw error instanceof ValidationFailed ? new UsageError(Object.values(error.fields).flat().join(' ')) : error;
+    });
     context.out(`changed the password of ${user.email}; revoked ${revoked} token(s)`);
   });
 }

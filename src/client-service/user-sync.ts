@@ -12,6 +12,7 @@ import type { Logger } from '../logger';
 import { ClientUserSerializer } from '../serializers/client-user-serializer';
 import type { ClientSettings } from './client-settings';
 import { AuthServiceClient } from './upstream';
+import { inTransaction } from '../db/transactions';
 
 /** How long a stale copy is served without asking again, once the auth-service failed to answer. */
 const RETRY_AFTER_OUTAGE_MS = 5000;
@@ -86,7 +87,7 @@ export class UserSync {
     }
     const syncedAt = new Date(this.clock.now());
     let created = false;
-    const user = await this.dataSource.transaction(async (manager) => {
+    const user = await inTransaction(this.dataSource, async (manager) => {
       const existing = await manager.findOne(LocalUser, { where: { id } });
       created = existing === null;
       const merged = manager.merge(LocalUser, existing ?? manager.create(LocalUser, { id, permissions: [] }), this.serializer.toLocal(json), { syncedAt });

@@ -2,7 +2,6 @@
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Get, Param, Post } from 'routing-controllers';
 import type { AuthServiceParts } from '../auth-service/parts';
-import { UserStore } from '../auth-service/user-store';
 import type { Principal } from '../core/principal';
 import { AuthUser, JwtLoginRequired, JwtStaffRequired } from '../decorators/jwt-guards';
 import { NotFound, PermissionDenied } from '../errors';
@@ -41,7 +40,7 @@ export class UserController {
     return (await users.list()).map((user) => serializer.serialize(user));
   }
 
-  /** Changes a password given the current credentials; revokes every token of the user. */
+  /** Changes a password given the current credentials (the new one must pass the password rules); revokes every token of the user. */
   @Post('/password-change/')
   async changePassword(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
     const { issuer, settings } = serviceOf<AuthServiceParts>(ctx);
@@ -50,7 +49,6 @@ export class UserController {
       string,
       { trim?: boolean }
     >);
-    UserStore.validateNewPassword('new_password', fields.new_password);
     await issuer.changePassword(fields[login], fields.password, fields.new_password);
     return {};
   }

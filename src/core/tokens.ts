@@ -28,6 +28,17 @@ export interface IssuedToken {
   readonly expiresAt: number;
 }
 
+/** What a verified token says about itself, as the registry files it. */
+export interface TokenFacts {
+  readonly jti: string;
+  /** The token type claim's value (`refresh` or `access` for tokens of ours). */
+  readonly type: string;
+  /** `iat` (or `exp` when a foreign token has none), in epoch seconds. */
+  readonly issuedAt: number;
+  /** `exp`, in epoch seconds. */
+  readonly expiresAt: number;
+}
+
 /** The settings the token core reads. */
 export type TokenSettings = Pick<
   Settings,
@@ -189,6 +200,16 @@ export class TokenCodec {
   /** The `jti` of verified claims. */
   jtiOf(claims: Claims): string {
     return String(claims[this.settings.JTI_CLAIM]);
+  }
+
+  /** Id, type and lifetime of verified claims. */
+  factsOf(claims: Claims): TokenFacts {
+    return {
+      jti: this.jtiOf(claims),
+      type: String(claims[this.settings.TOKEN_TYPE_CLAIM]),
+      issuedAt: Number(claims.iat ?? claims.exp),
+      expiresAt: Number(claims.exp),
+    };
   }
 
   private baseClaims(type: TokenType, now: number): Claims {

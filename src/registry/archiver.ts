@@ -3,6 +3,7 @@
 // answering while a million-row table is cleaned.
 import type { DataSource } from 'typeorm';
 import { CHUNK, marks, sql, sqlId } from './sql';
+import { inTransaction } from '../db/transactions';
 
 /** How to archive. */
 export interface ArchiveOptions {
@@ -42,7 +43,7 @@ export async function archiveExpiredTokens(dataSource: DataSource, options: Arch
     const rows = await sql<{ id: number | string }>(manager, 'SELECT id FROM easyjwt_token WHERE expires_at < ? LIMIT ?', [options.before, batch]);
     if (rows.length === 0) break;
     const ids = rows.map((row) => sqlId(row.id));
-    await dataSource.transaction(async (tx) => {
+    await inTransaction(dataSource, async (tx) => {
       for (let i = 0; i < ids.length; i += CHUNK) {
         const chunk = ids.slice(i, i + CHUNK);
         // Explicit rather than left to the cascade: the same work on both dialects, visible here.
@@ -58,7 +59,7 @@ export async function archiveExpiredTokens(dataSource: DataSource, options: Arch
     const rows = await sql<{ id: number | string }>(manager, 'SELECT id FROM easyjwt_session WHERE expires_at < ? LIMIT ?', [options.before, batch]);
     if (rows.length === 0) break;
     const ids = rows.map((row) => sqlId(row.id));
-    await dataSource.transaction(async (tx) => {
+    await inTransaction(dataSource, async (tx) => {
       for (let i = 0; i < ids.length; i += CHUNK) {
         const chunk = ids.slice(i, i + CHUNK);
         await sql(tx, `DELETE FROM easyjwt_session WHERE id IN (${marks(chunk)})`, chunk);

@@ -11,7 +11,7 @@ import { describeDevice } from './devices';
 import { fromSeconds, sql, sqlId } from './sql';
 import type { TokenQueries } from './token-queries';
 import type { TokenRecord, TokenRegistry } from './token-registry';
-import { inTransaction } from './transactions';
+import { inTransaction } from '../db/transactions';
 
 /** What one obtain or refresh issued, as the pipeline receives it. */
 export interface Registration {

@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { User } from '../entities';
 import { CHUNK, marks, sql, sqlDate, sqlId } from './sql';
 import type { TokenRegistry } from './token-registry';
+import { inTransaction } from '../db/transactions';
 
 /** One active session, as `GET /sessions/` answers it. */
 export interface SessionView {
@@ -88,7 +89,7 @@ export class SessionStore {
 
   /** Ends one session and every token of it, in one transaction. */
   end(id: number, userId: number, now: Date): Promise<Ended> {
-    return this.dataSource.transaction(async (manager) => {
+    return inTransaction(this.dataSource, async (manager) => {
       const jtis = await this.registry.expireSessions(manager, [id], now);
       return { userId, sessions: 1, jtis };
     });
@@ -100,7 +101,7 @@ export class SessionStore {
    * user so verify and refresh refuse them too. One transaction.
    */
   endAll(userId: number, now: Date): Promise<Ended> {
-    return this.dataSource.transaction(async (manager) => {
+    return inTransaction(this.dataSource, async (manager) => {
       await manager.update(User, { id: userId }, { tokensValidAfter: now });
       const sessions = await sql<{ id: number | string }>(manager, 'SELECT id FROM easyjwt_session WHERE user_id = ? AND expired_at IS NULL', [userId]);
       const sessionIds = sessions.map((row) => sqlId(row.id));

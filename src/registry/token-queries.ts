@@ -39,35 +39,9 @@ export class TokenQueries {
     return this.list(manager, { userId, limit: options.limit }, '1 = 1');
   }
 
-  /**
-   * The ids of every relative of `ids`: up to each tree's root, then down to every descendant of
-   * that root, so the answer is the whole family (siblings and cousins included) in one statement.
-   * Each step is an indexed lookup (primary key going up, ix_token_parent going down), so the cost
-   * follows the family's size, not the table's.
-   */
-  async collectTree(ids: readonly number[], manager: EntityManager = this.dataSource.manager): Promise<number[]> {
-    const found = new Set<number>();
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
-      // UNION (not UNION ALL) drops rows already seen, which also stops a cycle from looping.
-      const rows = await sql<{ id: number | string }>(
-        manager,
-        `WITH RECURSIVE up (id, parent_id) AS (
-           SELECT id, parent_id FROM easyjwt_token WHERE id IN (${marks(chunk)})
-           UNION
-           SELECT t.id, t.parent_id FROM easyjwt_token t INNER JOIN up ON t.id = up.parent_id
-         ),
-         down (id) AS (
-           SELECT id FROM up WHERE parent_id IS NULL
-           UNION
-           SELECT t.id FROM easyjwt_token t INNER JOIN down ON t.parent_id = down.id
-         )
-         SELECT id FROM down`,
-        chunk,
-      );
-      for (const row of rows) found.add(sqlId(row.id));
-    }
-    return [...found].sort((a, b) => a - b);
+  /** The ids of every relative of `ids` (see the `collectTree` function). */
+  collectTree(ids: readonly number[], manager: EntityManager = this.dataSource.manager): Promise<number[]> {
+    return collectTree(manager, ids);
   }
 
   private list(manager: EntityManager, filter: TokenFilter, condition: string): Promise<Token[]> {
@@ -82,4 +56,38 @@ export class TokenQueries {
     }
     return query.getMany();
   }
+}
+
+/**
+ * The ids of every relative of `ids`: up to each tree's root, then down to every descendant of
+ * that root, so the answer is the whole family (siblings and cousins included) in one statement.
+ * Each step is an indexed lookup (primary key going up, ix_token_parent going down), so the cost
+ * follows the family's size, not the table's.
+ *
+ * @example
+ *   const family = await collectTree(manager, [record.id]);
+ */
+export async function collectTree(manager: EntityManager, ids: readonly number[]): Promise<number[]> {
+  const found = new Set<number>();
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    // UNION (not UNION ALL) drops rows already seen, which also stops a cycle from looping.
+    const rows = await sql<{ id: number | string }>(
+      manager,
+      `WITH RECURSIVE up (id, parent_id) AS (
+         SELECT id, parent_id FROM easyjwt_token WHERE id IN (${marks(chunk)})
+         UNION
+         SELECT t.id, t.parent_id FROM easyjwt_token t INNER JOIN up ON t.id = up.parent_id
+       ),
+       down (id) AS (
+         SELECT id FROM up WHERE parent_id IS NULL
+         UNION
+         SELECT t.id FROM easyjwt_token t INNER JOIN down ON t.parent_id = down.id
+       )
+       SELECT id FROM down`,
+      chunk,
+    );
+    for (const row of rows) found.add(sqlId(row.id));
+  }
+  return [...found].sort((a, b) => a - b);
 }

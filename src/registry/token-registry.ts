@@ -1,9 +1,10 @@
 // The registry of issued tokens: every token the auth-service signs is recorded by jti with its
 // parent and its user, so blacklisting, password changes and (later) sessions can find it.
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import type { IssuedToken } from '../core/tokens';
+import type { IssuedToken, TokenFacts } from '../core/tokens';
 import { Token, TokenUserConnection } from '../entities';
-import { CHUNK, fromSeconds, marks, sql, sqlDate } from './sql';
+import { CHUNK, fromSeconds, marks, sql, sqlDate, sqlId } from './sql';
+import { collectTree } from './token-queries';
 
 /** What the registry knows about one token. */
 export interface TokenRecord {
@@ -15,6 +16,19 @@ export interface TokenRecord {
   /** When rotation replaced it, or null. */
   readonly rotatedAt: Date | null;
   readonly sessionId: number | null;
+}
+
+/** A verified token as the registry files it: the codec's facts plus whose it is, when known. */
+export interface TokenFiling extends TokenFacts {
+  readonly userId: number | null;
+}
+
+/** What a session's row says at a refresh: ended early, and when its absolute lifetime runs out. */
+export interface SessionStanding {
+  /** Ended by DELETE /sessions/{id}/, a logout-all or reuse detection. */
+  readonly ended: boolean;
+  /** SESSION_MAX_LIFETIME's end, or null when there is no cap. */
+  readonly endsAt: Date | null;
 }
 
 /**
@@ -88,11 +102,7 @@ export class TokenRegistry {
    * The record of a verified token, created if it was issued elsewhere with the same key (as
    * simplejwt's blacklist does with OutstandingToken).
    */
-  async ensure(
-    manager: EntityManager,
-    token: { jti: string; type: string; issuedAt: number; expiresAt: number; userId: number | null },
-    now: Date,
-  ): Promise<TokenRecord> {
+  async ensure(manager: EntityManager, token: TokenFiling, now: Date): Promise<TokenRecord> {
     const known = await this.find(token.jti, manager);
     if (known) return known;
     const row = await manager.save(
@@ -136,6 +146,34 @@ export class TokenRegistry {
       jtis.push(...rows.map((row) => row.jti));
     }
     return jtis;
+  }
+
+  /**
+   * Expires a token's whole family (see collectTree) and every session a member of it belongs to:
+   * what reuse detection and the expire endpoint's `affect_tree` both do. Answers the jtis expired
+   * now, so the request path's caches and the `tokensExpired` listeners can be told.
+   */
+  async expireFamily(manager: EntityManager, tokenId: number, now: Date): Promise<string[]> {
+    const family = await collectTree(manager, [tokenId]);
+    const sessionIds: number[] = [];
+    for (let i = 0; i < family.length; i += CHUNK) {
+      const chunk = family.slice(i, i + CHUNK);
+      const rows = await sql<{ session_id: number | string }>(
+        manager,
+        `SELECT DISTINCT session_id FROM easyjwt_token WHERE id IN (${marks(chunk)}) AND session_id IS NOT NULL`,
+        chunk,
+      );
+      for (const row of rows) sessionIds.push(sqlId(row.session_id));
+    }
+    const expired = await this.expire(manager, family, now);
+    return [...expired, ...(await this.expireSessions(manager, [...new Set(sessionIds)], now))];
+  }
+
+  /** What session `id` says at a refresh, or null when it is gone (archived). One primary-key lookup. */
+  async sessionStanding(manager: EntityManager, id: number): Promise<SessionStanding | null> {
+    const rows = await sql<{ expired_at: unknown; ends_at: unknown }>(manager, 'SELECT expired_at, ends_at FROM easyjwt_session WHERE id = ?', [id]);
+    if (rows.length === 0) return null;
+    return { ended: rows[0].expired_at !== null, endsAt: sqlDate(rows[0].ends_at) };
   }
 
   /** Expires every token of the given sessions and the sessions themselves; answers the tokens' jtis. */

@@ -1,4 +1,5 @@
-// Transactions that may lose a race with a concurrent request, run again until they win.
+// The one way this code base opens a transaction: run the work, and run it again (a few times at
+// most) when it lost a race with a concurrent request, so callers never see a transient collision.
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** How many times a transaction that lost a race to a concurrent request is run in all. */

@@ -1,0 +1,56 @@
+// Passwords of existing users: changing one (with the current one) and setting one (staff, the
+// CLI). The password rules are enforced here, where passwords are written, so no caller can skip
+// them; every token the user holds is revoked in the same transaction.
+import { passwordProblems } from '../core/password-rules';
+import { ValidationFailed } from '../errors';
+import { inTransaction } from '../db/transactions';
+import { IssuerParts, nowOf } from './issuer-parts';
+
+type AccountParts = Pick<IssuerParts, 'dataSource' | 'registry' | 'users' | 'hasher' | 'credentials' | 'clock' | 'logger' | 'onUserChanged'>;
+
+/** The body field a refused new password is reported under, as the password-change endpoint names it. */
+export const NEW_PASSWORD_FIELD = 'new_password';
+
+/** Refuses a password the rules reject, with Django's messages under `new_password`. */
+export function checkNewPassword(password: string): void {
+  const problems = passwordProblems(password);
+  if (problems.length > 0) throw new ValidationFailed({ [NEW_PASSWORD_FIELD]: problems });
+}
+
+/**
+ * Changes and sets passwords.
+ *
+ * @example
+ *   await accounts.changePassword('user@test.com', 'user-pass', 'a-new-long-pass');
+ */
+export class Accounts {
+  constructor(private readonly parts: AccountParts) {}
+
+  /**
+   * Changes a password after checking the current one; see `setPassword`. The new password is
+   * judged first, so a weak one is refused whether or not the credentials are right.
+   */
+  async changePassword(login: string, password: string, newPassword: string): Promise<void> {
+    checkNewPassword(newPassword);
+    const user = await this.parts.credentials.check(login, password);
+    await this.setPassword(user.id, newPassword);
+  }
+
+  /**
+   * Sets a user's password and revokes every token they hold: refresh tokens in the registry,
+   * access tokens through the password-change second. Returns how many tokens were revoked.
+   */
+  async setPassword(userId: number, newPassword: string): Promise<number> {
+    const { dataSource, registry, users, hasher } = this.parts;
+    checkNewPassword(newPassword);
+    const hash = await hasher.hash(newPassword);
+    const now = nowOf(this.parts);
+    const revoked = await inTransaction(dataSource, async (manager) => {
+      await users.setPasswordHash(manager, userId, hash, now);
+      return registry.revokeAllOf(manager, userId, now);
+    });
+    this.parts.onUserChanged(userId);
+    this.parts.logger.info({ userId, revokedTokens: revoked }, 'password changed');
+    return revoked;
+  }
+}

@@ -1,0 +1,102 @@
+// Obtain: credentials in, a new token pair out, with the custom claims built for the user, the
+// pair registered (in the request's transaction, or after the answer) and the login announced.
+import type { Claims } from '../core/tokens';
+import { User } from '../entities';
+import { AuthenticationFailed } from '../errors';
+import { maskLogin, RequestInfo } from '../events';
+import type { Registration, RegistrationContext } from '../registry/pipeline';
+import { inTransaction } from '../db/transactions';
+import type { UserJson } from '../serializers/user-serializer';
+import { passwordDigest } from '../core/passwords';
+import { claimUserOf, IssuerParts, nowOf } from './issuer-parts';
+import { standingOf, voidedUntilSecond } from './token-standing';
+
+/** A login's result: the pair, whose it is, and the user JSON when TOKEN_RESPONSE_USER asks. */
+export interface ObtainedPair {
+  readonly refresh: string;
+  readonly access: string;
+  readonly userId: number;
+  readonly user?: UserJson;
+}
+
+type ObtainParts = Pick<
+  IssuerParts,
+  'settings' | 'dataSource' | 'codec' | 'pipeline' | 'events' | 'credentials' | 'clock' | 'sleep' | 'claims' | 'users' | 'serializer' | 'onUserChanged'
+>;
+
+/**
+ * Issues token pairs for credentials.
+ *
+ * @example
+ *   const { refresh, access } = await obtainer.obtain('user@test.com', 'user-pass');
+ */
+export class Obtainer {
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly parts: ObtainParts) {
+    this.sleep = parts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /**
+   * Checks credentials and answers a new pair, with the custom claims built for the user.
+   * Announces `loginSucceeded`, or `loginFailed` with the login masked.
+   */
+  async obtain(login: string, password: string, request: RequestInfo | null = null): Promise<ObtainedPair> {
+    const { settings, codec, pipeline, events } = this.parts;
+    let user: User;
+    try {
+      user = await this.parts.credentials.check(login, password);
+    } catch (error) {
+      if (error instanceof AuthenticationFailed) events.emit('loginFailed', { login: maskLogin(login), status: error.status, request });
+      throw error;
+    }
+    await this.waitPastVoidedSecond(user);
+    const subject = this.parts.claims.builders.length > 0 || settings.TOKEN_RESPONSE_USER ? await claimUserOf(this.parts, user) : null;
+    const custom = subject ? await this.parts.claims.build(subject, { event: 'obtain', request }) : {};
+    const pair = codec.pairFor(this.tokenUserId(user), { ...this.revokeClaim(user), ...custom });
+    const now = nowOf(this.parts);
+    const registration: Registration = { event: 'obtain', userId: user.id, tokens: [pair.refresh, pair.access], parent: null, request, now };
+    const inline = settings.REGISTRY_ENABLED && !settings.REGISTRY_AFTER_RESPONSE;
+    let context: RegistrationContext | null = null;
+    if (inline || settings.UPDATE_LAST_LOGIN) {
+      context = await inTransaction(this.parts.dataSource, async (manager) => {
+        const ran = inline ? await pipeline.run(manager, registration) : null;
+        if (settings.UPDATE_LAST_LOGIN) await manager.update(User, { id: user.id }, { lastLogin: now });
+        return ran;
+      });
+    }
+    if (context) pipeline.announce(context);
+    else if (settings.REGISTRY_ENABLED) pipeline.later(registration);
+    if (settings.UPDATE_LAST_LOGIN) this.parts.onUserChanged(user.id);
+    events.emit('loginSucceeded', { userId: user.id, request });
+    const answer = { refresh: pair.refresh.token, access: pair.access.token, userId: user.id };
+    if (!settings.TOKEN_RESPONSE_USER || !subject) return answer;
+    // The answer says what the login just wrote.
+    return { ...answer, user: settings.UPDATE_LAST_LOGIN ? { ...subject.data, last_login: now.toISOString() } : subject.data };
+  }
+
+  /** The user id claim's value: the id, or the email or username under USER_ID_FIELD. */
+  private tokenUserId(user: User): number | string {
+    const field = this.parts.settings.USER_ID_FIELD;
+    return field === 'id' ? user.id : (user[field] ?? '');
+  }
+
+  private revokeClaim(user: User): Claims {
+    const { settings } = this.parts;
+    return settings.CHECK_REVOKE_TOKEN ? { [settings.REVOKE_TOKEN_CLAIM]: passwordDigest(user.password) } : {};
+  }
+
+  /**
+   * Waits out the second of a password change or a logout-all, if the user had one this second:
+   * a token issued in it could not be told from the ones it voided (at most one second, and only
+   * right after such a change), which keeps the check on every request a single comparison.
+   */
+  private async waitPastVoidedSecond(user: User): Promise<void> {
+    const changed = voidedUntilSecond(standingOf(user));
+    if (changed === null) return;
+    // A loop, because a timer may fire up to a millisecond early (libuv caches the loop time).
+    for (let wait = (changed + 1) * 1000 - this.parts.clock.now(); wait > 0; wait = (changed + 1) * 1000 - this.parts.clock.now()) {
+      await this.sleep(wait);
+    }
+  }
+}

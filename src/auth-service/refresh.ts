@@ -1,0 +1,139 @@
+// Refresh: a refresh token in, a new access token (and, under rotation, a new refresh token) out.
+// The registry's verdict on the presented token is a pure function (refresh-verdict.ts); this file
+// reads what it needs, applies the verdict in one transaction and announces the outcome.
+import type { EntityManager } from 'typeorm';
+import type { Claims, IssuedToken } from '../core/tokens';
+import type { User } from '../entities';
+import { AuthenticationFailed, InvalidToken, TokenReuseDetected } from '../errors';
+import type { RequestInfo } from '../events';
+import type { Registration, RegistrationContext } from '../registry/pipeline';
+import type { TokenRecord } from '../registry/token-registry';
+import { inTransaction } from '../db/transactions';
+import type { UserJson } from '../serializers/user-serializer';
+import { claimUserOf, IssuerParts, nowOf } from './issuer-parts';
+import { refreshVerdict, Retirement } from './refresh-verdict';
+import { refuseVoided, standingOf } from './token-standing';
+
+/** A refresh's result: the new access token (and refresh token, under rotation). */
+export interface RefreshedTokens {
+  readonly access: string;
+  readonly refresh?: string;
+  readonly userId: number;
+  readonly user?: UserJson;
+}
+
+/** What one refresh transaction decided. */
+type RefreshOutcome =
+  | { readonly reused: true; readonly jtis: readonly string[]; readonly record: TokenRecord }
+  | {
+      readonly reused: false;
+      readonly answer: { access: string; refresh?: string; userId: number };
+      readonly blacklisted: boolean;
+      readonly registration: Registration;
+      readonly context: RegistrationContext | null;
+    };
+
+type RefreshParts = Pick<
+  IssuerParts,
+  'settings' | 'dataSource' | 'codec' | 'registry' | 'pipeline' | 'expiry' | 'users' | 'serializer' | 'claims' | 'events' | 'clock' | 'logger'
+>;
+
+/** simplejwt's refusal of a refresh token whose user is gone or inactive. */
+const noActiveAccountForToken = (): AuthenticationFailed => new AuthenticationFailed('No active account found for the given token.', 'no_active_account');
+
+/**
+ * Exchanges refresh tokens.
+ *
+ * @example
+ *   const { access, refresh } = await refresher.refresh(oldRefresh);
+ */
+export class Refresher {
+  constructor(private readonly parts: RefreshParts) {}
+
+  /**
+   * Answers a new access token (and, with rotation, a new refresh token) for a refresh token.
+   * Claims whose builders ask for it are rebuilt from the user as they are now; the rest are
+   * copied from the refresh token. Announces `tokenRefreshed`.
+   */
+  async refresh(raw: string, request: RequestInfo | null = null): Promise<RefreshedTokens> {
+    const { settings, codec, pipeline, claims: builders, events } = this.parts;
+    const claims = codec.verify(raw, 'refresh');
+    // Under REGISTRY_AFTER_RESPONSE the token may still be on its way into the registry.
+    await pipeline.settled(codec.jtiOf(claims));
+    const user = await this.userOf(claims);
+    const subject = builders.rebuildsOnRefresh || settings.TOKEN_RESPONSE_USER ? await claimUserOf(this.parts, user) : null;
+    const rebuilt = subject && builders.rebuildsOnRefresh ? await builders.rebuild(subject, { event: 'refresh', request }) : {};
+    const now = nowOf(this.parts);
+    const outcome = await inTransaction(this.parts.dataSource, (manager) => this.refreshIn(manager, claims, rebuilt, user.id, now, request));
+    if (outcome.reused) {
+      // Committed before refusing: the family stays expired whatever the caller does next.
+      this.parts.expiry.markExpired(outcome.jtis);
+      events.emit('tokensExpired', { userId: user.id, jtis: outcome.jtis, reason: 'reuse', request });
+      events.emit('refreshTokenReused', { userId: user.id, jti: outcome.record.jti, sessionId: outcome.record.sessionId, request });
+      this.parts.logger.warn({ userId: user.id, jti: outcome.record.jti, expired: outcome.jtis.length }, 'rotated-out refresh token reused: family expired');
+      throw new TokenReuseDetected(`jti ${outcome.record.jti} was rotated out before the grace window`);
+    }
+    if (outcome.context) pipeline.announce(outcome.context);
+    else if (settings.REGISTRY_ENABLED) pipeline.later(outcome.registration);
+    if (outcome.blacklisted) events.emit('tokenBlacklisted', { userId: user.id, jti: codec.jtiOf(claims), via: 'rotation', request });
+    const result = outcome.answer;
+    events.emit('tokenRefreshed', { userId: user.id, rotated: result.refresh !== undefined, request });
+    return settings.TOKEN_RESPONSE_USER && subject ? { ...result, user: subject.data } : result;
+  }
+
+  /** One refresh inside its transaction: read the record and its session, apply the verdict. */
+  private async refreshIn(
+    manager: EntityManager,
+    claims: Claims,
+    rebuilt: Claims,
+    userId: number,
+    now: Date,
+    request: RequestInfo | null,
+  ): Promise<RefreshOutcome> {
+    const { settings, codec, registry, pipeline } = this.parts;
+    const record = await registry.ensure(manager, { ...codec.factsOf(claims), userId }, now);
+    const session = record.sessionId === null ? null : await registry.sessionStanding(manager, record.sessionId);
+    const verdict = refreshVerdict(record, session, now, settings);
+    if (verdict.kind === 'refuse') throw verdict.error;
+    if (verdict.kind === 'reuse') return { reused: true, jtis: await registry.expireFamily(manager, record.id, now), record };
+    const access = codec.accessFrom(claims, rebuilt, verdict.notAfter);
+    const issued: IssuedToken[] = [access];
+    const blacklisted = await this.retire(manager, record, verdict.retire, now);
+    const rotated = verdict.retire === 'keep' ? undefined : codec.rotate(claims, rebuilt, verdict.notAfter);
+    if (rotated) issued.push(rotated);
+    const registration: Registration = { event: 'refresh', userId, tokens: issued, parent: record, request, now };
+    const context = settings.REGISTRY_ENABLED && !settings.REGISTRY_AFTER_RESPONSE ? await pipeline.run(manager, registration) : null;
+    const answer = rotated ? { access: access.token, refresh: rotated.token, userId } : { access: access.token, userId };
+    return { reused: false, answer, blacklisted, registration, context };
+  }
+
+  /** Retires the presented token as the verdict says; answers whether it was blacklisted now. */
+  private async retire(manager: EntityManager, record: TokenRecord, retire: Retirement, now: Date): Promise<boolean> {
+    const { registry } = this.parts;
+    switch (retire) {
+      case 'keep':
+      case 'rotate':
+        return false;
+      case 'mark':
+        await registry.markRotated(manager, record.id, now);
+        return false;
+      case 'mark-and-blacklist':
+        // Rotated once; a second (concurrent or in-grace) refresh leaves the first mark alone.
+        return (await registry.markRotated(manager, record.id, now)) && registry.revoke(manager, record.id, now);
+      case 'blacklist':
+        // Another request rotated this token out between our read and our write.
+        if (!(await registry.revoke(manager, record.id, now))) throw new InvalidToken(InvalidToken.BLACKLISTED);
+        return true;
+    }
+  }
+
+  /** The user a refresh token belongs to, refused as the settings require. */
+  private async userOf(claims: Claims): Promise<User> {
+    const { codec, settings, users } = this.parts;
+    const id = codec.userIdOf(claims);
+    const user = id === null ? null : await users.findByTokenId(settings.USER_ID_FIELD, id);
+    if (!user || (settings.CHECK_USER_IS_ACTIVE && !user.isActive)) throw noActiveAccountForToken();
+    refuseVoided(claims, standingOf(user), settings);
+    return user;
+  }
+}

@@ -1,0 +1,66 @@
+// Revocation: whether the registry still honours a token (verify), and ending refresh tokens on
+// request (blacklist, logout). Each write is one transaction; listeners hear of it after commit.
+import { InvalidToken, TokenExpiredByRegistry } from '../errors';
+import type { RequestInfo } from '../events';
+import { inTransaction } from '../db/transactions';
+import { IssuerParts, nowOf } from './issuer-parts';
+
+type RevocationParts = Pick<IssuerParts, 'settings' | 'dataSource' | 'codec' | 'registry' | 'pipeline' | 'users' | 'events' | 'clock'>;
+
+/**
+ * Verifies, blacklists and logs out tokens.
+ *
+ * @example
+ *   await revocation.blacklist(refresh);
+ *   await revocation.verify(refresh); // now throws InvalidToken: "Token is blacklisted"
+ */
+export class Revocation {
+  constructor(private readonly parts: RevocationParts) {}
+
+  /** Accepts any valid token that has not been blacklisted, revoked or expired by the registry. */
+  async verify(raw: string): Promise<void> {
+    const claims = this.parts.codec.verify(raw);
+    const jti = this.parts.codec.jtiOf(claims);
+    await this.parts.pipeline.settled(jti);
+    const record = await this.parts.registry.find(jti);
+    if (record?.expired) throw new TokenExpiredByRegistry(`jti ${jti} expired by the registry`);
+    if (record?.revoked) throw new InvalidToken(InvalidToken.BLACKLISTED);
+  }
+
+  /**
+   * Blacklists a refresh token; a token already blacklisted is refused, as simplejwt does.
+   * Answers whose token it was; announces `tokenBlacklisted`.
+   */
+  async blacklist(raw: string, request: RequestInfo | null = null, via: 'blacklist' | 'logout' = 'blacklist'): Promise<{ userId: number | null }> {
+    const { codec, registry, settings, users } = this.parts;
+    const claims = codec.verify(raw, 'refresh');
+    await this.parts.pipeline.settled(codec.jtiOf(claims));
+    const userId = codec.userIdOf(claims);
+    const now = nowOf(this.parts);
+    const ownerId = await inTransaction(this.parts.dataSource, async (manager) => {
+      const owner = userId === null ? null : await users.findByTokenId(settings.USER_ID_FIELD, userId, manager);
+      const record = await registry.ensure(manager, { ...codec.factsOf(claims), userId: owner?.id ?? null }, now);
+      if (record.revoked || !(await registry.revoke(manager, record.id, now))) throw new InvalidToken(InvalidToken.BLACKLISTED);
+      return owner?.id ?? null;
+    });
+    this.parts.events.emit('tokenBlacklisted', { userId: ownerId, jti: codec.jtiOf(claims), via, request });
+    return { userId: ownerId };
+  }
+
+  /**
+   * Logs out: blacklists the refresh token. Unlike `blacklist`, a token that is already
+   * blacklisted or has expired is not an error (it can no longer be used either way, which is what
+   * a logout wants); a token that does not verify still is. Announces `loggedOut`.
+   */
+  async logout(raw: string, request: RequestInfo | null = null): Promise<{ userId: number | null; blacklisted: boolean }> {
+    let outcome: { userId: number | null; blacklisted: boolean };
+    try {
+      outcome = { ...(await this.blacklist(raw, request, 'logout')), blacklisted: true };
+    } catch (error) {
+      if (!(error instanceof InvalidToken) || !(error.detail === InvalidToken.BLACKLISTED || error.expired)) throw error;
+      outcome = { userId: null, blacklisted: false };
+    }
+    this.parts.events.emit('loggedOut', { ...outcome, request });
+    return outcome;
+  }
+}
