@@ -1,74 +1,109 @@
-// The one error hierarchy: every failure a client can see is an EasyJwtError with a status,
-// a DRF-shaped body and, where the peers define one, their machine code.
+// The one error hierarchy: every failure a client can see is an EasyJwtError, one class per
+// failure, with a status, a stable code from a closed list, and a DRF-shaped body.
 //
-// The HTTP layer renders these in one place (src/http/error-renderer.ts); everything else only
-// throws them. `reason` carries what really happened (expired, bad signature, ...) for the log:
-// it is never put in a response, so a caller cannot probe why a token was refused.
+// The HTTP layer renders these in one place (the error renderer); everything else only throws
+// them. They follow Koa's conventions: `message` is what the client may see (so `expose` is
+// true), `headers` is a property, and what really happened (expired, bad signature, ...) travels
+// in `cause`, for the log only, so a caller cannot probe why a token was refused.
 
 /** A DRF-shaped response body: `{detail}`, `{detail, code}`, or per-field message lists. */
 export type ErrorBody = Record<string, unknown>;
+
+/** The stable codes of a CSRF refusal. */
+export type CsrfFailureCode = 'csrf_missing' | 'csrf_mismatch' | 'origin_not_allowed';
+
+/**
+ * Every code an EasyJwtError can carry: the machine codes simplejwt, DRF and easyjwt clients
+ * match on, plus ours. Callers narrow on the class; logs and metrics can group by the code.
+ */
+export type ErrorCode =
+  | 'invalid'
+  | 'parse_error'
+  | 'authentication_failed'
+  | 'not_authenticated'
+  | 'no_active_account'
+  | 'bad_authorization_header'
+  | 'token_not_valid'
+  | 'user_not_found'
+  | 'user_inactive'
+  | 'password_changed'
+  | 'token_expired_by_registry'
+  | 'token_reuse_detected'
+  | 'session_expired'
+  | 'upstream_rejected'
+  | 'permission_denied'
+  | CsrfFailureCode
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'auth_service_unavailable'
+  | 'error';
+
+/** The challenge of every 401, with the realm fixed so Django peers see the one DRF sends. */
+export const BEARER_CHALLENGE = 'Bearer realm="api"';
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const CHALLENGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'WWW-Authenticate': BEARER_CHALLENGE });
 
 /**
  * Base class of every error a client can see.
  *
  * @example
- *   throw new AuthenticationFailed('No active account found with the given credentials');
+ *   throw new NotFound();
  */
 export abstract class EasyJwtError extends Error {
   abstract readonly status: number;
-  /** Koa reads `expose` to decide whether the message may reach the client; ours always may. */
+  abstract readonly code: ErrorCode;
+  /** Koa reads `expose` to decide whether `message` may reach the client; ours always may. */
   readonly expose = true;
+  /** Response headers the failure adds (the 401s add the Bearer challenge). */
+  readonly headers: Readonly<Record<string, string>> = NO_HEADERS;
+  /** Whether the body carries `code` beside `detail`, as DRF does only where the peers set one. */
+  protected readonly codeInBody: boolean = false;
 
-  constructor(
-    readonly detail: string,
-    readonly code?: string,
-    /** The real cause, for logs only. */
-    readonly reason?: string,
-  ) {
-    super(reason ? `${detail} (${reason})` : detail);
+  /** `cause`: what really happened, for the log; never rendered. */
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = new.target.name;
   }
 
   /** The response body, in the shape DRF gives for this error. */
   body(): ErrorBody {
-    return this.code === undefined ? { detail: this.detail } : { detail: this.detail, code: this.code };
-  }
-
-  /** Extra response headers (the 401s add `WWW-Authenticate`). */
-  headers(): Record<string, string> {
-    return {};
+    return this.codeInBody ? { detail: this.message, code: this.code } : { detail: this.message };
   }
 }
 
 /** 400 with per-field messages: `{"email":["This field is required."]}`. */
 export class ValidationFailed extends EasyJwtError {
   readonly status = 400;
-  constructor(readonly fields: Record<string, string[]>) {
-    super('Invalid input.', 'invalid');
+  readonly code = 'invalid';
+  constructor(readonly fields: Readonly<Record<string, string[]>>) {
+    super('Invalid input.');
   }
   override body(): ErrorBody {
     return { ...this.fields };
   }
 }
 
-/** 400 for a body that is not valid JSON or form data. */
+/** 400 for a body that is not valid JSON or form data (DRF names the parser's complaint). */
 export class ParseError extends EasyJwtError {
   readonly status = 400;
-  constructor(reason: string) {
-    super(`JSON parse error - ${reason}`);
+  readonly code = 'parse_error';
+  constructor(problem: string) {
+    super(`JSON parse error - ${problem}`);
   }
 }
 
-/** 401: the realm is fixed by the contract so Django peers see the same challenge as from DRF. */
-export class AuthenticationFailed extends EasyJwtError {
-  readonly status: number = 401;
-  override headers(): Record<string, string> {
-    return { 'WWW-Authenticate': 'Bearer realm="api"' };
-  }
+/** The 401s: each carries the Bearer challenge. */
+export abstract class AuthenticationFailed extends EasyJwtError {
+  readonly status = 401;
+  override readonly headers = CHALLENGE_HEADERS;
 }
 
 /** 401 when a protected route gets no credentials it recognises. */
 export class NotAuthenticated extends AuthenticationFailed {
+  readonly code = 'not_authenticated';
   constructor() {
     super('Authentication credentials were not provided.');
   }
@@ -79,24 +114,114 @@ export class NotAuthenticated extends AuthenticationFailed {
  * the cookie nor a `refresh` field. DRF's NotAuthenticated, with its code.
  */
 export class NoRefreshToken extends AuthenticationFailed {
+  readonly code = 'not_authenticated';
+  protected override readonly codeInBody = true;
   constructor() {
-    super('Authentication credentials were not provided.', 'not_authenticated');
+    super('Authentication credentials were not provided.');
   }
 }
 
-/** 401 for a token refused by the token endpoints (refresh, verify, blacklist). */
+/** 401 for every failed login (unknown login, wrong password, inactive user), so none can be told apart. */
+export class NoActiveAccount extends AuthenticationFailed {
+  readonly code = 'no_active_account';
+  constructor() {
+    super('No active account found with the given credentials');
+  }
+}
+
+/** 401 at refresh for a token whose user is gone or inactive. */
+export class NoActiveAccountForToken extends AuthenticationFailed {
+  readonly code = 'no_active_account';
+  protected override readonly codeInBody = true;
+  constructor() {
+    super('No active account found for the given token.');
+  }
+}
+
+/** 401 for an Authorization header of an accepted scheme that is not `<scheme> <token>`. */
+export class BadAuthorizationHeader extends AuthenticationFailed {
+  readonly code = 'bad_authorization_header';
+  protected override readonly codeInBody = true;
+  constructor() {
+    super('Authorization header must contain two space-delimited values');
+  }
+}
+
+/** 401 for a valid access token whose user id claim is missing or unusable. */
+export class NoUserId extends AuthenticationFailed {
+  readonly code = 'token_not_valid';
+  protected override readonly codeInBody = true;
+  constructor() {
+    super('Token contained no recognizable user identification');
+  }
+}
+
+/** 401 for a valid access token without the user claim a client-service authorises from (USER_FROM_CLAIM). */
+export class InvalidUserClaim extends AuthenticationFailed {
+  readonly code = 'token_not_valid';
+  protected override readonly codeInBody = true;
+  constructor(claim: string) {
+    super(`Token has no valid "${claim}" claim`);
+  }
+}
+
+/** 401 on a protected route for a token whose user no longer exists. */
+export class UserNotFound extends AuthenticationFailed {
+  readonly code = 'user_not_found';
+  protected override readonly codeInBody = true;
+  constructor() {
+    super('User not found');
+  }
+}
+
+/** 401 on a protected route for an inactive user (CHECK_USER_IS_ACTIVE). */
+export class UserInactive extends AuthenticationFailed {
+  readonly code = 'user_inactive';
+  protected override readonly codeInBody = true;
+  constructor() {
+    super('User is inactive');
+  }
+}
+
+/** 401 for a token issued before its user's password changed (or carrying an old password's digest). */
+export class PasswordChanged extends AuthenticationFailed {
+  readonly code = 'password_changed';
+  protected override readonly codeInBody = true;
+  constructor() {
+    super("The user's password has been changed.");
+  }
+}
+
+/**
+ * 401 for a token refused by the token endpoints (refresh, verify, blacklist): bad signature,
+ * expired, malformed. `expired` tells an expired but otherwise good token apart (for logout),
+ * never shown to callers.
+ */
 export class InvalidToken extends AuthenticationFailed {
   static readonly INVALID = 'Token is invalid or expired';
   static readonly WRONG_TYPE = 'Token has wrong type';
   static readonly BLACKLISTED = 'Token is blacklisted';
+  readonly code = 'token_not_valid';
+  protected override readonly codeInBody = true;
+  readonly expired: boolean;
 
-  constructor(
-    detail: string = InvalidToken.INVALID,
-    reason?: string,
-    /** The token was good but is past its `exp` (told apart for logout, never shown to callers). */
-    readonly expired = false,
-  ) {
-    super(detail, 'token_not_valid', reason);
+  constructor(cause?: unknown, options: { readonly expired?: boolean; readonly message?: string } = {}) {
+    super(options.message ?? InvalidToken.INVALID, cause);
+    this.expired = options.expired ?? false;
+  }
+}
+
+/** 401 for a token of the other type: an access token where a refresh token belongs, or the reverse. */
+export class WrongTokenType extends InvalidToken {
+  constructor(cause?: unknown) {
+    super(cause, { message: InvalidToken.WRONG_TYPE });
+  }
+}
+
+/** 401 for a refresh token that was blacklisted (by the blacklist endpoint, a logout or rotation). */
+export class TokenBlacklisted extends InvalidToken {
+  constructor() {
+    super(undefined, { message: InvalidToken.BLACKLISTED });
   }
 }
 
@@ -106,23 +231,28 @@ export class InvalidToken extends AuthenticationFailed {
  * refresh, verify and on protected routes, so clients can match the code anywhere.
  */
 export class TokenExpiredByRegistry extends AuthenticationFailed {
-  static readonly CODE = 'token_expired_by_registry';
-  constructor(reason?: string) {
-    super('Token has been expired.', TokenExpiredByRegistry.CODE, reason);
+  readonly code = 'token_expired_by_registry';
+  protected override readonly codeInBody = true;
+  constructor(cause?: unknown) {
+    super('Token has been expired.', cause);
   }
 }
 
 /** 401 at refresh for a rotated-out refresh token presented after the grace window: its family is gone. */
 export class TokenReuseDetected extends AuthenticationFailed {
-  constructor(reason?: string) {
-    super('Refresh token was already used; the session has been ended.', 'token_reuse_detected', reason);
+  readonly code = 'token_reuse_detected';
+  protected override readonly codeInBody = true;
+  constructor(cause?: unknown) {
+    super('Refresh token was already used; the session has been ended.', cause);
   }
 }
 
 /** 401 at refresh once a login is older than SESSION_MAX_LIFETIME. */
 export class SessionLifetimeExceeded extends AuthenticationFailed {
+  readonly code = 'session_expired';
+  protected override readonly codeInBody = true;
   constructor() {
-    super('Session has reached its maximum lifetime; log in again.', 'session_expired');
+    super('Session has reached its maximum lifetime; log in again.');
   }
 }
 
@@ -131,28 +261,30 @@ export class SessionLifetimeExceeded extends AuthenticationFailed {
  * token class, why the token did not fit.
  */
 export class BearerTokenRejected extends AuthenticationFailed {
+  readonly code = 'token_not_valid';
   constructor(readonly rejection: InvalidToken) {
-    super("Given token not valid for any token type", "token_not_valid", rejection.reason);
+    super('Given token not valid for any token type', rejection.cause);
   }
   override body(): ErrorBody {
     return {
-      detail: this.detail,
+      detail: this.message,
       code: this.code,
-      messages: [{ token_class: 'AccessToken', token_type: 'access', message: this.rejection.detail }],
+      messages: [{ token_class: 'AccessToken', token_type: 'access', message: this.rejection.message }],
     };
   }
 }
 
 /**
  * 401 carrying the auth-service's own answer, as a Django easyjwt client-service passes it on: the
- * caller sees the upstream detail and code unchanged.
+ * caller sees the upstream body unchanged.
  */
 export class UpstreamRejected extends AuthenticationFailed {
+  readonly code = 'upstream_rejected';
   constructor(
     readonly upstreamBody: ErrorBody,
     readonly upstreamStatus: number,
   ) {
-    super(typeof upstreamBody.detail === 'string' ? upstreamBody.detail : 'Authentication failed.', undefined, `auth-service answered ${upstreamStatus}`);
+    super(typeof upstreamBody.detail === 'string' ? upstreamBody.detail : 'Authentication failed.', `auth-service answered ${upstreamStatus}`);
   }
   override body(): ErrorBody {
     return { ...this.upstreamBody };
@@ -162,13 +294,11 @@ export class UpstreamRejected extends AuthenticationFailed {
 /** 403: authenticated, but not allowed. */
 export class PermissionDenied extends EasyJwtError {
   readonly status = 403;
-  constructor(detail = 'You do not have permission to perform this action.', code?: string) {
-    super(detail, code);
+  readonly code: ErrorCode = 'permission_denied';
+  constructor(message = 'You do not have permission to perform this action.') {
+    super(message);
   }
 }
-
-/** The stable codes of a CSRF refusal. */
-export type CsrfFailureCode = 'csrf_missing' | 'csrf_mismatch' | 'origin_not_allowed';
 
 /**
  * 403 for a request refused by the CSRF defences of the cookie delivery modes: no CSRF cookie or
@@ -180,25 +310,28 @@ export type CsrfFailureCode = 'csrf_missing' | 'csrf_mismatch' | 'origin_not_all
  *   throw new CsrfFailed('csrf_mismatch', 'CSRF token incorrect.');
  */
 export class CsrfFailed extends PermissionDenied {
+  protected override readonly codeInBody = true;
   constructor(
     override readonly code: CsrfFailureCode,
     problem: string,
   ) {
-    super(`CSRF Failed: ${problem}`, code);
+    super(`CSRF Failed: ${problem}`);
   }
 }
 
 /** 404, as DRF words it. */
 export class NotFound extends EasyJwtError {
   readonly status = 404;
-  constructor(detail = 'Not found.') {
-    super(detail);
+  readonly code = 'not_found';
+  constructor() {
+    super('Not found.');
   }
 }
 
 /** 405 for a known path asked with a method it does not serve. */
 export class MethodNotAllowed extends EasyJwtError {
   readonly status = 405;
+  readonly code = 'method_not_allowed';
   constructor(method: string) {
     super(`Method "${method}" not allowed.`);
   }
@@ -207,44 +340,53 @@ export class MethodNotAllowed extends EasyJwtError {
 /** 413 for a body over the configured limit. */
 export class PayloadTooLarge extends EasyJwtError {
   readonly status = 413;
+  readonly code = 'payload_too_large';
+  protected override readonly codeInBody = true;
   constructor(limit: number) {
-    super(`Request body exceeds the limit of ${limit} bytes.`, 'payload_too_large');
+    super(`Request body exceeds the limit of ${limit} bytes.`);
   }
 }
 
 /** 415 for a body in a format the endpoints do not parse. */
 export class UnsupportedMediaType extends EasyJwtError {
   readonly status = 415;
+  readonly code = 'unsupported_media_type';
   constructor(type: string) {
     super(`Unsupported media type "${type}" in request.`);
   }
 }
 
-/** 503 when an upstream the request depends on cannot be reached. */
-export class ServiceUnavailable extends EasyJwtError {
-  readonly status = 503;
-}
-
 /** 503 for an auth-service that is down, slow, failing or answering something that is not JSON. */
-export class AuthServiceUnavailable extends ServiceUnavailable {
-  constructor(reason: string) {
-    super('Authentication service unavailable.', 'auth_service_unavailable', reason);
+export class AuthServiceUnavailable extends EasyJwtError {
+  readonly status = 503;
+  readonly code = 'auth_service_unavailable';
+  protected override readonly codeInBody = true;
+  constructor(cause: unknown) {
+    super('Authentication service unavailable.', cause);
   }
 }
 
 /** 500: never carries the real message to the client. */
 export class InternalError extends EasyJwtError {
   readonly status = 500;
-  constructor(reason?: string) {
-    super('A server error occurred.', undefined, reason);
+  readonly code = 'error';
+  constructor(cause?: unknown) {
+    super('A server error occurred.', cause);
   }
+}
+
+/** What an error's `cause` says, as one line for the log. */
+export function causeText(error: Error): string | undefined {
+  const cause: unknown = error.cause;
+  if (cause === undefined || cause === null) return undefined;
+  return cause instanceof Error ? cause.message : String(cause);
 }
 
 /**
  * Thrown at start-up for a bad setting, naming the key; never reaches an HTTP client.
  *
  * @example
- *   new SettingsError('ACCESS_TOKEN_LIFETIME', 'must be a positive number of seconds, got -1')
+ *   new SettingsError('ACCESS_TOKEN_LIFETIME', 'must be a positive number of seconds, got -1');
  */
 export class SettingsError extends Error {
   constructor(
@@ -261,7 +403,7 @@ export class SettingsError extends Error {
  * builds a value a token cannot carry; names the claim. A programming error, found at start-up.
  *
  * @example
- *   new ClaimRegistrationError('exp', 'is reserved: the token core sets it')
+ *   new ClaimRegistrationError('exp', 'is reserved: the token core sets it');
  */
 export class ClaimRegistrationError extends Error {
   constructor(

@@ -2,13 +2,9 @@
 import type { DataSource } from 'typeorm';
 import { PasswordHasher } from '../core/passwords';
 import type { User } from '../entities';
-import { AuthenticationFailed } from '../errors';
+import { NoActiveAccount } from '../errors';
 import type { Settings } from '../settings';
 import { UserStore } from './user-store';
-
-/** The one answer for every failed login, so a caller cannot tell which part was wrong. */
-export const noActiveAccount = (): AuthenticationFailed =>
-  new AuthenticationFailed('No active account found with the given credentials');
 
 /**
  * Finds the active user a login and password belong to.
@@ -25,17 +21,17 @@ export class Credentials {
   ) {}
 
   /**
-   * The user, or AuthenticationFailed for an unknown login, a wrong password or an inactive user.
+   * The user, or NoActiveAccount for an unknown login, a wrong password or an inactive user.
    * A valid hash in an older format (Django's PBKDF2) is replaced by the current one.
    */
   async check(login: string, password: string): Promise<User> {
     const user = await this.users.findByLogin(this.settings.LOGIN_FIELD, login);
     if (!user) {
       await this.hasher.spendAsMuchAsACheck(password);
-      throw noActiveAccount();
+      throw new NoActiveAccount();
     }
     const result = await this.hasher.check(password, user.password);
-    if (!result.valid || !user.isActive) throw noActiveAccount();
+    if (!result.valid || !user.isActive) throw new NoActiveAccount();
     if (result.needsRehash) {
       user.password = await this.hasher.hash(password);
       await this.users.setPasswordHash(this.dataSource.manager, user.id, user.password, null);

@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock';
 import type { Principal } from '../core/principal';
 import type { Claims, TokenCodec } from '../core/tokens';
 import { TtlCache } from '../core/ttl-cache';
-import { AuthenticationFailed, TokenExpiredByRegistry } from '../errors';
+import { TokenExpiredByRegistry, UserInactive, UserNotFound } from '../errors';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { BearerVerifier } from '../http/bearer-verifier';
 import type { ExpiryCheck } from '../registry/expiry-check';
@@ -66,8 +66,8 @@ export class LocalAuthenticator implements RequestAuthenticator {
 
   /** The user, if they may still use a token with these claims. */
   private admit(user: UserSnapshot | null, claims: Claims, expired: boolean): Principal {
-    if (!user) throw new AuthenticationFailed('User not found', 'user_not_found');
-    if (this.settings.CHECK_USER_IS_ACTIVE && !user.isActive) throw new AuthenticationFailed('User is inactive', 'user_inactive');
+    if (!user) throw new UserNotFound();
+    if (this.settings.CHECK_USER_IS_ACTIVE && !user.isActive) throw new UserInactive();
     refuseVoided(claims, user, this.settings);
     if (expired) throw new TokenExpiredByRegistry('expired by the registry');
     return user;

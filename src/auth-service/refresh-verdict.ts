@@ -3,7 +3,7 @@
 // (revoked, rotated inside the grace window, reused after it, past the session's lifetime, ...) is
 // decided in one place and unit-tested on its own.
 import type { EasyJwtError } from '../errors';
-import { InvalidToken, SessionLifetimeExceeded, TokenExpiredByRegistry } from '../errors';
+import { SessionLifetimeExceeded, TokenBlacklisted, TokenExpiredByRegistry } from '../errors';
 import type { SessionStanding, TokenRecord } from '../registry/token-registry';
 import { reuseDetection, Settings } from '../settings';
 
@@ -54,7 +54,7 @@ export function refreshVerdict(record: TokenRecord, session: SessionStanding | n
     // client, answered even though the first one may have blacklisted the token.
     if (now.getTime() - record.rotatedAt.getTime() > settings.ROTATION_GRACE_PERIOD * 1000) return { kind: 'reuse' };
   } else if (record.revoked) {
-    return { kind: 'refuse', error: new InvalidToken(InvalidToken.BLACKLISTED) };
+    return { kind: 'refuse', error: new TokenBlacklisted() };
   }
   let notAfter: number | null = null;
   if (session !== null) {

@@ -4,7 +4,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Claims, IssuedToken } from '../core/tokens';
 import type { User } from '../entities';
-import { AuthenticationFailed, InvalidToken, TokenReuseDetected } from '../errors';
+import { NoActiveAccountForToken, TokenBlacklisted, TokenReuseDetected } from '../errors';
 import type { RequestInfo } from '../events';
 import type { Registration, RegistrationContext } from '../registry/pipeline';
 import type { TokenRecord } from '../registry/token-registry';
@@ -37,9 +37,6 @@ type RefreshParts = Pick<
   IssuerParts,
   'settings' | 'dataSource' | 'codec' | 'registry' | 'pipeline' | 'expiry' | 'users' | 'serializer' | 'claims' | 'events' | 'clock' | 'logger'
 >;
-
-/** simplejwt's refusal of a refresh token whose user is gone or inactive. */
-const noActiveAccountForToken = (): AuthenticationFailed => new AuthenticationFailed('No active account found for the given token.', 'no_active_account');
 
 /**
  * Exchanges refresh tokens.
@@ -122,7 +119,7 @@ export class Refresher {
         return (await registry.markRotated(manager, record.id, now)) && registry.revoke(manager, record.id, now);
       case 'blacklist':
         // Another request rotated this token out between our read and our write.
-        if (!(await registry.revoke(manager, record.id, now))) throw new InvalidToken(InvalidToken.BLACKLISTED);
+        if (!(await registry.revoke(manager, record.id, now))) throw new TokenBlacklisted();
         return true;
     }
   }
@@ -132,7 +129,7 @@ export class Refresher {
     const { codec, settings, users } = this.parts;
     const id = codec.userIdOf(claims);
     const user = id === null ? null : await users.findByTokenId(settings.USER_ID_FIELD, id);
-    if (!user || (settings.CHECK_USER_IS_ACTIVE && !user.isActive)) throw noActiveAccountForToken();
+    if (!user || (settings.CHECK_USER_IS_ACTIVE && !user.isActive)) throw new NoActiveAccountForToken();
     refuseVoided(claims, standingOf(user), settings);
     return user;
   }

@@ -1,6 +1,6 @@
 // Revocation: whether the registry still honours a token (verify), and ending refresh tokens on
 // request (blacklist, logout). Each write is one transaction; listeners hear of it after commit.
-import { InvalidToken, TokenExpiredByRegistry } from '../errors';
+import { InvalidToken, TokenBlacklisted, TokenExpiredByRegistry } from '../errors';
 import type { RequestInfo } from '../events';
 import { inTransaction } from '../db/transactions';
 import { IssuerParts, nowOf } from './issuer-parts';
@@ -24,7 +24,7 @@ export class Revocation {
     await this.parts.pipeline.settled(jti);
     const record = await this.parts.registry.find(jti);
     if (record?.expired) throw new TokenExpiredByRegistry(`jti ${jti} expired by the registry`);
-    if (record?.revoked) throw new InvalidToken(InvalidToken.BLACKLISTED);
+    if (record?.revoked) throw new TokenBlacklisted();
   }
 
   /**
@@ -40,7 +40,7 @@ export class Revocation {
     const ownerId = await inTransaction(this.parts.dataSource, async (manager) => {
       const owner = userId === null ? null : await users.findByTokenId(settings.USER_ID_FIELD, userId, manager);
       const record = await registry.ensure(manager, { ...codec.factsOf(claims), userId: owner?.id ?? null }, now);
-      if (record.revoked || !(await registry.revoke(manager, record.id, now))) throw new InvalidToken(InvalidToken.BLACKLISTED);
+      if (record.revoked || !(await registry.revoke(manager, record.id, now))) throw new TokenBlacklisted();
       return owner?.id ?? null;
     });
     this.parts.events.emit('tokenBlacklisted', { userId: ownerId, jti: codec.jtiOf(claims), via, request });
@@ -57,7 +57,7 @@ export class Revocation {
     try {
       outcome = { ...(await this.blacklist(raw, request, 'logout')), blacklisted: true };
     } catch (error) {
-      if (!(error instanceof InvalidToken) || !(error.detail === InvalidToken.BLACKLISTED || error.expired)) throw error;
+      if (!(error instanceof TokenBlacklisted || (error instanceof InvalidToken && error.expired))) throw error;
       outcome = { userId: null, blacklisted: false };
     }
     this.parts.events.emit('loggedOut', { ...outcome, request });

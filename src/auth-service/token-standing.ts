@@ -5,7 +5,7 @@
 import type { Claims } from '../core/tokens';
 import { passwordDigest } from '../core/passwords';
 import type { User } from '../entities';
-import { AuthenticationFailed, TokenExpiredByRegistry } from '../errors';
+import { PasswordChanged, TokenExpiredByRegistry } from '../errors';
 import type { Settings } from '../settings';
 
 /** What a user's record says about their tokens (the request path caches it per user). */
@@ -34,17 +34,14 @@ export function standingOf(user: Pick<User, 'password' | 'passwordChangedAt' | '
   };
 }
 
-/** simplejwt's refusal of a token issued before the password changed. */
-export const passwordChanged = (): AuthenticationFailed => new AuthenticationFailed("The user's password has been changed.", 'password_changed');
-
 /**
  * Refuses claims that the user's record voids: issued before a password change or a logout-all,
  * or carrying an old password's revoke claim.
  */
 export function refuseVoided(claims: Claims, standing: TokenStanding, settings: Pick<Settings, 'CHECK_REVOKE_TOKEN' | 'REVOKE_TOKEN_CLAIM'>): void {
   const issuedAt = claims.iat as number;
-  if (standing.passwordChangedSecond !== null && issuedAt <= standing.passwordChangedSecond) throw passwordChanged();
-  if (settings.CHECK_REVOKE_TOKEN && claims[settings.REVOKE_TOKEN_CLAIM] !== standing.passwordDigest) throw passwordChanged();
+  if (standing.passwordChangedSecond !== null && issuedAt <= standing.passwordChangedSecond) throw new PasswordChanged();
+  if (settings.CHECK_REVOKE_TOKEN && claims[settings.REVOKE_TOKEN_CLAIM] !== standing.passwordDigest) throw new PasswordChanged();
   // Logout-all: one comparison against the user, no row per token.
   if (standing.tokensValidAfterSecond !== null && issuedAt <= standing.tokensValidAfterSecond) throw new TokenExpiredByRegistry('issued before a logout-all');
 }

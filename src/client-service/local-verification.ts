@@ -6,9 +6,9 @@ import type { Context } from 'koa';
 import type { Clock } from '../core/clock';
 import type { Principal } from '../core/principal';
 import type { Claims, TokenCodec } from '../core/tokens';
-import { AuthenticationFailed } from '../errors';
+import { InvalidUserClaim, NoUserId, UserInactive } from '../errors';
 import type { RequestAuthenticator } from '../http/authenticator';
-import { BearerVerifier, noUserId } from '../http/bearer-verifier';
+import { BearerVerifier } from '../http/bearer-verifier';
 import type { ClientSettings } from './client-settings';
 import { UserSync } from './user-sync';
 
@@ -61,7 +61,7 @@ export class LocalVerification implements RequestAuthenticator {
   authenticate(ctx: Context): Principal | Promise<Principal> {
     const { raw, claims, userId: id } = this.bearer.read(ctx);
     // Local copies are keyed by the auth-service's integer id.
-    if (typeof id !== 'number') throw noUserId();
+    if (typeof id !== 'number') throw new NoUserId();
     if (this.settings.USER_FROM_CLAIM !== null) return this.fromClaim(claims, id);
     // A stale or missing copy is fetched with the request's own token, as easyjwt does.
     const principal = this.users.principalFor(id, raw, ctx);
@@ -72,13 +72,13 @@ export class LocalVerification implements RequestAuthenticator {
     const known = this.fromClaims.get(claims);
     if (known) return known;
     const principal = principalFromUserClaim(claims[this.settings.USER_FROM_CLAIM as string], id);
-    if (!principal) throw new AuthenticationFailed(`Token has no valid "${this.settings.USER_FROM_CLAIM}" claim`, 'token_not_valid');
+    if (!principal) throw new InvalidUserClaim(this.settings.USER_FROM_CLAIM as string);
     this.fromClaims.set(claims, principal);
     return principal;
   }
 
   private active(principal: Principal): Principal {
-    if (this.settings.CHECK_USER_IS_ACTIVE && !principal.isActive) throw new AuthenticationFailed('User is inactive', 'user_inactive');
+    if (this.settings.CHECK_USER_IS_ACTIVE && !principal.isActive) throw new UserInactive();
     return principal;
   }
 }

@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock';
 import type { Principal } from '../core/principal';
 import { unverifiedClaims } from '../core/tokens';
 import { TtlCache } from '../core/ttl-cache';
-import { AuthenticationFailed, NotAuthenticated, UpstreamRejected } from '../errors';
+import { NotAuthenticated, UpstreamRejected, UserInactive } from '../errors';
 import { requestInfo } from '../events';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { readBearerToken } from '../http/bearer';
@@ -60,7 +60,7 @@ export class RemoteVerification implements RequestAuthenticator {
   }
 
   private checked(principal: Principal): Principal {
-    if (this.settings.CHECK_USER_IS_ACTIVE && !principal.isActive) throw new AuthenticationFailed('User is inactive', 'user_inactive');
+    if (this.settings.CHECK_USER_IS_ACTIVE && !principal.isActive) throw new UserInactive();
     return principal;
   }
 }

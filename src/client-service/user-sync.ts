@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock';
 import type { Principal } from '../core/principal';
 import { TtlCache } from '../core/ttl-cache';
 import { LocalUser } from '../entities/local-user';
-import { AuthServiceUnavailable, UpstreamRejected } from '../errors';
+import { AuthServiceUnavailable, causeText, UpstreamRejected } from '../errors';
 import { ClientServiceEvents, EventBus, RequestInfo, requestInfo } from '../events';
 import type { Logger } from '../logger';
 import { ClientUserSerializer } from '../serializers/client-user-serializer';
@@ -107,7 +107,7 @@ export class UserSync {
       reply = await this.upstream.getWithToken(this.settings.REMOTE_AUTH_SERVICE_USER_PATH, authorization);
     } catch (error) {
       if (stale && error instanceof AuthServiceUnavailable) {
-        this.logger.warn({ userId: stale.principal.id, reason: error.reason }, 'auth-service unavailable: serving a stale user copy');
+        this.logger.warn({ userId: stale.principal.id, reason: causeText(error) }, 'auth-service unavailable: serving a stale user copy');
         // Trust the stale copy a little longer, so an outage costs one timeout per user per
         // RETRY_AFTER_OUTAGE_MS rather than one per request.
         const retryIn = Math.min(RETRY_AFTER_OUTAGE_MS, this.settings.USER_SYNC_MAX_AGE * 1000);

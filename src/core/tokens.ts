@@ -6,7 +6,7 @@
 // follows insertion like a Python dict, so re-assigning an existing claim keeps its place.
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { InvalidToken } from '../errors';
+import { InvalidToken, WrongTokenType } from '../errors';
 import type { Settings } from '../settings';
 import { Clock, epochSeconds, systemClock } from './clock';
 import type { TokenKeys } from './keys';
@@ -175,13 +175,13 @@ export class TokenCodec {
       if (typeof decoded !== 'object' || decoded === null) throw new Error('payload is not an object');
       claims = decoded as Claims;
     } catch (error) {
-      throw new InvalidToken(InvalidToken.INVALID, (error as Error).message, error instanceof jwt.TokenExpiredError);
+      throw new InvalidToken(error, { expired: error instanceof jwt.TokenExpiredError });
     }
-    if (typeof claims.exp !== 'number') throw new InvalidToken(InvalidToken.INVALID, "token has no 'exp' claim");
-    if (!claims[this.settings.JTI_CLAIM]) throw new InvalidToken(InvalidToken.INVALID, 'token has no id');
+    if (typeof claims.exp !== 'number') throw new InvalidToken("token has no 'exp' claim");
+    if (!claims[this.settings.JTI_CLAIM]) throw new InvalidToken('token has no id');
     const type = claims[this.settings.TOKEN_TYPE_CLAIM];
-    if (type === undefined) throw new InvalidToken(InvalidToken.INVALID, 'token has no type');
-    if (expectedType && type !== expectedType) throw new InvalidToken(InvalidToken.WRONG_TYPE, `expected ${expectedType}, got ${String(type)}`);
+    if (type === undefined) throw new InvalidToken('token has no type');
+    if (expectedType && type !== expectedType) throw new WrongTokenType(`expected ${expectedType}, got ${String(type)}`);
     return claims;
   }
 

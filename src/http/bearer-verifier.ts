@@ -4,7 +4,7 @@ import type { Context } from 'koa';
 import type { Clock } from '../core/clock';
 import type { Claims, TokenCodec } from '../core/tokens';
 import { VerifiedTokens } from '../core/verified-tokens';
-import { AuthenticationFailed, BearerTokenRejected, InvalidToken, NotAuthenticated } from '../errors';
+import { BearerTokenRejected, InvalidToken, NotAuthenticated, NoUserId } from '../errors';
 import type { Settings } from '../settings';
 import { readBearerToken } from './bearer';
 
@@ -62,7 +62,7 @@ export class BearerVerifier {
       claims = this.verify(raw);
     }
     const userId = this.codec.userIdOf(claims);
-    if (userId === null) throw noUserId();
+    if (userId === null) throw new NoUserId();
     return { raw: raw as string, claims, userId };
   }
 
@@ -82,7 +82,3 @@ export class BearerVerifier {
     }
   }
 }
-
-/** simplejwt's answer for a token whose user id claim is missing or unusable. */
-export const noUserId = (): AuthenticationFailed =>
-  new AuthenticationFailed('Token contained no recognizable user identification', 'token_not_valid');

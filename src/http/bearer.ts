@@ -1,5 +1,5 @@
 // Reading the raw token from an Authorization header, as simplejwt's JWTAuthentication does.
-import { AuthenticationFailed } from '../errors';
+import { BadAuthorizationHeader } from '../errors';
 
 /**
  * The token in `header`, or null when the header is absent or names another scheme (the request
@@ -14,7 +14,7 @@ export function readBearerToken(header: string | undefined, schemes: readonly st
   const parts = header.trim().split(/\s+/);
   if (parts[0] === '' || !schemes.includes(parts[0])) return null;
   if (parts.length !== 2) {
-    throw new AuthenticationFailed('Authorization header must contain two space-delimited values', 'bad_authorization_header');
+    throw new BadAuthorizationHeader();
   }
   return parts[1];
 }

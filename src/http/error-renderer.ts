@@ -2,9 +2,10 @@
 // their own status and DRF-shaped body; errors from koa-bodyparser, @koa/router and
 // routing-controllers are translated here; anything else is a 500 whose details go to the log only.
 import type { Context } from 'koa';
-import type { Logger } from 'pino';
+import type { Logger } from '../logger';
 import { HttpError } from 'routing-controllers';
 import {
+  causeText,
   EasyJwtError,
   InternalError,
   MethodNotAllowed,
@@ -37,7 +38,7 @@ export function toClientError(error: unknown, ctx: Context, bodyLimit: number): 
   if (status === 400 && err.expose !== false) return new ParseError(err.message ?? 'malformed body');
   if (status === 404) return new NotFound();
   if (status === 405) return new MethodNotAllowed(ctx.method);
-  return new InternalError(err.message);
+  return new InternalError(error);
 }
 
 /**
@@ -49,10 +50,10 @@ export function renderError(ctx: Context, thrown: unknown, options: ErrorRendere
   const error = toClientError(thrown, ctx, options.bodyLimit);
   if (error.status >= 500) {
     options.logger.error({ err: thrown, method: ctx.method, path: ctx.path }, 'request failed');
-  } else if (error.reason) {
-    options.logger.debug({ status: error.status, reason: error.reason, path: ctx.path }, error.detail);
+  } else if (error.cause !== undefined) {
+    options.logger.debug({ status: error.status, code: error.code, reason: causeText(error), path: ctx.path }, error.message);
   }
-  ctx.set(error.headers());
+  ctx.set(error.headers);
   ctx.status = error.status;
   ctx.body = error.body();
 }

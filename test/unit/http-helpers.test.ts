@@ -10,7 +10,7 @@ import { requireStrings } from '../../src/http/fields';
 const BEARER = ['Bearer'];
 
 /** The error `run` throws, checked to be an instance of `kind`. */
-function thrown<T>(run: () => unknown, kind: new (...args: never[]) => T): T {
+function thrown<T>(run: () => unknown, kind: abstract new (...args: never[]) => T): T {
   try {
     run();
   } catch (error) {
@@ -50,7 +50,7 @@ describe('readBearerToken', () => {
         detail: 'Authorization header must contain two space-delimited values',
         code: 'bad_authorization_header',
       });
-      expect(error.headers()).to.deep.equal({ 'WWW-Authenticate': 'Bearer realm="api"' });
+      expect(error.headers).to.deep.equal({ 'WWW-Authenticate': 'Bearer realm="api"' });
     }
   });
 });

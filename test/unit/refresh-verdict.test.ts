@@ -48,12 +48,12 @@ describe('refreshVerdict', () => {
   it('refuses a revoked token as blacklisted when reuse detection is off', () => {
     const error = refusal(refreshVerdict(record({ revoked: true }), OPEN_SESSION, NOW, PLAIN));
     expect(error).to.be.instanceOf(InvalidToken);
-    expect((error as InvalidToken).detail).to.equal('Token is blacklisted');
+    expect((error as InvalidToken).message).to.equal('Token is blacklisted');
   });
 
   it('refuses a revoked token that was never rotated even with detection on', () => {
     const error = refusal(refreshVerdict(record({ revoked: true }), OPEN_SESSION, NOW, ROTATING_BLACKLIST));
-    expect((error as InvalidToken).detail).to.equal('Token is blacklisted');
+    expect((error as InvalidToken).message).to.equal('Token is blacklisted');
   });
 
   it('answers a rotated-out token inside the grace window, even when it was blacklisted by the rotation', () => {
@@ -75,7 +75,7 @@ describe('refreshVerdict', () => {
   it('does not watch for reuse when REFRESH_TOKEN_REUSE_DETECTION is false: a rotated, blacklisted token is just blacklisted', () => {
     const settings = { ...ROTATING_BLACKLIST, REFRESH_TOKEN_REUSE_DETECTION: false };
     const error = refusal(refreshVerdict(record({ rotatedAt: secondsAgo(60), revoked: true }), OPEN_SESSION, NOW, settings));
-    expect((error as InvalidToken).detail).to.equal('Token is blacklisted');
+    expect((error as InvalidToken).message).to.equal('Token is blacklisted');
     expect(refreshVerdict(record(), OPEN_SESSION, NOW, settings)).to.deep.equal({ kind: 'issue', notAfter: null, retire: 'blacklist' });
   });
 

@@ -65,7 +65,7 @@ describe('asymmetric token keys', () => {
     const { access } = codecFor('RS256', rsa().privateKey).pairFor(5);
     expect(() => codecFor('RS256', null, rsaPair.publicKey).verify(access.token))
       .to.throw(InvalidToken)
-      .with.property('detail', 'Token is invalid or expired');
+      .with.property('message', 'Token is invalid or expired');
   });
 
   it('signs ES256 tokens with a raw 64-byte r||s signature, as JOSE (and PyJWT) expect', () => {

@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { FrozenClock } from '../../src/core/clock';
 import { loadKeys } from '../../src/core/keys';
 import { Claims, TokenCodec } from '../../src/core/tokens';
-import { InvalidToken } from '../../src/errors';
+import { causeText, InvalidToken } from '../../src/errors';
 import { resolveSettings, SettingsInput } from '../../src/settings';
 
 const KEY = 'unit-test-signing-key-of-at-least-32-bytes';
@@ -37,7 +37,7 @@ const validClaims = (extra: Claims = {}): Claims => ({
   ...extra,
 });
 
-/** Asserts that verifying `token` throws InvalidToken with `detail` and code token_not_valid. */
+/** Asserts that verifying `token` throws InvalidToken with `detail` as its message and code token_not_valid. */
 function expectRefused(codec: TokenCodec, token: string, detail = InvalidToken.INVALID, type?: 'access' | 'refresh'): InvalidToken {
   let caught: unknown;
   try {
@@ -47,7 +47,7 @@ function expectRefused(codec: TokenCodec, token: string, detail = InvalidToken.I
   }
   expect(caught, `expected ${token.slice(0, 40)}... to be refused`).to.be.instanceOf(InvalidToken);
   const error = caught as InvalidToken;
-  expect(error.detail).to.equal(detail);
+  expect(error.message).to.equal(detail);
   expect(error.code).to.equal('token_not_valid');
   expect(error.status).to.equal(401);
   return error;
@@ -272,7 +272,7 @@ describe('TokenCodec', () => {
       const { access } = codec.pairFor(5);
       clock.advance(301);
       const error = expectRefused(codec, access.token);
-      expect(error.reason).to.match(/expired/);
+      expect(causeText(error)).to.match(/expired/);
       expect(error.body()).to.deep.equal({ detail: 'Token is invalid or expired', code: 'token_not_valid' });
     });
   });
