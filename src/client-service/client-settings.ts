@@ -11,6 +11,7 @@ import {
   OPTIONS,
   optionalText,
   parseDuration,
+  positiveDuration,
   resolveOptions,
   Settings,
   checkCookieSettings,
@@ -118,11 +119,7 @@ export const CLIENT_OPTIONS: { readonly [K in keyof ClientSettings]: Option<Clie
   REMOTE_AUTH_SERVICE_PASSWORD_CHANGE_PATH: path('/auth/password-change/'),
   REMOTE_AUTH_REQUEST_TIMEOUT: {
     default: 5,
-    parse: (value, key) => {
-      const seconds = parseDuration(value, key);
-      if (seconds <= 0) throw new SettingsError(key, 'must be longer than zero');
-      return seconds;
-    },
+    parse: positiveDuration,
     doc: 'Seconds to wait for the auth-service before answering 503 (easyjwt waits 30; a request slot held that long is worse than a quick 503).',
   },
   REMOTE_AUTH_SSL_VERIFY: { default: true, parse: boolean, doc: "Verify the auth-service's TLS certificate. Turn off only for local development." },
