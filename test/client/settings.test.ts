@@ -9,8 +9,8 @@ import { forEachDialect } from '../support/databases';
 
 const URL_ = 'http://127.0.0.1:8000';
 
-/** The SettingsError thrown for `input`, or a failure if none is. */
-function refusal(input: ClientSettingsInput): SettingsError {
+/** The SettingsError thrown for `input` (raw, as from a config file: bad values included), or a failure if none is. */
+function refusal(input: Readonly<Record<string, unknown>>): SettingsError {
   try {
     resolveClientSettings(input);
   } catch (error) {

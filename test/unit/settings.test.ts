@@ -6,8 +6,8 @@ import { parseDuration, resolveSettings, SettingsInput } from '../../src/setting
 const KEY = 'settings-test-key-of-at-least-32-bytes!';
 const KEY_64 = 'k'.repeat(64);
 
-/** The SettingsError thrown for `input`, or a failure if none is. */
-function refusal(input: SettingsInput): SettingsError {
+/** The SettingsError thrown for `input` (raw, as from a config file: bad values included), or a failure if none is. */
+function refusal(input: Readonly<Record<string, unknown>>): SettingsError {
   try {
     resolveSettings(input);
   } catch (error) {
@@ -82,7 +82,7 @@ describe('resolveSettings', () => {
   });
 
   it('names the key of a bad value', () => {
-    const cases: [SettingsInput, string][] = [
+    const cases: [Record<string, unknown>, string][] = [
       [{ ACCESS_TOKEN_LIFETIME: -1 }, 'ACCESS_TOKEN_LIFETIME'],
       [{ ACCESS_TOKEN_LIFETIME: 'abc' }, 'ACCESS_TOKEN_LIFETIME'],
       [{ ACCESS_TOKEN_LIFETIME: 0 }, 'ACCESS_TOKEN_LIFETIME'],
