@@ -7,6 +7,7 @@ import {
   checkCookieSettings,
   checkHmacKeyLength,
   InputOf,
+  isResolvedBy,
   oneOf,
   Option,
   OPTIONS,
@@ -170,4 +171,17 @@ export function resolveClientSettings(input: ClientSettingsInput = {}): ClientSe
       throw new SettingsError('USER_FROM_CLAIM', 'needs local verification (a SIGNING_KEY or VERIFYING_KEY): a claim is only as good as the signature checked here');
     }
   });
+}
+
+/**
+ * Whether `value` is settings resolveClientSettings returned, which a service may use without
+ * checking them again. A copy (`{ ...settings, LEEWAY: 5 }`) is not: it is raw input like any other.
+ *
+ * @example
+ *   const settings = resolveClientSettings({ REMOTE_AUTH_SERVICE_URL: 'http://127.0.0.1:8000' });
+ *   isResolvedClientSettings(settings); // true
+ *   isResolvedClientSettings(Object.freeze({ ...settings })); // false: frozen is not resolved
+ */
+export function isResolvedClientSettings(value: unknown): value is ClientSettings {
+  return isResolvedBy<ClientSettings>(value, CLIENT_OPTIONS);
 }

@@ -1,8 +1,8 @@
 // Settings: every option declared once with its default and its check (options.ts, parsers.ts),
-// validated and frozen once here.
+// validated and frozen once here. Both services accept raw input or settings resolved before.
 import { SettingsError } from '../errors';
 import { checkCookieSettings } from './cookie-checks';
-import { resolveOptions } from './option-table';
+import { resolveOptions, isResolvedBy } from './option-table';
 import { Algorithm, OPTIONS, Settings, SettingsInput } from './options';
 
 export * from './cookie-checks';
@@ -36,4 +36,17 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
     checkHmacKeyLength(settings.ALGORITHM, settings.SIGNING_KEY);
     checkCookieSettings(settings);
   });
+}
+
+/**
+ * Whether `value` is settings resolveSettings returned, which a service may use without checking
+ * them again. A copy (`{ ...settings, LEEWAY: 5 }`) is not: it is raw input like any other.
+ *
+ * @example
+ *   const settings = resolveSettings({ SIGNING_KEY: 'a-signing-key-of-at-least-32-bytes' });
+ *   isResolvedSettings(settings); // true
+ *   isResolvedSettings({ ...settings, LEEWAY: 5 }); // false: checked again wherever it is passed
+ */
+export function isResolvedSettings(value: unknown): value is Settings {
+  return isResolvedBy<Settings>(value, OPTIONS);
 }

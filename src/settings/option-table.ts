@@ -1,5 +1,5 @@
 // Option tables and the one way settings are made from them: every key checked, defaults filled
-// in, the rules that span several keys applied, the result frozen.
+// in, the result frozen and marked as resolved, so a service handed it need not check it again.
 import { SettingsError } from '../errors';
 import type { Accepted, Parser } from './parsers';
 
@@ -19,10 +19,15 @@ export type OptionTable<T, Table extends OptionsFor<T>> = { readonly [K in keyof
 /** What callers may pass for a table: any subset of its keys, each as its parser accepts it. */
 export type InputOf<Table> = { -readonly [K in keyof Table]?: Table[K] extends Option<unknown, infer I> ? I : never };
 
+// Holds, on every settings object resolveOptions returns, the table it was checked against. Not
+// exported, so nothing else can make an object pass for resolved settings; a frozen object alone
+// does not, since anyone can freeze one.
+const RESOLVED = Symbol('easyjwt.resolvedSettings');
+
 /**
  * Checks `input` against an option table: unknown keys and bad values throw a SettingsError naming
  * the key, missing ones take their defaults. `check` then sees the whole result, for rules that
- * span several keys. Returns the result frozen.
+ * span several keys. Returns the result frozen and marked, for isResolvedBy.
  */
 export function resolveOptions<T>(table: OptionsFor<T>, input: object, check: (settings: T) => void): T {
   for (const key of Object.keys(input)) {
@@ -39,5 +44,13 @@ export function resolveOptions<T>(table: OptionsFor<T>, input: object, check: (s
     }
   }
   check(out as T);
+  // Not enumerable: spreads, JSON and deep comparisons see the settings only. A spread copy loses
+  // the mark, so a copy with a value changed is checked again.
+  Object.defineProperty(out, RESOLVED, { value: table });
   return Object.freeze(out) as T;
+}
+
+/** Whether `value` came out of resolveOptions for `table` (an object's own mark, never an inherited one). */
+export function isResolvedBy<T>(value: unknown, table: OptionsFor<T>): value is T {
+  return typeof value === 'object' && value !== null && Object.getOwnPropertyDescriptor(value, RESOLVED)?.value === table;
 }
