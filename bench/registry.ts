@@ -107,7 +107,7 @@ async function main(): Promise<number> {
   const url = new URL(base);
   url.pathname = `/${DATABASE}`;
   // Cheap scrypt: obtain would otherwise be 70 ms of hashing per request and hide the registry.
-  const common = { SIGNING_KEY: KEY, DATABASE_URL: url.toString(), PASSWORD_SCRYPT_N: 1024, PASSWORD_SCRYPT_P: 1, LOG_LEVEL: 'silent' };
+  const common = { SIGNING_KEY: KEY, DATABASE_URL: url.toString(), PASSWORD_SCRYPT_N: 1024, PASSWORD_SCRYPT_P: 1, LOG_LEVEL: 'silent' as const };
   const on: AuthService = await createAuthService({ settings: common });
   const manager = on.dataSource.manager;
 

@@ -7,7 +7,7 @@
 // Environment: EASYJWT_SIGNING_KEY (required), EASYJWT_DATABASE_URL (default
 // sqlite:data/example-auth.sqlite3), PORT (default 8000), EASYJWT_LOG_LEVEL (default info).
 import 'reflect-metadata';
-import { AuthService, createAuthService } from '../../src';
+import { AuthService, createAuthService, SettingsInput } from '../../src';
 import { ExampleUserSerializer, setAccessLevel } from './access-levels';
 
 export { ExampleUserSerializer, setAccessLevel } from './access-levels';
@@ -37,8 +37,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env, options: { seed
       ROTATE_REFRESH_TOKENS: true,
       BLACKLIST_AFTER_ROTATION: true,
       UPDATE_LAST_LOGIN: true,
-      PORT: env.PORT ?? 8000,
-      LOG_LEVEL: env.EASYJWT_LOG_LEVEL ?? 'info',
+      // Environment strings are checked at start-up; the casts only let them through to that check.
+      PORT: (env.PORT ?? 8000) as SettingsInput['PORT'],
+      LOG_LEVEL: (env.EASYJWT_LOG_LEVEL ?? 'info') as SettingsInput['LOG_LEVEL'],
     },
     serializer: new ExampleUserSerializer(),
   });

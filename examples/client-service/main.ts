@@ -11,7 +11,7 @@
 // EASYJWT_CLIENT_DATABASE_URL (default sqlite:data/example-client.sqlite3), PORT (default 8001),
 // EASYJWT_LOG_LEVEL (default info).
 import 'reflect-metadata';
-import { createClientService } from '../../src';
+import { ClientSettingsInput, createClientService } from '../../src';
 import { AccessGroup } from './access-group';
 import { mariadbMigrations, sqliteMigrations } from './migrations';
 import { ProfileController, ReportsController } from './reports-controller';
@@ -26,12 +26,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env) {
     settings: {
       REMOTE_AUTH_SERVICE_URL: env.EASYJWT_AUTH_URL || 'http://127.0.0.1:8000',
       SIGNING_KEY: env.EASYJWT_SIGNING_KEY || undefined,
-      TOKEN_VERIFICATION: env.EASYJWT_TOKEN_VERIFICATION || 'auto',
+      // Environment strings are checked at start-up; the casts only let them through to that check.
+      TOKEN_VERIFICATION: (env.EASYJWT_TOKEN_VERIFICATION || 'auto') as ClientSettingsInput['TOKEN_VERIFICATION'],
       DATABASE_URL: env.EASYJWT_CLIENT_DATABASE_URL || 'sqlite:data/example-client.sqlite3',
       // Permission and access-level changes reach this service within two minutes.
       USER_SYNC_MAX_AGE: '2m',
-      PORT: env.PORT ?? 8001,
-      LOG_LEVEL: env.EASYJWT_LOG_LEVEL ?? 'info',
+      PORT: (env.PORT ?? 8001) as ClientSettingsInput['PORT'],
+      LOG_LEVEL: (env.EASYJWT_LOG_LEVEL ?? 'info') as ClientSettingsInput['LOG_LEVEL'],
     },
     serializer: new AccessGroupUserSerializer(),
     controllers: [ReportsController, ProfileController],

@@ -23,7 +23,7 @@ import { SessionStore } from '../registry/sessions';
 import { TokenQueries } from '../registry/token-queries';
 import { TokenRegistry } from '../registry/token-registry';
 import { UserSerializer } from '../serializers/user-serializer';
-import { resolveSettings, Settings, SettingsInput } from '../settings';
+import { isResolvedSettings, resolveSettings, Settings, SettingsInput } from '../settings';
 import { Credentials } from './credentials';
 import { LocalAuthenticator } from './local-authenticator';
 import { RegistryActions } from './registry-actions';
@@ -77,7 +77,7 @@ export interface AuthService extends AuthServiceParts {
  *   const { url } = await service.listen();
  */
 export async function createAuthService(options: AuthServiceOptions): Promise<AuthService> {
-  const settings = Object.isFrozen(options.settings) ? (options.settings as Settings) : resolveSettings(options.settings);
+  const settings = isResolvedSettings(options.settings) ? options.settings : resolveSettings(options.settings);
   const logger = options.logger ?? createLogger(settings.LOG_LEVEL);
   const clock = options.clock ?? systemClock;
   const codec = new TokenCodec(settings, loadKeys(settings.ALGORITHM, settings.SIGNING_KEY, settings.VERIFYING_KEY), clock);

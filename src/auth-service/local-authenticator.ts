@@ -3,7 +3,7 @@
 // cached snapshot is missing or older than USER_CACHE_TTL.
 import type { Context } from 'koa';
 import type { Clock } from '../core/clock';
-import type { Principal } from '../core/principal';
+import type { AuthPrincipal, Principal } from '../core/principal';
 import type { Claims, TokenCodec } from '../core/tokens';
 import { TtlCache } from '../core/ttl-cache';
 import { TokenExpiredByRegistry, UserInactive, UserNotFound } from '../errors';
@@ -16,9 +16,7 @@ import { refuseVoided, standingOf, TokenStanding } from './token-standing';
 import { UserStore } from './user-store';
 
 /** A principal plus what the token checks need, as cached per user. */
-export interface UserSnapshot extends Principal, TokenStanding {
-  readonly id: number;
-}
+export interface UserSnapshot extends AuthPrincipal, TokenStanding {}
 
 /**
  * Authenticates `Authorization: Bearer <access>` against the local user table.

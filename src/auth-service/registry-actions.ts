@@ -2,7 +2,7 @@
 // sessions, log out everywhere. Each change is one transaction, then caches and events hear of it.
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../core/clock';
-import type { Principal } from '../core/principal';
+import type { AuthPrincipal } from '../core/principal';
 import type { TokenCodec } from '../core/tokens';
 import { NotFound, PermissionDenied } from '../errors';
 import type { AuthServiceEvents, EventBus, RequestInfo } from '../events';
@@ -45,7 +45,7 @@ export class RegistryActions {
    * Expires one token, or (`affectTree`) every token of its tree and the sessions they belong to.
    * Answers how many tokens were expired now (0 when they already were).
    */
-  async expireToken(actor: Principal & { id: number }, raw: string, options: { affectTree: boolean; request?: RequestInfo | null }): Promise<{ expired: number }> {
+  async expireToken(actor: AuthPrincipal, raw: string, options: { affectTree: boolean; request?: RequestInfo | null }): Promise<{ expired: number }> {
     const { codec, registry, users, settings } = this.parts;
     const claims = codec.verify(raw);
     const jti = codec.jtiOf(claims);
@@ -63,13 +63,13 @@ export class RegistryActions {
   }
 
   /** The active sessions of `userId` (`currentJti` marks the asker's own). */
-  listSessions(actor: Principal & { id: number }, userId: number, currentJti: string | null): Promise<SessionView[]> {
+  listSessions(actor: AuthPrincipal, userId: number, currentJti: string | null): Promise<SessionView[]> {
     this.allow(actor, userId);
     return this.parts.sessions.list(userId, this.now(), currentJti);
   }
 
   /** Ends one session; someone else's session is "not found" unless the actor is staff. */
-  async endSession(actor: Principal & { id: number }, sessionId: number, request: RequestInfo | null = null): Promise<void> {
+  async endSession(actor: AuthPrincipal, sessionId: number, request: RequestInfo | null = null): Promise<void> {
     const owner = await this.parts.sessions.ownerOf(sessionId);
     if (owner === null || (owner !== actor.id && !actor.isStaff)) throw new NotFound();
     const ended = await this.parts.sessions.end(sessionId, owner, this.now());
@@ -77,7 +77,7 @@ export class RegistryActions {
   }
 
   /** Ends every session of `userId`; afterwards each request pays one comparison, not a lookup. */
-  async logoutAll(actor: Principal & { id: number }, userId: number, request: RequestInfo | null = null): Promise<{ sessions: number }> {
+  async logoutAll(actor: AuthPrincipal, userId: number, request: RequestInfo | null = null): Promise<{ sessions: number }> {
     this.allow(actor, userId);
     if (userId !== actor.id && !(await this.parts.users.withPermissions(userId))) throw new NotFound();
     const ended = await this.parts.sessions.endAll(userId, this.now());
@@ -87,7 +87,7 @@ export class RegistryActions {
     return { sessions: ended.sessions };
   }
 
-  private allow(actor: Principal & { id: number }, userId: number): void {
+  private allow(actor: AuthPrincipal, userId: number): void {
     if (userId !== actor.id && !actor.isStaff) throw new PermissionDenied();
   }
 

@@ -3,18 +3,23 @@
 // easyjwt's client settings, under easyjwt's names, plus what local verification adds.
 import { SettingsError } from '../errors';
 import {
-  Algorithm,
   boolean,
+  checkCookieSettings,
   checkHmacKeyLength,
+  InputOf,
+  isResolvedBy,
   oneOf,
   Option,
   OPTIONS,
+  optionalClaimName,
   optionalText,
+  OptionsFor,
+  OptionTable,
+  Parser,
   parseDuration,
+  positiveDuration,
   resolveOptions,
   Settings,
-  checkCookieSettings,
-  optionalClaimName,
   text,
 } from '../settings';
 
@@ -80,7 +85,7 @@ export interface ClientSettings extends Shared {
   readonly USER_FROM_CLAIM: string | null;
 }
 
-const serviceUrl = (value: unknown, key: string): string => {
+const serviceUrl: Parser<string, string> = (value, key) => {
   const url = text(value, key);
   let parsed: URL;
   try {
@@ -92,7 +97,7 @@ const serviceUrl = (value: unknown, key: string): string => {
   return url.replace(/\/+$/, '');
 };
 
-const path = (fallback: string): Option<string> => ({
+const path = (fallback: string): Option<string, string> => ({
   default: fallback,
   parse: (value, key) => {
     const given = text(value, key);
@@ -103,10 +108,9 @@ const path = (fallback: string): Option<string> => ({
 });
 
 const pick = <K extends keyof Settings>(keys: readonly K[]) =>
-  Object.fromEntries(keys.map((key) => [key, OPTIONS[key]])) as { [P in K]: Option<Settings[P]> };
+  Object.fromEntries(keys.map((key) => [key, OPTIONS[key]])) as { [P in K]: (typeof OPTIONS)[P] };
 
-/** Every client-service option. */
-export const CLIENT_OPTIONS: { readonly [K in keyof ClientSettings]: Option<ClientSettings[K]> } = {
+const table = {
   ...pick(SHARED),
   SIGNING_KEY: { default: null, parse: optionalText, doc: 'The HMAC secret shared with the auth-service (HS*), for local verification. Leave unset with remote verification.' },
   REMOTE_AUTH_SERVICE_URL: { default: undefined, parse: serviceUrl, doc: 'Base URL of the auth-service, e.g. `http://127.0.0.1:8000`. Required.' },
@@ -118,11 +122,7 @@ export const CLIENT_OPTIONS: { readonly [K in keyof ClientSettings]: Option<Clie
   REMOTE_AUTH_SERVICE_PASSWORD_CHANGE_PATH: path('/auth/password-change/'),
   REMOTE_AUTH_REQUEST_TIMEOUT: {
     default: 5,
-    parse: (value, key) => {
-      const seconds = parseDuration(value, key);
-      if (seconds <= 0) throw new SettingsError(key, 'must be longer than zero');
-      return seconds;
-    },
+    parse: positiveDuration,
     doc: 'Seconds to wait for the auth-service before answering 503 (easyjwt waits 30; a request slot held that long is worse than a quick 503).',
   },
   REMOTE_AUTH_SSL_VERIFY: { default: true, parse: boolean, doc: "Verify the auth-service's TLS certificate. Turn off only for local development." },
@@ -141,10 +141,13 @@ export const CLIENT_OPTIONS: { readonly [K in keyof ClientSettings]: Option<Clie
     parse: optionalClaimName,
     doc: 'When set (e.g. `"user"`, the auth-service\'s USER_PAYLOAD_CLAIM), requests are authorised from that claim of the verified token alone: no user copy, no call to the auth-service, but changes to the user (permissions, deactivation) reach this service only when the token is refreshed. Needs local verification.',
   },
-};
+} satisfies OptionsFor<ClientSettings>;
 
-/** What callers may pass. */
-export type ClientSettingsInput = { -readonly [K in keyof ClientSettings]?: unknown };
+/** Every client-service option. */
+export const CLIENT_OPTIONS: OptionTable<ClientSettings, typeof table> = table;
+
+/** What callers may pass to resolveClientSettings: any subset, each value of a type its parser accepts. */
+export interface ClientSettingsInput extends InputOf<typeof CLIENT_OPTIONS> {}
 
 /** Whether requests are verified in-process under these settings. */
 export const verifiesLocally = (settings: ClientSettings): boolean =>
@@ -157,15 +160,28 @@ export const verifiesLocally = (settings: ClientSettings): boolean =>
  *   resolveClientSettings({ REMOTE_AUTH_SERVICE_URL: 'http://127.0.0.1:8000', SIGNING_KEY: key });
  */
 export function resolveClientSettings(input: ClientSettingsInput = {}): ClientSettings {
-  const settings = resolveOptions<ClientSettings>(CLIENT_OPTIONS, input as Record<string, unknown>);
-  const hmac = settings.ALGORITHM.startsWith('HS');
-  if (settings.TOKEN_VERIFICATION === 'local' && (hmac ? settings.SIGNING_KEY === null : settings.VERIFYING_KEY === null)) {
-    throw new SettingsError(hmac ? 'SIGNING_KEY' : 'VERIFYING_KEY', `is required for TOKEN_VERIFICATION=local with ${settings.ALGORITHM}`);
-  }
-  checkHmacKeyLength(settings.ALGORITHM as Algorithm, hmac ? settings.SIGNING_KEY : null);
-  checkCookieSettings(settings);
-  if (settings.USER_FROM_CLAIM !== null && !verifiesLocally(settings)) {
-    throw new SettingsError('USER_FROM_CLAIM', 'needs local verification (a SIGNING_KEY or VERIFYING_KEY): a claim is only as good as the signature checked here');
-  }
-  return settings;
+  return resolveOptions<ClientSettings>(CLIENT_OPTIONS, input, (settings) => {
+    const hmac = settings.ALGORITHM.startsWith('HS');
+    if (settings.TOKEN_VERIFICATION === 'local' && (hmac ? settings.SIGNING_KEY === null : settings.VERIFYING_KEY === null)) {
+      throw new SettingsError(hmac ? 'SIGNING_KEY' : 'VERIFYING_KEY', `is required for TOKEN_VERIFICATION=local with ${settings.ALGORITHM}`);
+    }
+    checkHmacKeyLength(settings.ALGORITHM, hmac ? settings.SIGNING_KEY : null);
+    checkCookieSettings(settings);
+    if (settings.USER_FROM_CLAIM !== null && !verifiesLocally(settings)) {
+      throw new SettingsError('USER_FROM_CLAIM', 'needs local verification (a SIGNING_KEY or VERIFYING_KEY): a claim is only as good as the signature checked here');
+    }
+  });
+}
+
+/**
+ * Whether `value` is settings resolveClientSettings returned, which a service may use without
+ * checking them again. A copy (`{ ...settings, LEEWAY: 5 }`) is not: it is raw input like any other.
+ *
+ * @example
+ *   const settings = resolveClientSettings({ REMOTE_AUTH_SERVICE_URL: 'http://127.0.0.1:8000' });
+ *   isResolvedClientSettings(settings); // true
+ *   isResolvedClientSettings(Object.freeze({ ...settings })); // false: frozen is not resolved
+ */
+export function isResolvedClientSettings(value: unknown): value is ClientSettings {
+  return isResolvedBy<ClientSettings>(value, CLIENT_OPTIONS);
 }

@@ -15,7 +15,7 @@ import { listen, Listening } from '../http/server';
 import { createServiceApp, mountControllers } from '../http/service-app';
 import { createLogger, Logger } from '../logger';
 import { ClientUserSerializer } from '../serializers/client-user-serializer';
-import { ClientSettings, ClientSettingsInput, resolveClientSettings, verifiesLocally } from './client-settings';
+import { ClientSettings, ClientSettingsInput, isResolvedClientSettings, resolveClientSettings, verifiesLocally } from './client-settings';
 import { LocalVerification } from './local-verification';
 import type { ClientServiceParts } from './parts';
 import { RemoteVerification } from './remote-verification';
@@ -63,7 +63,7 @@ export interface ClientService extends ClientServiceParts {
  *   await service.listen();
  */
 export async function createClientService(options: ClientServiceOptions): Promise<ClientService> {
-  const settings = Object.isFrozen(options.settings) ? (options.settings as ClientSettings) : resolveClientSettings(options.settings as ClientSettingsInput);
+  const settings = isResolvedClientSettings(options.settings) ? options.settings : resolveClientSettings(options.settings);
   const logger = options.logger ?? createLogger(settings.LOG_LEVEL);
   const clock = options.clock ?? systemClock;
   const serializer = options.serializer ?? new ClientUserSerializer();

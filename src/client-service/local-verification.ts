@@ -4,7 +4,7 @@
 // call to the auth-service.
 import type { Context } from 'koa';
 import type { Clock } from '../core/clock';
-import type { Principal } from '../core/principal';
+import type { AuthPrincipal, Principal } from '../core/principal';
 import type { Claims, TokenCodec } from '../core/tokens';
 import { InvalidUserClaim, NoUserId, UserInactive } from '../errors';
 import type { RequestAuthenticator } from '../http/authenticator';
@@ -20,6 +20,8 @@ import { UserSync } from './user-sync';
  * @example
  *   principalFromUserClaim({ id: 3, email: 'user@test.com', is_staff: false, is_superuser: false, perms: ['app.view'] }, 3);
  */
+export function principalFromUserClaim(claim: unknown, userId: number): AuthPrincipal | null;
+export function principalFromUserClaim(claim: unknown, userId: number | string): Principal | null;
 export function principalFromUserClaim(claim: unknown, userId: number | string): Principal | null {
   if (claim === null || typeof claim !== 'object' || Array.isArray(claim)) return null;
   const user = claim as Record<string, unknown>;

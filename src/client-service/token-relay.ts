@@ -3,7 +3,7 @@
 // DELIVERY_MODE says (bodies or cookies), keeps the user copy, adds `user` to answers when asked,
 // and announces the lifecycle events.
 import type { Context } from 'koa';
-import type { Principal } from '../core/principal';
+import type { AuthPrincipal, Principal } from '../core/principal';
 import { unverifiedClaims } from '../core/tokens';
 import { readRefreshIfAny } from '../delivery/delivery';
 import { AuthServiceUnavailable } from '../errors';
@@ -63,7 +63,7 @@ export class TokenRelay {
       throw new AuthServiceUnavailable('the login answer carries no tokens: the auth-service must deliver them as JSON (DELIVERY_MODE json)');
     }
     const principal = await this.loggedIn(ctx, access);
-    events.emit('loginSucceeded', { userId: principal.id as number, request: requestInfo(ctx) });
+    events.emit('loginSucceeded', { userId: principal.id, request: requestInfo(ctx) });
     return delivery.writeTokens(ctx, { event: 'login', refresh, access }, this.withUser(rest, principal));
   }
 
@@ -120,7 +120,7 @@ export class TokenRelay {
   }
 
   /** The user behind a new login: from the token's user claim, or the copy synced just now. */
-  private async loggedIn(ctx: Context, access: string): Promise<Principal> {
+  private async loggedIn(ctx: Context, access: string): Promise<AuthPrincipal> {
     const { upstream, users, settings } = this.parts;
     if (settings.USER_FROM_CLAIM !== null) return this.claimPrincipal(access);
     const user = await upstream.getWithToken(settings.REMOTE_AUTH_SERVICE_USER_PATH, `${settings.AUTH_HEADER_TYPES[0]} ${access}`);
@@ -133,7 +133,7 @@ export class TokenRelay {
     return this.parts.users.principalFor(userId, access, ctx);
   }
 
-  private claimPrincipal(access: string): Principal {
+  private claimPrincipal(access: string): AuthPrincipal {
     const claims = unverifiedClaims(access);
     const id = userIdIn(this.parts, access);
     const principal = id === null ? null : principalFromUserClaim(claims?.[this.parts.settings.USER_FROM_CLAIM as string], id);

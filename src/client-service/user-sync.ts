@@ -3,7 +3,7 @@
 // warning) when the auth-service cannot be reached, so valid tokens keep working through an outage.
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../core/clock';
-import type { Principal } from '../core/principal';
+import type { AuthPrincipal, Principal } from '../core/principal';
 import { TtlCache } from '../core/ttl-cache';
 import { LocalUser } from '../entities/local-user';
 import { AuthServiceUnavailable, causeText, UpstreamRejected } from '../errors';
@@ -25,7 +25,7 @@ export type SyncReason = ClientServiceEvents['userSynced']['reason'];
 
 /** A principal together with when its data was fetched from the auth-service. */
 interface Copy {
-  readonly principal: Principal;
+  readonly principal: AuthPrincipal;
   readonly syncedAt: number;
 }
 
@@ -80,7 +80,7 @@ export class UserSync {
    * Creates or replaces the local copy from the auth-service's user JSON; returns its principal.
    * Announces `userSynced` with `reason` and the request, when given.
    */
-  async upsert(json: Record<string, unknown>, reason: SyncReason = 'login', request: RequestInfo | null = null): Promise<Principal> {
+  async upsert(json: Record<string, unknown>, reason: SyncReason = 'login', request: RequestInfo | null = null): Promise<AuthPrincipal> {
     const id = json.id;
     if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
       throw new AuthServiceUnavailable(`the user JSON has no integer id: ${JSON.stringify(json).slice(0, 200)}`);
@@ -111,7 +111,7 @@ export class UserSync {
         // Trust the stale copy a little longer, so an outage costs one timeout per user per
         // RETRY_AFTER_OUTAGE_MS rather than one per request.
         const retryIn = Math.min(RETRY_AFTER_OUTAGE_MS, this.settings.USER_SYNC_MAX_AGE * 1000);
-        this.memory.set(stale.principal.id as number, { principal: stale.principal, syncedAt: this.clock.now() - this.settings.USER_SYNC_MAX_AGE * 1000 + retryIn });
+        this.memory.set(stale.principal.id, { principal: stale.principal, syncedAt: this.clock.now() - this.settings.USER_SYNC_MAX_AGE * 1000 + retryIn });
         return stale.principal;
       }
       throw error;
@@ -127,7 +127,7 @@ export class UserSync {
   }
 
   private remember(user: LocalUser, nested: Record<string, Record<string, unknown> | null>): Copy {
-    const principal: Principal = Object.freeze({
+    const principal: AuthPrincipal = Object.freeze({
       id: user.id,
       isActive: user.isActive,
       isStaff: user.isStaff,

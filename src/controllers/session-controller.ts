@@ -3,7 +3,7 @@
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Delete, Get, Param, Post } from 'routing-controllers';
 import type { AuthServiceParts } from '../auth-service/parts';
-import type { Principal } from '../core/principal';
+import type { AuthPrincipal } from '../core/principal';
 import { unverifiedClaims } from '../core/tokens';
 import { AuthUser, JwtLoginRequired } from '../decorators/jwt-guards';
 import { NotFound, ValidationFailed } from '../errors';
@@ -11,9 +11,6 @@ import { requestInfo } from '../events';
 import { serviceOf } from '../http/authenticator';
 import { readBearerToken } from '../http/bearer';
 import { requireStrings } from '../http/fields';
-
-/** On the auth-service a principal's id is the user's integer id. */
-type Actor = Principal & { id: number };
 
 const TRUE = new Set<unknown>([true, 'true', 'True', '1', 1]);
 const FALSE = new Set<unknown>([false, 'false', 'False', '0', 0]);
@@ -27,7 +24,7 @@ function affectTree(body: unknown): boolean {
 }
 
 /** The user a request acts on: `?user=<id>` when given, else the actor. */
-function targetUser(ctx: Context, actor: Actor): number {
+function targetUser(ctx: Context, actor: AuthPrincipal): number {
   const given = ctx.query.user;
   if (given === undefined) return actor.id;
   if (typeof given !== 'string' || !/^\d{1,9}$/.test(given)) throw new ValidationFailed({ user: ['A valid integer is required.'] });
@@ -49,7 +46,7 @@ export class SessionController {
   /** Expires a token (the owner's or, for staff, anyone's); `affect_tree` expires its whole tree. */
   @Post('/token/expire/')
   @JwtLoginRequired()
-  async expire(@Ctx() ctx: Context, @AuthUser() actor: Actor, @Body({ required: false }) body: unknown) {
+  async expire(@Ctx() ctx: Context, @AuthUser() actor: AuthPrincipal, @Body({ required: false }) body: unknown) {
     const { token } = requireStrings(body, { token: {} });
     const tree = affectTree(body);
     await serviceOf<AuthServiceParts>(ctx).registryActions.expireToken(actor, token, { affectTree: tree, request: requestInfo(ctx) });
@@ -59,14 +56,14 @@ export class SessionController {
   /** The active sessions of the user (or of `?user=<id>`, for staff), most recently used first. */
   @Get('/sessions/')
   @JwtLoginRequired()
-  sessions(@Ctx() ctx: Context, @AuthUser() actor: Actor) {
+  sessions(@Ctx() ctx: Context, @AuthUser() actor: AuthPrincipal) {
     return serviceOf<AuthServiceParts>(ctx).registryActions.listSessions(actor, targetUser(ctx, actor), currentJti(ctx));
   }
 
   /** Ends one session and every token of it. */
   @Delete('/sessions/:id/')
   @JwtLoginRequired()
-  async endSession(@Ctx() ctx: Context, @AuthUser() actor: Actor, @Param('id') id: string) {
+  async endSession(@Ctx() ctx: Context, @AuthUser() actor: AuthPrincipal, @Param('id') id: string) {
     if (!/^\d{1,9}$/.test(id)) throw new NotFound();
     await serviceOf<AuthServiceParts>(ctx).registryActions.endSession(actor, Number(id), requestInfo(ctx));
     return {};
@@ -75,7 +72,7 @@ export class SessionController {
   /** Ends every session of the user (or of `?user=<id>`, for staff). */
   @Post('/logout-all/')
   @JwtLoginRequired()
-  async logoutAll(@Ctx() ctx: Context, @AuthUser() actor: Actor) {
+  async logoutAll(@Ctx() ctx: Context, @AuthUser() actor: AuthPrincipal) {
     await serviceOf<AuthServiceParts>(ctx).registryActions.logoutAll(actor, targetUser(ctx, actor), requestInfo(ctx));
     return {};
   }

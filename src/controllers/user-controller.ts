@@ -2,7 +2,7 @@
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Get, Param, Post } from 'routing-controllers';
 import type { AuthServiceParts } from '../auth-service/parts';
-import type { Principal } from '../core/principal';
+import type { AuthPrincipal } from '../core/principal';
 import { AuthUser, JwtLoginRequired, JwtStaffRequired } from '../decorators/jwt-guards';
 import { NotFound, PermissionDenied } from '../errors';
 import { serviceOf } from '../http/authenticator';
@@ -14,14 +14,14 @@ export class UserController {
   /** The authenticated user, from the per-user snapshot: no database read when it is fresh. */
   @Get('/user/')
   @JwtLoginRequired()
-  me(@AuthUser() user: Principal) {
+  me(@AuthUser() user: AuthPrincipal) {
     return user.data;
   }
 
   /** One user: your own id, or any id for staff. */
   @Get('/users/:id/')
   @JwtLoginRequired()
-  async one(@Ctx() ctx: Context, @AuthUser() user: Principal, @Param('id') id: string) {
+  async one(@Ctx() ctx: Context, @AuthUser() user: AuthPrincipal, @Param('id') id: string) {
     if (!/^\d{1,9}$/.test(id)) throw new NotFound();
     const wanted = Number(id);
     if (wanted !== user.id && !user.isStaff) throw new PermissionDenied();

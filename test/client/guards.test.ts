@@ -44,7 +44,7 @@ forEachDialect((dialect) => {
 
       beforeEach(async () => {
         ({ auth, extras } = await startExtraDataAuthService(dialect));
-        const keys = verification === 'local' ? { SIGNING_KEY: TEST_KEY } : { TOKEN_VERIFICATION: 'remote' };
+        const keys = verification === 'local' ? { SIGNING_KEY: TEST_KEY } : { TOKEN_VERIFICATION: 'remote' as const };
         client = await startClientService(dialect, { REMOTE_AUTH_SERVICE_URL: auth.url, ...keys }, { controllers: [GuardedController, StaffAreaController], ...withAccessGroups() });
       });
       afterEach(async () => {

@@ -47,7 +47,7 @@ forEachDialect((dialect) => {
     });
 
     const start = async (extra: ClientExtras, verification: 'local' | 'remote' = 'local') => {
-      const keys = verification === 'local' ? { SIGNING_KEY: TEST_KEY } : { TOKEN_VERIFICATION: 'remote' };
+      const keys = verification === 'local' ? { SIGNING_KEY: TEST_KEY } : { TOKEN_VERIFICATION: 'remote' as const };
       client = await startClientService(
         dialect,
         { REMOTE_AUTH_SERVICE_URL: auth.url, USER_SYNC_MAX_AGE: MAX_AGE, REMOTE_VERIFY_CACHE_TTL: MAX_AGE, ...keys },

@@ -1,16 +1,17 @@
 // resolveClientSettings and the choice of verification: start-up failures name the key, 'auto' follows the key.
 import { expect } from 'chai';
 import { generateKeyPairSync } from 'node:crypto';
-import { ClientSettingsInput, resolveClientSettings, verifiesLocally } from '../../src/client-service/client-settings';
+import { ClientSettingsInput, isResolvedClientSettings, resolveClientSettings, verifiesLocally } from '../../src/client-service/client-settings';
 import { SettingsError } from '../../src/errors';
+import { resolveSettings } from '../../src/settings';
 import { TEST_KEY, startAuthService } from '../support/auth-service';
 import { bearer, deadPort, GuardedController, startClientService } from '../support/client-service';
 import { forEachDialect } from '../support/databases';
 
 const URL_ = 'http://127.0.0.1:8000';
 
-/** The SettingsError thrown for `input`, or a failure if none is. */
-function refusal(input: ClientSettingsInput): SettingsError {
+/** The SettingsError thrown for `input` (raw, as from a config file: bad values included), or a failure if none is. */
+function refusal(input: Readonly<Record<string, unknown>>): SettingsError {
   try {
     resolveClientSettings(input);
   } catch (error) {
@@ -81,6 +82,14 @@ describe('resolveClientSettings', () => {
 
   it('refuses auth-service-only settings, naming them', () => {
     expect(refusal({ REMOTE_AUTH_SERVICE_URL: URL_, PASSWORD_SCRYPT_N: 1024 } as ClientSettingsInput).key).to.equal('PASSWORD_SCRYPT_N');
+  });
+
+  it('marks what it returns as resolved: not a frozen copy, nor auth-service settings', () => {
+    const settings = resolveClientSettings({ REMOTE_AUTH_SERVICE_URL: URL_ });
+    expect(isResolvedClientSettings(settings)).to.equal(true);
+    expect(isResolvedClientSettings(Object.freeze({ ...settings }))).to.equal(false);
+    expect(isResolvedClientSettings(resolveSettings({ SIGNING_KEY: TEST_KEY }))).to.equal(false);
+    expect(resolveClientSettings({ ...settings })).to.deep.equal(settings);
   });
 
   it("'auto' verifies locally exactly when a key is configured", () => {

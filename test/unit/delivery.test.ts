@@ -55,6 +55,7 @@ describe('delivery settings', () => {
   });
 
   it('refuses an unknown mode, naming the key', () => {
+    // @ts-expect-error: the type of DELIVERY_MODE refuses it as well
     expect(() => resolveSettings({ SIGNING_KEY: KEY, DELIVERY_MODE: 'cookies' })).to.throw(SettingsError, 'Invalid setting DELIVERY_MODE: must be one of json, refresh-cookie, one-cookie, two-cookies');
   });
 

@@ -1,13 +1,14 @@
 // resolveSettings: simplejwt's defaults, frozen results, and start-up failures that name the bad key.
 import { expect } from 'chai';
 import { SettingsError } from '../../src/errors';
-import { parseDuration, resolveSettings, SettingsInput } from '../../src/settings';
+import { resolveClientSettings } from '../../src/client-service/client-settings';
+import { isResolvedSettings, OPTIONS, parseDuration, resolveSettings, SettingsInput } from '../../src/settings';
 
 const KEY = 'settings-test-key-of-at-least-32-bytes!';
 const KEY_64 = 'k'.repeat(64);
 
-/** The SettingsError thrown for `input`, or a failure if none is. */
-function refusal(input: SettingsInput): SettingsError {
+/** The SettingsError thrown for `input` (raw, as from a config file: bad values included), or a failure if none is. */
+function refusal(input: Readonly<Record<string, unknown>>): SettingsError {
   try {
     resolveSettings(input);
   } catch (error) {
@@ -82,7 +83,7 @@ describe('resolveSettings', () => {
   });
 
   it('names the key of a bad value', () => {
-    const cases: [SettingsInput, string][] = [
+    const cases: [Record<string, unknown>, string][] = [
       [{ ACCESS_TOKEN_LIFETIME: -1 }, 'ACCESS_TOKEN_LIFETIME'],
       [{ ACCESS_TOKEN_LIFETIME: 'abc' }, 'ACCESS_TOKEN_LIFETIME'],
       [{ ACCESS_TOKEN_LIFETIME: 0 }, 'ACCESS_TOKEN_LIFETIME'],
@@ -144,5 +145,33 @@ describe('resolveSettings', () => {
     const settings = resolveSettings({ SIGNING_KEY: KEY, AUDIENCE: ['a', 'b'], URL_PREFIX: '/api/auth/' });
     expect(settings.AUDIENCE).to.deep.equal(['a', 'b']);
     expect(settings.URL_PREFIX).to.equal('/api/auth');
+  });
+});
+
+describe('isResolvedSettings', () => {
+  const settings = resolveSettings({ SIGNING_KEY: KEY });
+
+  it('knows what resolveSettings returned', () => {
+    expect(isResolvedSettings(settings)).to.equal(true);
+  });
+
+  it('does not take a frozen object, a copy, an object inheriting from them, or client settings for them', () => {
+    expect(isResolvedSettings(Object.freeze({ ...settings }))).to.equal(false);
+    expect(isResolvedSettings({ ...settings })).to.equal(false);
+    expect(isResolvedSettings(Object.create(settings))).to.equal(false);
+    expect(isResolvedSettings(resolveClientSettings({ REMOTE_AUTH_SERVICE_URL: 'http://127.0.0.1:8000' }))).to.equal(false);
+    for (const value of [null, undefined, 'settings', 0]) expect(isResolvedSettings(value)).to.equal(false);
+  });
+
+  it('leaves no trace a reader of the settings would see', () => {
+    expect(Object.keys(settings)).to.deep.equal(Object.keys(OPTIONS));
+    expect(JSON.parse(JSON.stringify(settings))).to.deep.equal(JSON.parse(JSON.stringify({ ...settings })));
+    expect({ ...settings }).to.deep.equal(settings);
+  });
+
+  it('resolves resolved settings, given as raw input, to the same values', () => {
+    const again = resolveSettings({ ...settings });
+    expect(again).to.not.equal(settings);
+    expect(again).to.deep.equal(settings);
   });
 });

@@ -1,0 +1,52 @@
+// Settings: every option declared once with its default and its check (options.ts, parsers.ts),
+// validated and frozen once here. Both services accept raw input or settings resolved before.
+import { SettingsError } from '../errors';
+import { checkCookieSettings } from './cookie-checks';
+import { resolveOptions, isResolvedBy } from './option-table';
+import { Algorithm, OPTIONS, Settings, SettingsInput } from './options';
+
+export * from './cookie-checks';
+export * from './option-table';
+export * from './options';
+export * from './parsers';
+
+/** Whether rotated-out refresh tokens are watched for reuse (REFRESH_TOKEN_REUSE_DETECTION, resolved). */
+export const reuseDetection = (settings: Pick<Settings, 'REFRESH_TOKEN_REUSE_DETECTION' | 'ROTATE_REFRESH_TOKENS'>): boolean =>
+  settings.ROTATE_REFRESH_TOKENS && (settings.REFRESH_TOKEN_REUSE_DETECTION ?? true);
+
+const MINIMUM_HMAC_KEY_BYTES: Record<string, number> = { HS256: 32, HS384: 48, HS512: 64 };
+
+/** Refuses an HMAC secret shorter than the hash it keys (RFC 7518 3.2). */
+export function checkHmacKeyLength(algorithm: Algorithm, key: string | null): void {
+  const minimum = MINIMUM_HMAC_KEY_BYTES[algorithm];
+  if (minimum && key !== null && Buffer.byteLength(key, 'utf8') < minimum) {
+    throw new SettingsError('SIGNING_KEY', `must be at least ${minimum} bytes for ${algorithm} (RFC 7518 3.2)`);
+  }
+}
+
+/**
+ * Validates `input` against the auth-service's option table and returns frozen settings.
+ * Unknown keys and bad values throw a SettingsError naming the key.
+ *
+ * @example
+ *   const settings = resolveSettings({ SIGNING_KEY: process.env.KEY, ACCESS_TOKEN_LIFETIME: '10m' });
+ */
+export function resolveSettings(input: SettingsInput = {}): Settings {
+  return resolveOptions<Settings>(OPTIONS, input, (settings) => {
+    checkHmacKeyLength(settings.ALGORITHM, settings.SIGNING_KEY);
+    checkCookieSettings(settings);
+  });
+}
+
+/**
+ * Whether `value` is settings resolveSettings returned, which a service may use without checking
+ * them again. A copy (`{ ...settings, LEEWAY: 5 }`) is not: it is raw input like any other.
+ *
+ * @example
+ *   const settings = resolveSettings({ SIGNING_KEY: 'a-signing-key-of-at-least-32-bytes' });
+ *   isResolvedSettings(settings); // true
+ *   isResolvedSettings({ ...settings, LEEWAY: 5 }); // false: checked again wherever it is passed
+ */
+export function isResolvedSettings(value: unknown): value is Settings {
+  return isResolvedBy<Settings>(value, OPTIONS);
+}

@@ -1,0 +1,179 @@
+// The auth-service's options: every setting declared once with its default, its parser and its
+// meaning. Names follow simplejwt's SIMPLE_JWT dict so a Django team can carry its configuration
+// over unchanged; durations take seconds or "5m" / "1d" strings where Django takes a timedelta.
+import { InputOf, OptionsFor, OptionTable } from './option-table';
+import {
+  audience,
+  boolean,
+  claimName,
+  claimNameList,
+  cookieName,
+  cookiePath,
+  headerName,
+  integer,
+  oneOf,
+  optionalBoolean,
+  optionalClaimName,
+  optionalDomain,
+  optionalDuration,
+  optionalText,
+  originList,
+  parseDuration,
+  positiveDuration,
+  powerOfTwo,
+  text,
+  textList,
+  urlPrefix,
+} from './parsers';
+
+export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
+export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
+const ALGORITHMS = [...HMAC_ALGORITHMS, ...ASYMMETRIC_ALGORITHMS] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+/** Where tokens travel between a service and its callers (see src/delivery/). */
+export const DELIVERY_MODES = ['json', 'refresh-cookie', 'one-cookie', 'two-cookies'] as const;
+export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+
+const USER_ID_FIELDS = ['id', 'email', 'username'] as const;
+export type UserIdField = (typeof USER_ID_FIELDS)[number];
+const USER_ID_CLAIM_TYPES = ['number', 'string'] as const;
+export type UserIdClaimType = (typeof USER_ID_CLAIM_TYPES)[number];
+const LOGIN_FIELDS = ['email', 'username'] as const;
+export type LoginField = (typeof LOGIN_FIELDS)[number];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+const SAME_SITES = ['Lax', 'Strict', 'None'] as const;
+export type SameSite = (typeof SAME_SITES)[number];
+
+/** The validated, frozen settings every part of the library receives. */
+export interface Settings {
+  readonly ALGORITHM: Algorithm;
+  readonly SIGNING_KEY: string;
+  readonly VERIFYING_KEY: string | null;
+  readonly AUDIENCE: string | readonly string[] | null;
+  readonly ISSUER: string | null;
+  readonly LEEWAY: number;
+  readonly ACCESS_TOKEN_LIFETIME: number;
+  readonly REFRESH_TOKEN_LIFETIME: number;
+  readonly TOKEN_TYPE_CLAIM: string;
+  readonly JTI_CLAIM: string;
+  readonly USER_ID_FIELD: UserIdField;
+  readonly USER_ID_CLAIM: string;
+  readonly USER_ID_CLAIM_TYPE: UserIdClaimType;
+  readonly CHECK_REVOKE_TOKEN: boolean;
+  readonly REVOKE_TOKEN_CLAIM: string;
+  readonly ROTATE_REFRESH_TOKENS: boolean;
+  readonly BLACKLIST_AFTER_ROTATION: boolean;
+  readonly UPDATE_LAST_LOGIN: boolean;
+  readonly CHECK_USER_IS_ACTIVE: boolean;
+  readonly LOGIN_FIELD: LoginField;
+  readonly AUTH_HEADER_TYPES: readonly string[];
+  readonly AUTH_HEADER_NAME: string;
+  readonly URL_PREFIX: string;
+  readonly USER_CACHE_TTL: number;
+  readonly USER_CACHE_SIZE: number;
+  readonly BODY_LIMIT: number;
+  readonly PASSWORD_SCRYPT_N: number;
+  readonly PASSWORD_SCRYPT_R: number;
+  readonly PASSWORD_SCRYPT_P: number;
+  readonly DATABASE_URL: string;
+  readonly HOST: string;
+  readonly PORT: number;
+  readonly LOG_LEVEL: LogLevel;
+  readonly DELIVERY_MODE: DeliveryMode;
+  readonly ACCESS_COOKIE_NAME: string;
+  readonly REFRESH_COOKIE_NAME: string;
+  readonly PAYLOAD_COOKIE_NAME: string;
+  readonly CSRF_COOKIE_NAME: string;
+  readonly CSRF_HEADER_NAME: string;
+  readonly COOKIE_DOMAIN: string | null;
+  readonly COOKIE_PATH: string;
+  readonly COOKIE_SECURE: boolean;
+  readonly COOKIE_SAMESITE: SameSite;
+  readonly ACCESS_COOKIE_MAX_AGE: number | null;
+  readonly REFRESH_COOKIE_MAX_AGE: number | null;
+  readonly CSRF_TRUSTED_ORIGINS: readonly string[];
+  readonly TOKEN_RESPONSE_USER: boolean;
+  readonly USER_CLAIMS: readonly string[];
+  readonly USER_PAYLOAD_CLAIM: string | null;
+  readonly REGISTRY_ENABLED: boolean;
+  readonly REGISTRY_AFTER_RESPONSE: boolean;
+  readonly TOKEN_EXPIRE_ON_REFRESH: boolean;
+  readonly REFRESH_TOKEN_REUSE_DETECTION: boolean | null;
+  readonly ROTATION_GRACE_PERIOD: number;
+  readonly SESSION_MAX_LIFETIME: number | null;
+  readonly NUM_PROXIES: number;
+}
+
+const table = {
+  ALGORITHM: { default: 'HS256', parse: oneOf(ALGORITHMS), doc: 'Signing algorithm; verification accepts this one only.' },
+  SIGNING_KEY: { default: undefined, parse: text, doc: 'HMAC secret, or PEM private key for RS/PS/ES. Required: there is no default (the CLI generates one in development only).' },
+  VERIFYING_KEY: { default: null, parse: optionalText, doc: 'PEM public key for RS/PS/ES (derived from SIGNING_KEY when null). Ignored for HS*.' },
+  AUDIENCE: { default: null, parse: audience, doc: 'When set, tokens carry `aud` and must carry it to verify.' },
+  ISSUER: { default: null, parse: optionalText, doc: 'When set, tokens carry `iss` and must carry it to verify.' },
+  LEEWAY: { default: 0, parse: parseDuration, doc: 'Seconds of clock skew allowed when checking `exp`.' },
+  ACCESS_TOKEN_LIFETIME: { default: 300, parse: positiveDuration, doc: 'Lifetime of access tokens.' },
+  REFRESH_TOKEN_LIFETIME: { default: 86400, parse: positiveDuration, doc: 'Lifetime of refresh tokens.' },
+  TOKEN_TYPE_CLAIM: { default: 'token_type', parse: claimName, doc: 'Claim holding the token type.' },
+  JTI_CLAIM: { default: 'jti', parse: claimName, doc: 'Claim holding the token id.' },
+  USER_ID_FIELD: { default: 'id', parse: oneOf(USER_ID_FIELDS), doc: 'User field whose value identifies the user in tokens.' },
+  USER_ID_CLAIM: { default: 'user_id', parse: claimName, doc: 'Claim holding that value.' },
+  USER_ID_CLAIM_TYPE: { default: 'number', parse: oneOf(USER_ID_CLAIM_TYPES), doc: 'JSON type of an integer user id in new tokens (simplejwt >= 5.5.1 writes strings). Both are accepted on input.' },
+  CHECK_REVOKE_TOKEN: { default: false, parse: boolean, doc: 'Put a digest of the password hash in tokens and refuse them once the password changes (simplejwt-compatible).' },
+  REVOKE_TOKEN_CLAIM: { default: 'hash_password', parse: claimName, doc: 'Claim holding that digest.' },
+  ROTATE_REFRESH_TOKENS: { default: false, parse: boolean, doc: 'Refresh also answers a new refresh token.' },
+  BLACKLIST_AFTER_ROTATION: { default: false, parse: boolean, doc: 'With rotation, blacklist the refresh token that was used.' },
+  UPDATE_LAST_LOGIN: { default: false, parse: boolean, doc: 'Set `last_login` when a pair is obtained.' },
+  CHECK_USER_IS_ACTIVE: { default: true, parse: boolean, doc: 'Refuse refresh and authentication for inactive users.' },
+  LOGIN_FIELD: { default: 'email', parse: oneOf(LOGIN_FIELDS), doc: 'Body field naming the user at login (`username` for stock Django).' },
+  AUTH_HEADER_TYPES: { default: Object.freeze(['Bearer']), parse: textList, doc: 'Accepted schemes in the Authorization header (case-sensitive).' },
+  AUTH_HEADER_NAME: { default: 'Authorization', parse: text, doc: 'Header carrying the token.' },
+  URL_PREFIX: { default: '/auth', parse: urlPrefix, doc: 'Where the endpoints are mounted.' },
+  USER_CACHE_TTL: { default: 5, parse: parseDuration, doc: 'Seconds a user loaded for request authentication is reused (0: load on every request). Changes made through this service take effect at once.' },
+  USER_CACHE_SIZE: { default: 10000, parse: integer(1), doc: 'Most users kept in that cache.' },
+  BODY_LIMIT: { default: 65536, parse: integer(64, 16 * 1024 * 1024), doc: 'Largest request body in bytes; larger ones get 413.' },
+  PASSWORD_SCRYPT_N: { default: 16384, parse: powerOfTwo, doc: 'scrypt work factor (a power of two). With r=8, p=3 a hash costs about 73 ms here against 43 ms for Django 3.2 PBKDF2, in 16 MiB, which Django\'s own scrypt hasher can still verify.' },
+  PASSWORD_SCRYPT_R: { default: 8, parse: integer(1, 64), doc: 'scrypt block size.' },
+  PASSWORD_SCRYPT_P: { default: 3, parse: integer(1, 16), doc: 'scrypt parallelism (run one after another: multiplies time, not memory).' },
+  DATABASE_URL: { default: 'sqlite:data/easyjwt.sqlite3', parse: text, doc: '`sqlite:PATH`, `sqlite::memory:`, `mysql://...` or `mariadb://...`.' },
+  HOST: { default: '127.0.0.1', parse: text, doc: 'Address the service listens on.' },
+  PORT: { default: 8000, parse: integer(0, 65535), doc: 'Port the service listens on (0: any free port).' },
+  LOG_LEVEL: { default: 'info', parse: oneOf(LOG_LEVELS), doc: 'pino log level.' },
+  DELIVERY_MODE: {
+    default: 'json',
+    parse: oneOf(DELIVERY_MODES),
+    doc: '`json`: tokens in bodies, `Authorization: Bearer` in requests (the wire contract); `refresh-cookie`: access in the body, refresh in an HttpOnly cookie; `one-cookie`: both in HttpOnly cookies; `two-cookies`: as one-cookie plus a cookie JavaScript can read holding the access claims. Cookie modes require CSRF tokens (see CSRF).',
+  },
+  ACCESS_COOKIE_NAME: { default: 'easyjwt_access', parse: cookieName, doc: 'HttpOnly cookie carrying the access token (one-cookie, two-cookies).' },
+  REFRESH_COOKIE_NAME: { default: 'easyjwt_refresh', parse: cookieName, doc: 'HttpOnly cookie carrying the refresh token (every cookie mode); its path is always narrowed to the refresh and logout endpoints.' },
+  PAYLOAD_COOKIE_NAME: { default: 'easyjwt_payload', parse: cookieName, doc: 'Cookie JavaScript can read, holding the access token\'s claims as base64url JSON (two-cookies).' },
+  CSRF_COOKIE_NAME: { default: 'easyjwt_csrf', parse: cookieName, doc: 'Cookie JavaScript can read, holding the CSRF token to echo in the CSRF header (every cookie mode).' },
+  CSRF_HEADER_NAME: { default: 'X-CSRFToken', parse: headerName, doc: 'Header that must repeat the CSRF cookie on unsafe requests whose credentials came from a cookie.' },
+  COOKIE_DOMAIN: { default: null, parse: optionalDomain, doc: '`Domain` of every cookie; null sends them to this host only.' },
+  COOKIE_PATH: { default: '/', parse: cookiePath, doc: '`Path` of the access, payload and CSRF cookies (the refresh cookie always has the refresh and logout paths).' },
+  COOKIE_SECURE: { default: true, parse: boolean, doc: 'Mark cookies `Secure` (HTTPS only). Turn off only for local development over plain http.' },
+  COOKIE_SAMESITE: { default: 'Lax', parse: oneOf(SAME_SITES), doc: '`SameSite` of every cookie; `None` requires COOKIE_SECURE.' },
+  ACCESS_COOKIE_MAX_AGE: { default: null, parse: optionalDuration, doc: '`Max-Age` of the access and payload cookies; null: what is left of the access token\'s lifetime.' },
+  REFRESH_COOKIE_MAX_AGE: { default: null, parse: optionalDuration, doc: '`Max-Age` of the refresh and CSRF cookies; null: what is left of the refresh token\'s lifetime.' },
+  CSRF_TRUSTED_ORIGINS: { default: Object.freeze([]), parse: originList, doc: 'Origins besides the service\'s own allowed to log in, refresh and log out in cookie modes (checked against `Origin`, or `Referer` without it), e.g. `["https://app.example.com"]`.' },
+  TOKEN_RESPONSE_USER: { default: false, parse: boolean, doc: 'Obtain and refresh answers carry `"user"`: the user as the service\'s serializer shapes it.' },
+  USER_CLAIMS: { default: Object.freeze([]), parse: claimNameList, doc: 'Fields of the user JSON copied into every token as claims of the same name (rebuilt on refresh), e.g. `["email", "is_staff"]`.' },
+  USER_PAYLOAD_CLAIM: { default: null, parse: optionalClaimName, doc: 'When set (e.g. `"user"`), tokens carry a claim of that name with `id`, the login field, `is_staff`, `is_superuser` and `perms` (djwto\'s shape), rebuilt on refresh, so client-services can authorise from the token alone.' },
+  REGISTRY_ENABLED: { default: true, parse: boolean, doc: 'Record every obtained and refreshed token with its session and device (see Token registry). Off: generate-and-forget; blacklisting still records the tokens it refuses.' },
+  REGISTRY_AFTER_RESPONSE: { default: false, parse: boolean, doc: 'Run the registration pipeline after the answer is written instead of before it (faster answers; a registry step that fails is logged, not answered).' },
+  TOKEN_EXPIRE_ON_REFRESH: { default: false, parse: boolean, doc: 'On refresh, expire every other token of the tree except the ones just handed out (and the refresh token used, when it stays valid).' },
+  REFRESH_TOKEN_REUSE_DETECTION: { default: null, parse: optionalBoolean, doc: 'A rotated-out refresh token presented again after ROTATION_GRACE_PERIOD expires its whole family. null: on whenever ROTATE_REFRESH_TOKENS is.' },
+  ROTATION_GRACE_PERIOD: { default: 5, parse: parseDuration, doc: 'Seconds a rotated-out refresh token may still be used, so near-simultaneous refreshes from one client do not end its session.' },
+  SESSION_MAX_LIFETIME: { default: null, parse: optionalDuration, doc: 'Longest a login may be kept alive by refreshes (e.g. `"30d"`); refresh tokens never outlive it. null: no cap.' },
+  NUM_PROXIES: { default: 0, parse: integer(0, 16), doc: 'Reverse proxies in front of the service: the client address is taken from `X-Forwarded-For` that many entries from the right (0: the socket address).' },
+} satisfies OptionsFor<Settings>;
+
+/** Every option, its default and what it means: the README's settings table is printed from this. */
+export const OPTIONS: OptionTable<Settings, typeof table> = table;
+
+/**
+ * What callers may pass to resolveSettings: any subset, each value of a type its parser accepts
+ * (durations as seconds or "5m", booleans and whole numbers also as environment-variable strings).
+ */
+export interface SettingsInput extends InputOf<typeof OPTIONS> {}
