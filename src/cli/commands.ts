@@ -1,8 +1,8 @@
 // What each CLI command does, as plain functions over a loaded configuration; main.ts only wires
 // them to commander.
-import { createAuthService, AuthService } from '../auth-service/create-auth-service';
+import { createAuthService, AuthService } from '../services/auth-service';
 import { CLIENT_OPTIONS, ClientSettingsInput, resolveClientSettings } from '../client-service/client-settings';
-import { createDemoClientService } from '../client-service/demo-client';
+import { createDemoClientService } from '../services/demo-client-service';
 import { passwordProblems } from '../core/password-rules';
 import { CLIENT_SCHEMA, createDataSource, openDatabase, redactUrl } from '../db/data-source';
 import { SettingsError, UsageError } from '../errors';

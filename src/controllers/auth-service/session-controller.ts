@@ -2,15 +2,15 @@
 // sessions, log out everywhere. Owners act on their own; staff on anyone's (`?user=<id>`).
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Delete, Get, Param, Post } from 'routing-controllers';
-import type { AuthServiceParts } from '../auth-service/parts';
-import type { Principal } from '../core/principal';
-import { unverifiedClaims } from '../core/tokens';
-import { AuthUser, JwtLoginRequired } from '../decorators/jwt-guards';
-import { NotFound, ValidationFailed } from '../errors';
-import { requestInfo } from '../events';
-import { serviceOf } from '../http/authenticator';
-import { readBearerToken } from '../http/bearer';
-import { requireStrings } from '../http/fields';
+import type { AuthServiceParts } from '../../auth-service/parts';
+import type { Principal } from '../../core/principal';
+import { unverifiedClaims } from '../../core/tokens';
+import { AuthUser, JwtLoginRequired } from '../../decorators/jwt-guards';
+import { NotFound, ValidationFailed } from '../../errors';
+import { requestInfo } from '../../events';
+import { serviceOf } from '../../http/authenticator';
+import { readBearerToken } from '../../http/bearer';
+import { requireStrings } from '../../http/fields';
 
 /** On the auth-service a principal's id is the user's integer id. */
 type Actor = Principal & { id: number };

@@ -3,9 +3,9 @@
 // copy and delivers tokens the way this service's DELIVERY_MODE says.
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Post } from 'routing-controllers';
-import type { ClientServiceParts } from '../client-service/parts';
-import { serviceOf } from '../http/authenticator';
-import { TokenRelay } from '../client-service/token-relay';
+import type { ClientServiceParts } from '../../client-service/parts';
+import { serviceOf } from '../../http/authenticator';
+import { TokenRelay } from '../../client-service/token-relay';
 
 type PathSetting =
   | 'REMOTE_AUTH_SERVICE_VERIFY_PATH'

@@ -2,12 +2,12 @@
 // logout. Where tokens travel (bodies or cookies) is the delivery mode's business.
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Post } from 'routing-controllers';
-import type { AuthServiceParts } from '../auth-service/parts';
-import { readRefreshIfAny } from '../delivery/delivery';
-import { InvalidToken } from '../errors';
-import { requestInfo } from '../events';
-import { serviceOf } from '../http/authenticator';
-import { requireStrings } from '../http/fields';
+import type { AuthServiceParts } from '../../auth-service/parts';
+import { readRefreshIfAny } from '../../delivery/delivery';
+import { InvalidToken } from '../../errors';
+import { requestInfo } from '../../events';
+import { serviceOf } from '../../http/authenticator';
+import { requireStrings } from '../../http/fields';
 
 /** POST /token/, /token/refresh/, /token/verify/, /token/blacklist/ and /logout/. */
 @Controller()
