@@ -1,26 +1,12 @@
 // Lifecycle events: a typed emitter each service owns, so a team can observe logins, token
 // changes and user syncs (audit logs, metrics, webhooks) without touching the request code.
+import type { RequestInfo } from './core/request-info';
 import type { CsrfFailureCode } from './errors';
 import type { Logger } from './logger';
 
-/** Where a request came from, as every event carries it. */
-export interface RequestInfo {
-  /** The client address (`X-Forwarded-For` only when the app trusts its proxy: `app.proxy`). */
-  readonly ip: string;
-  readonly userAgent: string | null;
-  readonly method: string;
-  readonly path: string;
-}
-
-/**
- * The request context of an event, from a Koa context (or anything shaped like one).
- *
- * @example
- *   events.emit('loginSucceeded', { userId, request: requestInfo(ctx) });
- */
-export function requestInfo(ctx: { readonly ip: string; readonly method: string; readonly path: string; get(field: string): string }): RequestInfo {
-  return { ip: ctx.ip, userAgent: ctx.get('User-Agent') || null, method: ctx.method, path: ctx.path };
-}
+// Kept only for src/auth-service/token-issuer.ts, src/auth-service/registry-actions.ts and
+// src/registry/pipeline.ts, which still name this type from here; it belongs to core/request-info.
+export type { RequestInfo };
 
 /**
  * A login as events may show it: the first character, then `***`, then the domain of an email.

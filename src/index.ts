@@ -56,8 +56,10 @@ export { DELIVERY_MODES, OPTIONS, resolveSettings, parseDuration, reuseDetection
 export type { Settings, SettingsInput, Algorithm, DeliveryMode } from './settings';
 export * from './errors';
 export { createLogger } from './logger';
-export { EventBus, maskLogin, requestInfo } from './events';
-export type { AuthServiceEvents, ClientServiceEvents, CsrfRejectedEvent, ExpiryReason, Listener, RegistryEvents, RequestInfo, TokenLifecycleEvents } from './events';
+export { EventBus, maskLogin } from './events';
+export type { AuthServiceEvents, ClientServiceEvents, CsrfRejectedEvent, ExpiryReason, Listener, RegistryEvents, TokenLifecycleEvents } from './events';
+export { requestInfo } from './core/request-info';
+export type { RequestInfo } from './core/request-info';
 
 export { ClaimRegistry, DEFAULT_RESERVED_CLAIMS, reservedClaims, settingsClaimBuilders, userPayload } from './core/claims';
 export type { ClaimBuilder, ClaimContext, ClaimUser, UserPayload } from './core/claims';

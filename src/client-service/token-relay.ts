@@ -4,10 +4,11 @@
 // and announces the lifecycle events.
 import type { Context } from 'koa';
 import type { Principal } from '../core/principal';
+import { requestInfo } from '../core/request-info';
 import { unverifiedClaims } from '../core/tokens';
 import { readRefreshIfAny } from '../delivery/delivery';
 import { AuthServiceUnavailable } from '../errors';
-import { maskLogin, requestInfo } from '../events';
+import { maskLogin } from '../events';
 import { requireStrings } from '../http/fields';
 import type { ClientServiceParts } from './parts';
 import { principalFromUserClaim } from './local-verification';

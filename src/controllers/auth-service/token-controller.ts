@@ -3,9 +3,9 @@
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Post } from 'routing-controllers';
 import type { AuthServiceParts } from '../../auth-service/parts';
+import { requestInfo } from '../../core/request-info';
 import { readRefreshIfAny } from '../../delivery/delivery';
 import { InvalidToken } from '../../errors';
-import { requestInfo } from '../../events';
 import { serviceOf } from '../../http/authenticator';
 import { requireStrings } from '../../http/fields';
 
