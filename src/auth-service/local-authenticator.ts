@@ -2,6 +2,7 @@
 // request costs one HMAC check and one Map lookup; the database is read only when the user's
 // cached snapshot is missing or older than USER_CACHE_TTL.
 import type { Context } from 'koa';
+import { refuseInactive } from '../core/active-user';
 import type { Clock } from '../core/clock';
 import { passwordDigest } from '../core/passwords';
 import type { Principal } from '../core/principal';
@@ -68,7 +69,7 @@ export class LocalAuthenticator implements RequestAuthenticator {
   /** The user, if they may still use a token with these claims. */
   private admit(user: UserSnapshot | null, claims: Claims, expired: boolean): Principal {
     if (!user) throw new AuthenticationFailed('User not found', 'user_not_found');
-    if (this.settings.CHECK_USER_IS_ACTIVE && !user.isActive) throw new AuthenticationFailed('User is inactive', 'user_inactive');
+    refuseInactive(user, this.settings);
     refuseVoided(claims, user, this.settings);
     if (expired) throw new TokenExpiredByRegistry('expired by the registry');
     return user;

@@ -3,12 +3,13 @@
 // repeated token costs no upstream call until its entry expires.
 import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
+import { refuseInactive } from '../core/active-user';
 import type { Clock } from '../core/clock';
 import type { Principal } from '../core/principal';
 import { requestInfo } from '../core/request-info';
 import { unverifiedClaims } from '../core/tokens';
 import { TtlCache } from '../core/ttl-cache';
-import { AuthenticationFailed, NotAuthenticated, UpstreamRejected } from '../errors';
+import { NotAuthenticated, UpstreamRejected } from '../errors';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { readBearerToken } from '../http/bearer';
 import type { ClientSettings } from './client-settings';
@@ -60,7 +61,7 @@ export class RemoteVerification implements RequestAuthenticator {
   }
 
   private checked(principal: Principal): Principal {
-    if (this.settings.CHECK_USER_IS_ACTIVE && !principal.isActive) throw new AuthenticationFailed('User is inactive', 'user_inactive');
+    refuseInactive(principal, this.settings);
     return principal;
   }
 }
