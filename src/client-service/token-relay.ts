@@ -5,7 +5,7 @@
 import type { Context } from 'koa';
 import type { Principal } from '../core/principal';
 import { requestInfo } from '../core/request-info';
-import { unverifiedClaims } from '../core/tokens';
+import { unverifiedClaims, userIdFromClaims } from '../core/tokens';
 import { readRefreshIfAny } from '../delivery/delivery';
 import { AuthServiceUnavailable } from '../errors';
 import { maskLogin } from '../events';
@@ -25,11 +25,15 @@ function relayStatus(ctx: Context, reply: UpstreamReply): void {
   if (reply.status === 401) ctx.set('WWW-Authenticate', 'Bearer realm="api"');
 }
 
-/** The integer user id in a token the auth-service just handed over (read, not verified), or null. */
+/**
+ * The integer user id in a token the auth-service just handed over (read, not verified), or null.
+ * Local copies are keyed by the auth-service's integer id, so the claim is read as USER_ID_FIELD
+ * `id` reads it, whatever this service's setting says.
+ */
 function userIdIn(parts: ClientServiceParts, token: string): number | null {
-  const value = unverifiedClaims(token)?.[parts.settings.USER_ID_CLAIM];
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
-  return typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : null;
+  const claims = unverifiedClaims(token);
+  const id = claims === null ? null : userIdFromClaims(claims, { USER_ID_CLAIM: parts.settings.USER_ID_CLAIM, USER_ID_FIELD: 'id' });
+  return typeof id === 'number' ? id : null;
 }
 
 /** Whether a token's `exp` has passed (read, not verified: only to skip a pointless upstream call). */
