@@ -5,7 +5,7 @@
 import type { Context } from 'koa';
 import type { Principal } from '../core/principal';
 import { requestInfo } from '../core/request-info';
-import { unverifiedClaims, userIdFromClaims } from '../core/tokens';
+import { unverifiedClaims, unverifiedExp, userIdFromClaims } from '../core/tokens';
 import { readRefreshIfAny } from '../delivery/delivery';
 import { AuthServiceUnavailable } from '../errors';
 import { maskLogin } from '../events';
@@ -38,8 +38,8 @@ function userIdIn(parts: ClientServiceParts, token: string): number | null {
 
 /** Whether a token's `exp` has passed (read, not verified: only to skip a pointless upstream call). */
 function hasExpired(parts: ClientServiceParts, token: string): boolean {
-  const exp = unverifiedClaims(token)?.exp;
-  return typeof exp === 'number' && exp <= Math.floor(parts.clock.now() / 1000) - parts.settings.LEEWAY;
+  const exp = unverifiedExp(token);
+  return exp !== null && exp <= Math.floor(parts.clock.now() / 1000) - parts.settings.LEEWAY;
 }
 
 /**

@@ -69,6 +69,18 @@ export function unverifiedClaims(token: string): Claims | null {
   }
 }
 
+/**
+ * The `exp` of a token, read without any check (see unverifiedClaims): to size a cookie, bound a
+ * cache entry or skip a pointless call, never to accept a token. Null without a numeric `exp`.
+ *
+ * @example
+ *   const exp = unverifiedExp(token); // epoch seconds, or null
+ */
+export function unverifiedExp(token: string): number | null {
+  const exp = unverifiedClaims(token)?.exp;
+  return typeof exp === 'number' ? exp : null;
+}
+
 /** An integer user id written as a string: digits only, and few enough to stay a safe integer. */
 const DIGITS = /^\d{1,15}$/;
 
