@@ -9,6 +9,7 @@ import type { Principal } from '../core/principal';
 import type { Claims, TokenCodec } from '../core/tokens';
 import { TtlCache } from '../core/ttl-cache';
 import { AuthenticationFailed, TokenExpiredByRegistry } from '../errors';
+import { ACCESS_CLAIMS, AccessClaimsState } from '../http/access-claims';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { BearerVerifier } from '../http/bearer-verifier';
 import type { ExpiryCheck } from '../registry/expiry-check';
@@ -50,6 +51,7 @@ export class LocalAuthenticator implements RequestAuthenticator {
 
   authenticate(ctx: Context): Principal | Promise<Principal> {
     const { claims, userId: id } = this.bearer.read(ctx);
+    (ctx.state as AccessClaimsState)[ACCESS_CLAIMS] = claims;
     // One clock read serves both cache lookups.
     const now = this.clock.now();
     const cached = this.cache.get(id, now);

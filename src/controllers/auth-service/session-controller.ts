@@ -5,11 +5,10 @@ import { Body, Controller, Ctx, Delete, Get, Param, Post } from 'routing-control
 import type { AuthServiceParts } from '../../auth-service/parts';
 import type { Principal } from '../../core/principal';
 import { requestInfo } from '../../core/request-info';
-import { unverifiedClaims } from '../../core/tokens';
 import { AuthUser, JwtLoginRequired } from '../../decorators/jwt-guards';
 import { NotFound, ValidationFailed } from '../../errors';
+import { accessClaimsOf } from '../../http/access-claims';
 import { serviceOf } from '../../http/authenticator';
-import { readBearerToken } from '../../http/bearer';
 import { requireStrings } from '../../http/fields';
 
 /** On the auth-service a principal's id is the user's integer id. */
@@ -34,13 +33,10 @@ function targetUser(ctx: Context, actor: Actor): number {
   return Number(given);
 }
 
-/** The jti of the token that authenticated this request, to mark the asker's own session. */
+/** The jti of the token that authenticated this request (the guard ran first), to mark the asker's own session. */
 function currentJti(ctx: Context): string | null {
-  const { settings, delivery, codec } = serviceOf<AuthServiceParts>(ctx);
-  const header = ctx.get(settings.AUTH_HEADER_NAME) || undefined;
-  const raw = readBearerToken(header, settings.AUTH_HEADER_TYPES) ?? delivery.readAccessCookie?.(ctx) ?? null;
-  const claims = raw === null ? null : unverifiedClaims(raw);
-  return claims ? codec.jtiOf(claims) : null;
+  const claims = accessClaimsOf(ctx);
+  return claims ? serviceOf<AuthServiceParts>(ctx).codec.jtiOf(claims) : null;
 }
 
 /** POST /token/expire/, GET /sessions/, DELETE /sessions/{id}/, POST /logout-all/. */
