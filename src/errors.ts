@@ -61,9 +61,11 @@ export class ParseError extends EasyJwtError {
 
 /** 401: the realm is fixed by the contract so Django peers see the same challenge as from DRF. */
 export class AuthenticationFailed extends EasyJwtError {
+  /** The `WWW-Authenticate` value of every 401, ours or relayed from the auth-service. */
+  static readonly CHALLENGE = 'Bearer realm="api"';
   readonly status: number = 401;
   override headers(): Record<string, string> {
-    return { 'WWW-Authenticate': 'Bearer realm="api"' };
+    return { 'WWW-Authenticate': AuthenticationFailed.CHALLENGE };
   }
 }
 

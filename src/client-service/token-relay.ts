@@ -12,18 +12,13 @@ import { maskLogin } from '../events';
 import { requireStrings } from '../http/fields';
 import type { ClientServiceParts } from './parts';
 import { principalFromUserClaim } from './local-verification';
+import { relayStatus } from './relay-status';
 import type { UpstreamReply } from './upstream';
 
 type Body = Record<string, unknown>;
 
 /** The auth-service's answer to a refused blacklist of a token it had blacklisted already. */
 const ALREADY_BLACKLISTED = 'Token is blacklisted';
-
-/** Passes an upstream status on, with the contract's challenge on every 401. */
-function relayStatus(ctx: Context, reply: UpstreamReply): void {
-  ctx.status = reply.status;
-  if (reply.status === 401) ctx.set('WWW-Authenticate', 'Bearer realm="api"');
-}
 
 /**
  * The integer user id in a token the auth-service just handed over (read, not verified), or null.
