@@ -64,7 +64,7 @@ export class TokenRelay {
     }
     const principal = await this.loggedIn(ctx, access);
     events.emit('loginSucceeded', { userId: principal.id as number, request: requestInfo(ctx) });
-    return delivery.writeTokens(ctx, { event: 'login', refresh, access }, this.withUser(rest, principal));
+    return delivery.writeTokens(ctx, { event: 'obtain', refresh, access }, this.withUser(rest, principal));
   }
 
   /** Refresh: the refresh token from wherever the mode carries it; new tokens delivered likewise. */

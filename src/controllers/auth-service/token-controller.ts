@@ -19,7 +19,7 @@ export class TokenController {
     const login = settings.LOGIN_FIELD;
     const fields = requireStrings(body, { [login]: {}, password: { trim: false } } as Record<string, { trim?: boolean }>);
     const pair = await issuer.obtain(fields[login], fields.password, requestInfo(ctx));
-    return delivery.writeTokens(ctx, { event: 'login', refresh: pair.refresh, access: pair.access }, pair.user ? { user: pair.user } : {});
+    return delivery.writeTokens(ctx, { event: 'obtain', refresh: pair.refresh, access: pair.access }, pair.user ? { user: pair.user } : {});
   }
 
   @Post('/token/refresh/')
