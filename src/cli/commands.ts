@@ -146,12 +146,6 @@ export async function serve(context: CommandContext, role: Role, flags: ServeFla
   await service.close();
 }
 
-/** `serve auth`: runs the auth-service until SIGINT or SIGTERM. */
-export const serveAuth = (context: CommandContext, flags: ServeFlags): Promise<void> => serve(context, 'auth', flags);
-
-/** `serve client`: runs the demo client-service (proxy endpoints and `GET /api/test/`). */
-export const serveClient = (context: CommandContext, flags: ServeFlags): Promise<void> => serve(context, 'client', flags);
-
 /** `migrate`: applies pending migrations and says which (`--client`: a client-service's database). */
 export async function migrate(context: CommandContext, flags: { client?: boolean } = {}): Promise<void> {
   const url = flags.client
