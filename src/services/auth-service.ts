@@ -69,8 +69,8 @@ export interface AuthService extends AuthServiceParts {
 }
 
 /**
- * Builds the auth-service: opens and migrates the database, then mounts the endpoints of
- * CONTRACT.md under URL_PREFIX.
+ * Builds the auth-service: opens and migrates the database, then mounts the token, user and
+ * session endpoints under URL_PREFIX.
  *
  * @example
  *   const service = await createAuthService({ settings: { SIGNING_KEY: key, DATABASE_URL: 'sqlite:data/auth.sqlite3' } });

@@ -1,5 +1,6 @@
-// The token endpoints of the auth-service: obtain, refresh, verify, blacklist (CONTRACT.md) and
-// logout. Where tokens travel (bodies or cookies) is the delivery mode's business.
+// The token endpoints of the auth-service: obtain, refresh, verify and blacklist, with the request
+// and answer shapes of simplejwt's views, and logout. Where tokens travel (bodies or cookies) is
+// the delivery mode's business.
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Post } from 'routing-controllers';
 import type { AuthServiceParts } from '../../auth-service/parts';
