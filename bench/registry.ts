@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { AuthService, createAuthService } from '../src/auth-service/create-auth-service';
+import { AuthService, createAuthService } from '../src/services/auth-service';
 import { archiveExpiredTokens } from '../src/registry/archiver';
 import { sql, sqlId } from '../src/registry/sql';
 import { inTransaction } from '../src/db/transactions';

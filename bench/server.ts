@@ -9,12 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Koa from 'koa';
-import { createAuthService } from '../src/auth-service/create-auth-service';
+import { createAuthService } from '../src/services/auth-service';
 import { Controller, Get, useKoaServer } from 'routing-controllers';
-import { createClientService } from '../src/client-service/create-client-service';
+import { createClientService } from '../src/services/client-service';
 import { requireLogin } from '../src/http/guards';
 import { sendJson } from '../src/http/responses';
-import { DemoController } from '../src/controllers/demo-controller';
+import { DemoController } from '../src/controllers/client-service/demo-controller';
 
 /** What a child sends its parent once it is listening; `extra` carries what targets need. */
 export interface ReadyMessage {

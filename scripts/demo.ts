@@ -16,10 +16,10 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { AuthService, createAuthService } from '../src/auth-service/create-auth-service';
+import { AuthService, createAuthService } from '../src/services/auth-service';
 import type { NewUser } from '../src/auth-service/user-store';
-import type { ClientService } from '../src/client-service/create-client-service';
-import { createDemoClientService } from '../src/client-service/demo-client';
+import type { ClientService } from '../src/services/client-service';
+import { createDemoClientService } from '../src/services/demo-client-service';
 import type { Listening } from '../src/http/server';
 import { createLogger } from '../src/logger';
 import { DELIVERY_MODES, DeliveryMode } from '../src/settings';

@@ -1,26 +1,8 @@
 // Lifecycle events: a typed emitter each service owns, so a team can observe logins, token
 // changes and user syncs (audit logs, metrics, webhooks) without touching the request code.
+import type { RequestInfo } from './core/request-info';
 import type { CsrfFailureCode } from './errors';
 import type { Logger } from './logger';
-
-/** Where a request came from, as every event carries it. */
-export interface RequestInfo {
-  /** The client address (`X-Forwarded-For` only when the app trusts its proxy: `app.proxy`). */
-  readonly ip: string;
-  readonly userAgent: string | null;
-  readonly method: string;
-  readonly path: string;
-}
-
-/**
- * The request context of an event, from a Koa context (or anything shaped like one).
- *
- * @example
- *   events.emit('loginSucceeded', { userId, request: requestInfo(ctx) });
- */
-export function requestInfo(ctx: { readonly ip: string; readonly method: string; readonly path: string; get(field: string): string }): RequestInfo {
-  return { ip: ctx.ip, userAgent: ctx.get('User-Agent') || null, method: ctx.method, path: ctx.path };
-}
 
 /**
  * A login as events may show it: the first character, then `***`, then the domain of an email.
@@ -37,8 +19,7 @@ export function maskLogin(login: string): string {
   return name ? `${[...name][0]}***${domain}` : `***${domain}`;
 }
 
-// ---- issue 5 (delivery modes, CSRF, claims): the lifecycle events of logins and tokens --------
-// Issue 4 adds the registry's events (expiry, reuse, sessions) beside these, in a block of its own.
+// ---- the lifecycle events of logins and tokens, and what each service announces ------------
 
 /** A refused CSRF check: which defence refused, and the origin the browser named, if any. */
 export interface CsrfRejectedEvent {
@@ -78,7 +59,7 @@ export interface AuthServiceEvents extends TokenLifecycleEvents, RegistryEvents 
   };
 }
 
-// ---- issue 4 (the token registry): what the registry records and expires ------------------
+// ---- the token registry's events: what it records and expires (auth-service only) ----------
 
 /** Why the registry expired tokens before their `exp`. */
 export type ExpiryReason = 'expire' | 'expire-on-refresh' | 'reuse' | 'session-ended' | 'logout-all';
@@ -100,14 +81,14 @@ export interface RegistryEvents {
   /** Every session of `userId` was ended (`byUserId`: who asked, the user or a staff member). */
   loggedOutEverywhere: { readonly userId: number; readonly byUserId: number; readonly sessions: number; readonly request: RequestInfo | null };
 }
-// ---- end of issue 4's events ----------------------------------------------------------------
 
 /** What a client-service announces. */
 export interface ClientServiceEvents extends TokenLifecycleEvents {
   /** A local user copy was written from the auth-service's user JSON. */
   userSynced: { readonly userId: number; readonly created: boolean; readonly reason: 'login' | 'stale' | 'remote-verification'; readonly request: RequestInfo | null };
 }
-// ---- end of issue 5's events ----------------------------------------------------------------
+
+// ---- the event bus -------------------------------------------------------------------------
 
 /** A listener; a promise it returns is awaited only by `emitAndWait`. */
 export type Listener<T> = (event: T) => void | Promise<void>;

@@ -1,15 +1,15 @@
 // koa-easyjwt's public API: the auth-service and client-service factories, the token core, guards
 // and decorators, entities, serializers, settings and errors.
-export { createAuthService } from './auth-service/create-auth-service';
-export type { AuthService, AuthServiceOptions } from './auth-service/create-auth-service';
+export { createAuthService } from './services/auth-service';
+export type { AuthService, AuthServiceOptions } from './services/auth-service';
 export type { AuthServiceParts } from './auth-service/parts';
 export { TokenIssuer } from './auth-service/token-issuer';
 export { UserStore, normalizeEmail } from './auth-service/user-store';
 export type { NewUser } from './auth-service/user-store';
 export { LocalAuthenticator } from './auth-service/local-authenticator';
 
-export { createClientService } from './client-service/create-client-service';
-export type { ClientService, ClientServiceOptions } from './client-service/create-client-service';
+export { createClientService } from './services/client-service';
+export type { ClientService, ClientServiceOptions } from './services/client-service';
 export { CLIENT_OPTIONS, resolveClientSettings } from './client-service/client-settings';
 export type { ClientSettings, ClientSettingsInput } from './client-service/client-settings';
 export { AuthServiceClient } from './client-service/upstream';
@@ -56,8 +56,10 @@ export { DELIVERY_MODES, OPTIONS, resolveSettings, parseDuration, reuseDetection
 export type { Settings, SettingsInput, Algorithm, DeliveryMode } from './settings';
 export * from './errors';
 export { createLogger } from './logger';
-export { EventBus, maskLogin, requestInfo } from './events';
-export type { AuthServiceEvents, ClientServiceEvents, CsrfRejectedEvent, ExpiryReason, Listener, RegistryEvents, RequestInfo, TokenLifecycleEvents } from './events';
+export { EventBus, maskLogin } from './events';
+export type { AuthServiceEvents, ClientServiceEvents, CsrfRejectedEvent, ExpiryReason, Listener, RegistryEvents, TokenLifecycleEvents } from './events';
+export { requestInfo } from './core/request-info';
+export type { RequestInfo } from './core/request-info';
 
 export { ClaimRegistry, DEFAULT_RESERVED_CLAIMS, reservedClaims, settingsClaimBuilders, userPayload } from './core/claims';
 export type { ClaimBuilder, ClaimContext, ClaimUser, UserPayload } from './core/claims';
@@ -70,5 +72,5 @@ export { TwoCookiesDelivery } from './delivery/two-cookies-delivery';
 export { CsrfGuard, isSafeMethod, newCsrfToken } from './delivery/csrf';
 export { readCookie, setCookieLine } from './delivery/cookies';
 export { principalFromUserClaim } from './client-service/local-verification';
-export { createDemoClientService, DEMO_APP_PATH } from './client-service/demo-client';
+export { createDemoClientService, DEMO_APP_PATH } from './services/demo-client-service';
 export { serveStaticFolder } from './http/static-files';

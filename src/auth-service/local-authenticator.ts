@@ -2,11 +2,13 @@
 // request costs one HMAC check and one Map lookup; the database is read only when the user's
 // cached snapshot is missing or older than USER_CACHE_TTL.
 import type { Context } from 'koa';
+import { refuseInactive } from '../core/active-user';
 import type { Clock } from '../core/clock';
 import type { AuthPrincipal, Principal } from '../core/principal';
 import type { Claims, TokenCodec } from '../core/tokens';
 import { TtlCache } from '../core/ttl-cache';
-import { TokenExpiredByRegistry, UserInactive, UserNotFound } from '../errors';
+import { TokenExpiredByRegistry, UserNotFound } from '../errors';
+import { ACCESS_CLAIMS, AccessClaimsState } from '../http/access-claims';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { BearerVerifier } from '../http/bearer-verifier';
 import type { ExpiryCheck } from '../registry/expiry-check';
@@ -46,6 +48,7 @@ export class LocalAuthenticator implements RequestAuthenticator {
 
   authenticate(ctx: Context): Principal | Promise<Principal> {
     const { claims, userId: id } = this.bearer.read(ctx);
+    (ctx.state as AccessClaimsState)[ACCESS_CLAIMS] = claims;
     // One clock read serves both cache lookups.
     const now = this.clock.now();
     const cached = this.cache.get(id, now);
@@ -65,7 +68,7 @@ export class LocalAuthenticator implements RequestAuthenticator {
   /** The user, if they may still use a token with these claims. */
   private admit(user: UserSnapshot | null, claims: Claims, expired: boolean): Principal {
     if (!user) throw new UserNotFound();
-    if (this.settings.CHECK_USER_IS_ACTIVE && !user.isActive) throw new UserInactive();
+    refuseInactive(user, this.settings);
     refuseVoided(claims, user, this.settings);
     if (expired) throw new TokenExpiredByRegistry('expired by the registry');
     return user;

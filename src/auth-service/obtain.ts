@@ -3,7 +3,8 @@
 import type { Claims } from '../core/tokens';
 import { User } from '../entities';
 import { AuthenticationFailed } from '../errors';
-import { maskLogin, RequestInfo } from '../events';
+import type { RequestInfo } from '../core/request-info';
+import { maskLogin } from '../events';
 import type { Registration, RegistrationContext } from '../registry/pipeline';
 import { inTransaction } from '../db/transactions';
 import type { UserJson } from '../serializers/user-serializer';

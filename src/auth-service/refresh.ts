@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 import type { Claims, IssuedToken } from '../core/tokens';
 import type { User } from '../entities';
 import { NoActiveAccountForToken, TokenBlacklisted, TokenReuseDetected } from '../errors';
-import type { RequestInfo } from '../events';
+import type { RequestInfo } from '../core/request-info';
 import type { Registration, RegistrationContext } from '../registry/pipeline';
 import type { TokenRecord } from '../registry/token-registry';
 import { inTransaction } from '../db/transactions';

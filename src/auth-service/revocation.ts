@@ -1,7 +1,7 @@
 // Revocation: whether the registry still honours a token (verify), and ending refresh tokens on
 // request (blacklist, logout). Each write is one transaction; listeners hear of it after commit.
 import { InvalidToken, TokenBlacklisted, TokenExpiredByRegistry } from '../errors';
-import type { RequestInfo } from '../events';
+import type { RequestInfo } from '../core/request-info';
 import { inTransaction } from '../db/transactions';
 import { IssuerParts, nowOf } from './issuer-parts';
 

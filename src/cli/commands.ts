@@ -1,8 +1,8 @@
 // What each CLI command does, as plain functions over a loaded configuration; main.ts only wires
 // them to commander.
-import { createAuthService, AuthService } from '../auth-service/create-auth-service';
+import { createAuthService, AuthService } from '../services/auth-service';
 import { CLIENT_OPTIONS, ClientSettingsInput, resolveClientSettings } from '../client-service/client-settings';
-import { createDemoClientService } from '../client-service/demo-client';
+import { createDemoClientService } from '../services/demo-client-service';
 import { CLIENT_SCHEMA, createDataSource, openDatabase, redactUrl } from '../db/data-source';
 import { SettingsError, UsageError, ValidationFailed } from '../errors';
 import type { Listening } from '../http/server';
@@ -144,12 +144,6 @@ export async function serve(context: CommandContext, role: Role, flags: ServeFla
   await listening.close();
   await service.close();
 }
-
-/** `serve auth`: runs the auth-service until SIGINT or SIGTERM. */
-export const serveAuth = (context: CommandContext, flags: ServeFlags): Promise<void> => serve(context, 'auth', flags);
-
-/** `serve client`: runs the demo client-service (proxy endpoints and `GET /api/test/`). */
-export const serveClient = (context: CommandContext, flags: ServeFlags): Promise<void> => serve(context, 'client', flags);
 
 /** `migrate`: applies pending migrations and says which (`--client`: a client-service's database). */
 export async function migrate(context: CommandContext, flags: { client?: boolean } = {}): Promise<void> {

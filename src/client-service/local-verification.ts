@@ -3,6 +3,7 @@
 // USER_FROM_CLAIM, from the token's user claim alone). Once that copy is fresh, a request costs no
 // call to the auth-service.
 import type { Context } from 'koa';
+import { refuseInactive } from '../core/active-user';
 import type { Clock } from '../core/clock';
 import type { AuthPrincipal, Principal } from '../core/principal';
 import type { Claims, TokenCodec } from '../core/tokens';
@@ -80,7 +81,7 @@ export class LocalVerification implements RequestAuthenticator {
   }
 
   private active(principal: Principal): Principal {
-    if (this.settings.CHECK_USER_IS_ACTIVE && !principal.isActive) throw new UserInactive();
+    refuseInactive(principal, this.settings);
     return principal;
   }
 }

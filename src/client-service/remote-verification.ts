@@ -3,23 +3,18 @@
 // repeated token costs no upstream call until its entry expires.
 import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
+import { refuseInactive } from '../core/active-user';
 import type { Clock } from '../core/clock';
 import type { Principal } from '../core/principal';
-import { unverifiedClaims } from '../core/tokens';
+import { requestInfo } from '../core/request-info';
+import { unverifiedExp } from '../core/tokens';
 import { TtlCache } from '../core/ttl-cache';
-import { NotAuthenticated, UpstreamRejected, UserInactive } from '../errors';
-import { requestInfo } from '../events';
+import { NotAuthenticated, UpstreamRejected } from '../errors';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { readBearerToken } from '../http/bearer';
 import type { ClientSettings } from './client-settings';
 import { AuthServiceClient } from './upstream';
 import { UserSync } from './user-sync';
-
-/** The `exp` of a token, read without checking it (only to bound how long a verdict is reused). */
-function unverifiedExp(token: string): number | null {
-  const exp = unverifiedClaims(token)?.exp;
-  return typeof exp === 'number' ? exp : null;
-}
 
 /**
  * Asks the auth-service about each new token.
@@ -55,12 +50,13 @@ export class RemoteVerification implements RequestAuthenticator {
     const user = await this.upstream.getWithToken(this.settings.REMOTE_AUTH_SERVICE_USER_PATH, `${this.settings.AUTH_HEADER_TYPES[0]} ${raw}`);
     if (user.status !== 200) throw new UpstreamRejected(user.body, user.status);
     const principal = await this.users.upsert(user.body, 'remote-verification', requestInfo(ctx));
+    // The token's own `exp`, unchecked, only bounds how long the verdict is reused.
     this.verdicts.set(key, { principal, exp: unverifiedExp(raw) });
     return this.checked(principal);
   }
 
   private checked(principal: Principal): Principal {
-    if (this.settings.CHECK_USER_IS_ACTIVE && !principal.isActive) throw new UserInactive();
+    refuseInactive(principal, this.settings);
     return principal;
   }
 }

@@ -4,13 +4,15 @@
 // and announces the lifecycle events.
 import type { Context } from 'koa';
 import type { AuthPrincipal, Principal } from '../core/principal';
-import { unverifiedClaims } from '../core/tokens';
+import { requestInfo } from '../core/request-info';
+import { unverifiedClaims, unverifiedExp, userIdFromClaims } from '../core/tokens';
 import { readRefreshIfAny } from '../delivery/delivery';
 import { AuthServiceUnavailable } from '../errors';
-import { maskLogin, requestInfo } from '../events';
+import { maskLogin } from '../events';
 import { requireStrings } from '../http/fields';
 import type { ClientServiceParts } from './parts';
 import { principalFromUserClaim } from './local-verification';
+import { relayStatus } from './relay-status';
 import type { UpstreamReply } from './upstream';
 
 type Body = Record<string, unknown>;
@@ -18,23 +20,21 @@ type Body = Record<string, unknown>;
 /** The auth-service's answer to a refused blacklist of a token it had blacklisted already. */
 const ALREADY_BLACKLISTED = 'Token is blacklisted';
 
-/** Passes an upstream status on, with the contract's challenge on every 401. */
-function relayStatus(ctx: Context, reply: UpstreamReply): void {
-  ctx.status = reply.status;
-  if (reply.status === 401) ctx.set('WWW-Authenticate', 'Bearer realm="api"');
-}
-
-/** The integer user id in a token the auth-service just handed over (read, not verified), or null. */
+/**
+ * The integer user id in a token the auth-service just handed over (read, not verified), or null.
+ * Local copies are keyed by the auth-service's integer id, so the claim is read as USER_ID_FIELD
+ * `id` reads it, whatever this service's setting says.
+ */
 function userIdIn(parts: ClientServiceParts, token: string): number | null {
-  const value = unverifiedClaims(token)?.[parts.settings.USER_ID_CLAIM];
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
-  return typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : null;
+  const claims = unverifiedClaims(token);
+  const id = claims === null ? null : userIdFromClaims(claims, { USER_ID_CLAIM: parts.settings.USER_ID_CLAIM, USER_ID_FIELD: 'id' });
+  return typeof id === 'number' ? id : null;
 }
 
 /** Whether a token's `exp` has passed (read, not verified: only to skip a pointless upstream call). */
 function hasExpired(parts: ClientServiceParts, token: string): boolean {
-  const exp = unverifiedClaims(token)?.exp;
-  return typeof exp === 'number' && exp <= Math.floor(parts.clock.now() / 1000) - parts.settings.LEEWAY;
+  const exp = unverifiedExp(token);
+  return exp !== null && exp <= Math.floor(parts.clock.now() / 1000) - parts.settings.LEEWAY;
 }
 
 /**
@@ -64,7 +64,7 @@ export class TokenRelay {
     }
     const principal = await this.loggedIn(ctx, access);
     events.emit('loginSucceeded', { userId: principal.id, request: requestInfo(ctx) });
-    return delivery.writeTokens(ctx, { event: 'login', refresh, access }, this.withUser(rest, principal));
+    return delivery.writeTokens(ctx, { event: 'obtain', refresh, access }, this.withUser(rest, principal));
   }
 
   /** Refresh: the refresh token from wherever the mode carries it; new tokens delivered likewise. */

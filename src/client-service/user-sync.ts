@@ -4,10 +4,11 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../core/clock';
 import type { AuthPrincipal, Principal } from '../core/principal';
+import { RequestInfo, requestInfo } from '../core/request-info';
 import { TtlCache } from '../core/ttl-cache';
 import { LocalUser } from '../entities/local-user';
 import { AuthServiceUnavailable, causeText, UpstreamRejected } from '../errors';
-import { ClientServiceEvents, EventBus, RequestInfo, requestInfo } from '../events';
+import { ClientServiceEvents, EventBus } from '../events';
 import type { Logger } from '../logger';
 import { ClientUserSerializer } from '../serializers/client-user-serializer';
 import type { ClientSettings } from './client-settings';

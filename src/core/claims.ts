@@ -1,9 +1,9 @@
 // Custom claims: an ordered registry of claim builders that turn a user into extra token claims at
 // login, and again at refresh for the builders that ask. Plain objects only: no koa, no typeorm.
 import { ClaimRegistrationError } from '../errors';
-import type { RequestInfo } from '../events';
 import type { Settings } from '../settings';
 import type { Principal } from './principal';
+import type { RequestInfo } from './request-info';
 import type { Claims } from './tokens';
 
 /** The user a builder sees: the principal (as guards see it) plus the value of the login field. */

@@ -1,5 +1,5 @@
 // Signing and verifying keys, turned into KeyObjects once: jsonwebtoken rebuilds a key from a
-// string on every call (about 300 us), against about 6 us with a KeyObject (see STACK.md).
+// string on every call (about 300 us), against about 6 us with a KeyObject.
 import { createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import { SettingsError } from '../errors';
 import { Algorithm, HMAC_ALGORITHMS } from '../settings';

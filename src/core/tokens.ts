@@ -80,6 +80,37 @@ export function unverifiedClaims(token: string): Claims | null {
   }
 }
 
+/**
+ * The `exp` of a token, read without any check (see unverifiedClaims): to size a cookie, bound a
+ * cache entry or skip a pointless call, never to accept a token. Null without a numeric `exp`.
+ *
+ * @example
+ *   const exp = unverifiedExp(token); // epoch seconds, or null
+ */
+export function unverifiedExp(token: string): number | null {
+  const exp = unverifiedClaims(token)?.exp;
+  return typeof exp === 'number' ? exp : null;
+}
+
+/** An integer user id written as a string: digits only, and few enough to stay a safe integer. */
+const DIGITS = /^\d{1,15}$/;
+
+/**
+ * The user id in `claims`, or null when there is none usable. With USER_ID_FIELD `id` it is an
+ * integer, accepted as a JSON number or as a digit string (simplejwt >= 5.5.1 writes strings);
+ * otherwise the non-empty string the claim holds (an email or a username).
+ *
+ * @example
+ *   userIdFromClaims({ user_id: '42' }, { USER_ID_CLAIM: 'user_id', USER_ID_FIELD: 'id' }); // 42
+ */
+export function userIdFromClaims(claims: Claims, settings: Pick<TokenSettings, 'USER_ID_CLAIM' | 'USER_ID_FIELD'>): number | string | null {
+  const value = claims[settings.USER_ID_CLAIM];
+  if (settings.USER_ID_FIELD !== 'id') return typeof value === 'string' && value !== '' ? value : null;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : null;
+  if (typeof value === 'string' && DIGITS.test(value)) return Number(value);
+  return null;
+}
+
 /** A uuid4 without dashes: 32 lowercase hex characters, as simplejwt writes `jti`. */
 export const newJti = (): string => randomUUID().replace(/-/g, '');
 
@@ -185,16 +216,9 @@ export class TokenCodec {
     return claims;
   }
 
-  /**
-   * The user id in verified claims, or null when there is none usable. Integer ids are accepted
-   * as JSON numbers and as digit strings, since simplejwt >= 5.5.1 writes strings.
-   */
+  /** The user id in verified claims, or null when there is none usable (see userIdFromClaims). */
   userIdOf(claims: Claims): number | string | null {
-    const value = claims[this.settings.USER_ID_CLAIM];
-    if (this.settings.USER_ID_FIELD !== 'id') return typeof value === 'string' && value !== '' ? value : null;
-    if (typeof value === 'number') return Number.isSafeInteger(value) ? value : null;
-    if (typeof value === 'string' && /^\d{1,15}$/.test(value)) return Number(value);
-    return null;
+    return userIdFromClaims(claims, this.settings);
   }
 
   /** The `jti` of verified claims. */

@@ -3,7 +3,7 @@
 // Each mode (refresh-cookie, one-cookie, two-cookies) only says where the access token goes.
 import type { Context } from 'koa';
 import type { Clock } from '../core/clock';
-import { unverifiedClaims } from '../core/tokens';
+import { unverifiedExp } from '../core/tokens';
 import { NoRefreshToken } from '../errors';
 import { requireStrings } from '../http/fields';
 import type { DeliveryMode } from '../settings';
@@ -99,8 +99,8 @@ export abstract class CookieDelivery implements TokenDelivery {
 
   /** Seconds until the token's `exp`; null (a session cookie) for a token without a readable one. */
   private remaining(token: string): number | null {
-    const exp = unverifiedClaims(token)?.exp;
-    return typeof exp === 'number' ? Math.max(0, exp - Math.floor(this.clock.now() / 1000)) : null;
+    const exp = unverifiedExp(token);
+    return exp === null ? null : Math.max(0, exp - Math.floor(this.clock.now() / 1000));
   }
 
   /** The access cookie; on an unsafe method its CSRF token must be repeated in the header. */

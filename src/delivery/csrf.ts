@@ -9,8 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import { sameSecret } from '../core/constant-time';
+import { requestInfo } from '../core/request-info';
 import { CsrfFailed, CsrfFailureCode } from '../errors';
-import { CsrfRejectedEvent, requestInfo } from '../events';
+import type { CsrfRejectedEvent } from '../events';
 import type { Settings } from '../settings';
 import { cookieOf } from './cookies';
 

@@ -26,10 +26,10 @@ export type DeliverySettings = Pick<
   | 'CSRF_TRUSTED_ORIGINS'
 >;
 
-/** What a login or a refresh hands out. Key order is kept in JSON bodies. */
+/** What a login (obtain) or a refresh hands out. Key order is kept in JSON bodies. */
 export interface DeliveredTokens {
-  /** `login` mints a new CSRF token; `refresh` keeps the browser's. */
-  readonly event: 'login' | 'refresh';
+  /** `obtain` (a login) mints a new CSRF token; `refresh` keeps the browser's. */
+  readonly event: 'obtain' | 'refresh';
   readonly access: string;
   /** A new refresh token: every login, and refreshes under rotation. */
   readonly refresh?: string;
@@ -56,7 +56,7 @@ export interface DeliveryParts {
  *
  * @example
  *   const delivery = createDelivery({ settings, clock });
- *   ctx.body = delivery.writeTokens(ctx, { event: 'login', refresh, access }, { user });
+ *   ctx.body = delivery.writeTokens(ctx, { event: 'obtain', refresh, access }, { user });
  */
 export interface TokenDelivery {
   readonly mode: DeliveryMode;

@@ -9,7 +9,7 @@ import type { DeliveredTokens, RefreshInput, TokenDelivery } from './delivery';
  * CSRF to abuse and nothing to clear.
  *
  * @example
- *   new JsonDelivery().writeTokens(ctx, { event: 'login', refresh, access }); // {"refresh","access"}
+ *   new JsonDelivery().writeTokens(ctx, { event: 'obtain', refresh, access }); // {"refresh","access"}
  */
 export class JsonDelivery implements TokenDelivery {
   readonly mode = 'json' as const;
@@ -25,7 +25,7 @@ export class JsonDelivery implements TokenDelivery {
   writeTokens(_ctx: Context, tokens: DeliveredTokens, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
     // The order of the contract: a login answers {"refresh","access"}, a refresh {"access"(,"refresh")}.
     const body: Record<string, unknown> =
-      tokens.event === 'login' ? { refresh: tokens.refresh, access: tokens.access } : { access: tokens.access, ...(tokens.refresh ? { refresh: tokens.refresh } : {}) };
+      tokens.event === 'obtain' ? { refresh: tokens.refresh, access: tokens.access } : { access: tokens.access, ...(tokens.refresh ? { refresh: tokens.refresh } : {}) };
     return Object.assign(body, extra);
   }
 

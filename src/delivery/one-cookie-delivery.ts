@@ -11,7 +11,7 @@ import type { DeliveryParts } from './delivery';
  * Both tokens in HttpOnly cookies; the body carries only `csrf_token` (and `user` when asked).
  *
  * @example
- *   new OneCookieDelivery({ settings, clock }).writeTokens(ctx, { event: 'login', refresh, access });
+ *   new OneCookieDelivery({ settings, clock }).writeTokens(ctx, { event: 'obtain', refresh, access });
  *   // body {"csrf_token"}; Set-Cookie: easyjwt_access, easyjwt_refresh (x2), easyjwt_csrf
  */
 export class OneCookieDelivery extends CookieDelivery {

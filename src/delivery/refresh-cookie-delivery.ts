@@ -11,7 +11,7 @@ import type { DeliveryParts } from './delivery';
  * browser sends by itself authenticates them, so they need no CSRF token.
  *
  * @example
- *   new RefreshCookieDelivery({ settings, clock }).writeTokens(ctx, { event: 'login', refresh, access });
+ *   new RefreshCookieDelivery({ settings, clock }).writeTokens(ctx, { event: 'obtain', refresh, access });
  *   // body {"access","csrf_token"}; Set-Cookie: easyjwt_refresh (twice: refresh and logout paths), easyjwt_csrf
  */
 export class RefreshCookieDelivery extends CookieDelivery {

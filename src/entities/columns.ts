@@ -2,7 +2,8 @@
 import type { ColumnOptions } from 'typeorm';
 
 /**
- * A UTC timestamp with milliseconds. MariaDB's plain `datetime` drops them (see STACK.md), and
- * CreateDateColumn keeps whole seconds on SQLite, so every timestamp is set from the service's clock.
+ * A UTC timestamp with milliseconds: `datetime(3)`, since MariaDB's plain `datetime` drops the
+ * fraction of a second. CreateDateColumn keeps whole seconds on SQLite, so every timestamp is set
+ * from the service's clock.
  */
 export const timestamp = (options: ColumnOptions = {}): ColumnOptions => ({ type: 'datetime', precision: 3, ...options });

@@ -18,7 +18,11 @@ export class Device {
   @Column({ name: 'user_id', type: 'integer' })
   userId: number;
 
-  /** Hex SHA-256 of the User-Agent: a fixed-length key MariaDB can index whole (see STACK.md). */
+  /**
+   * Hex SHA-256 of the whole User-Agent: 64 characters the unique index covers entirely, however
+   * long the agent. InnoDB caps an index key at 3072 bytes (768 utf8mb4 characters), so an index on
+   * the agent itself could only cover a prefix, and agents sharing it would collide.
+   */
   @Column({ type: 'varchar', length: 64 })
   fingerprint: string;
 

@@ -2,7 +2,6 @@
 // their own status and DRF-shaped body; errors from koa-bodyparser, @koa/router and
 // routing-controllers are translated here; anything else is a 500 whose details go to the log only.
 import type { Context } from 'koa';
-import type { Logger } from '../logger';
 import { HttpError } from 'routing-controllers';
 import {
   causeText,
@@ -14,6 +13,7 @@ import {
   PayloadTooLarge,
   UnsupportedMediaType,
 } from '../errors';
+import type { Logger } from '../logger';
 
 /** What DRF's metadata answer says of every endpoint here: what it renders and parses. */
 const OPTIONS_METADATA = Object.freeze({

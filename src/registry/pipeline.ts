@@ -4,7 +4,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { IssuedToken } from '../core/tokens';
 import { Device, Session, Token, TokenUserConnection } from '../entities';
-import type { AuthServiceEvents, EventBus, ExpiryReason, RequestInfo } from '../events';
+import type { RequestInfo } from '../core/request-info';
+import type { AuthServiceEvents, EventBus, ExpiryReason } from '../events';
 import type { Logger } from '../logger';
 import type { Settings } from '../settings';
 import { describeDevice } from './devices';

@@ -2,7 +2,7 @@
 // cookies (and back), its guards read the access cookie, and the CSRF defences hold on the auth
 // endpoints and on protected routes, on SQLite and MariaDB, with local and remote verification.
 import { expect } from 'chai';
-import { DemoController } from '../../src/controllers/demo-controller';
+import { DemoController } from '../../src/controllers/client-service/demo-controller';
 import { LocalUser } from '../../src/entities';
 import { payloadOf, TEST_KEY, TestAuthService } from '../support/auth-service';
 import { startClientService, startExtraDataAuthService, TestClientService } from '../support/client-service';

@@ -1,8 +1,8 @@
 // Our client-service in front of a stock Django simplejwt auth-service (Debian's packages): login
 // through our proxy, local verification with the shared key, and easyjwt's remote protocol.
 import { expect } from 'chai';
-import { createClientService, ClientService } from '../../src/client-service/create-client-service';
-import { DemoController } from '../../src/controllers/demo-controller';
+import { createClientService, ClientService } from '../../src/services/client-service';
+import { DemoController } from '../../src/controllers/client-service/demo-controller';
 import { LocalUser } from '../../src/entities';
 import type { Listening } from '../../src/http/server';
 import { call, TEST_KEY } from '../support/auth-service';

@@ -1,7 +1,7 @@
 // The archiver on a generated table of 20,000 tokens, from code and from `easyjwt archive`.
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { createAuthService } from '../../src/auth-service/create-auth-service';
+import { createAuthService } from '../../src/services/auth-service';
 import { Session, Token, TokenUserConnection } from '../../src/entities';
 import { archiveExpiredTokens } from '../../src/registry/archiver';
 import { progressLine } from '../../src/cli/archive';

@@ -9,7 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Controller, Get } from 'routing-controllers';
 import { Column, Entity, MigrationInterface, PrimaryColumn, QueryRunner } from 'typeorm';
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
-import { ClientService, createClientService } from '../../src/client-service/create-client-service';
+import { ClientService, createClientService } from '../../src/services/client-service';
 import type { ClientSettingsInput } from '../../src/client-service/client-settings';
 import { Clock, FrozenClock } from '../../src/core/clock';
 import type { Principal } from '../../src/core/principal';

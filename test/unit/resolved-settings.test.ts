@@ -1,9 +1,9 @@
 // What the factories take as already resolved: only what resolveSettings / resolveClientSettings
 // returned. A frozen plain object, or a copy of resolved settings, is raw input and checked first.
 import { expect } from 'chai';
-import { createAuthService } from '../../src/auth-service/create-auth-service';
+import { createAuthService } from '../../src/services/auth-service';
 import { resolveClientSettings } from '../../src/client-service/client-settings';
-import { createClientService } from '../../src/client-service/create-client-service';
+import { createClientService } from '../../src/services/client-service';
 import { SettingsError } from '../../src/errors';
 import { resolveSettings } from '../../src/settings';
 import { testSettings } from '../support/auth-service';

@@ -1,8 +1,8 @@
 // The demo client-service's protected route, as in django-easyjwt's walkthrough.
 import type { Context } from 'koa';
 import { Controller, Ctx, Get, Post } from 'routing-controllers';
-import { JwtLoginRequired } from '../decorators/jwt-guards';
-import { sendJson } from '../http/responses';
+import { JwtLoginRequired } from '../../decorators/jwt-guards';
+import { sendJson } from '../../http/responses';
 
 /**
  * GET /api/test/: `"success"` for any logged-in user. POST /api/test/ answers the same: an unsafe

@@ -2,9 +2,9 @@
 // demo routes (GET and POST /api/test/) and, under /app/, the single-page app of examples/spa/.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DemoController } from '../controllers/demo-controller';
+import { DemoController } from '../controllers/client-service/demo-controller';
 import { serveStaticFolder } from '../http/static-files';
-import { ClientService, ClientServiceOptions, createClientService } from './create-client-service';
+import { ClientService, ClientServiceOptions, createClientService } from './client-service';
 
 /** Where the demo page is served. */
 export const DEMO_APP_PATH = '/app';

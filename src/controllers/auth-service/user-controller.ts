@@ -1,12 +1,12 @@
 // The user endpoints of the auth-service: who am I, one user, all users, password change.
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Get, Param, Post } from 'routing-controllers';
-import type { AuthServiceParts } from '../auth-service/parts';
-import type { AuthPrincipal } from '../core/principal';
-import { AuthUser, JwtLoginRequired, JwtStaffRequired } from '../decorators/jwt-guards';
-import { NotFound, PermissionDenied } from '../errors';
-import { serviceOf } from '../http/authenticator';
-import { requireStrings } from '../http/fields';
+import type { AuthServiceParts } from '../../auth-service/parts';
+import type { AuthPrincipal } from '../../core/principal';
+import { AuthUser, JwtLoginRequired, JwtStaffRequired } from '../../decorators/jwt-guards';
+import { NotFound, PermissionDenied } from '../../errors';
+import { serviceOf } from '../../http/authenticator';
+import { requireStrings } from '../../http/fields';
 
 /** GET /user/, /users/{id}/, /users/ and POST /password-change/. */
 @Controller()

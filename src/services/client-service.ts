@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import type Koa from 'koa';
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
-import { ProxyController } from '../controllers/proxy-controller';
+import { ProxyController } from '../controllers/client-service/proxy-controller';
 import { Clock, systemClock } from '../core/clock';
 import { loadKeys } from '../core/keys';
 import { TokenCodec } from '../core/tokens';
@@ -15,12 +15,12 @@ import { listen, Listening } from '../http/server';
 import { createServiceApp, mountControllers } from '../http/service-app';
 import { createLogger, Logger } from '../logger';
 import { ClientUserSerializer } from '../serializers/client-user-serializer';
-import { ClientSettings, ClientSettingsInput, isResolvedClientSettings, resolveClientSettings, verifiesLocally } from './client-settings';
-import { LocalVerification } from './local-verification';
-import type { ClientServiceParts } from './parts';
-import { RemoteVerification } from './remote-verification';
-import { AuthServiceClient } from './upstream';
-import { UserSync } from './user-sync';
+import { ClientSettings, ClientSettingsInput, isResolvedClientSettings, resolveClientSettings, verifiesLocally } from '../client-service/client-settings';
+import { LocalVerification } from '../client-service/local-verification';
+import type { ClientServiceParts } from '../client-service/parts';
+import { RemoteVerification } from '../client-service/remote-verification';
+import { AuthServiceClient } from '../client-service/upstream';
+import { UserSync } from '../client-service/user-sync';
 
 /* eslint-disable @typescript-eslint/no-unsafe-function-type */
 /** How to build a client-service. Only `settings.REMOTE_AUTH_SERVICE_URL` is required. */

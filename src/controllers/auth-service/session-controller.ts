@@ -2,15 +2,14 @@
 // sessions, log out everywhere. Owners act on their own; staff on anyone's (`?user=<id>`).
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Delete, Get, Param, Post } from 'routing-controllers';
-import type { AuthServiceParts } from '../auth-service/parts';
-import type { AuthPrincipal } from '../core/principal';
-import { unverifiedClaims } from '../core/tokens';
-import { AuthUser, JwtLoginRequired } from '../decorators/jwt-guards';
-import { NotFound, ValidationFailed } from '../errors';
-import { requestInfo } from '../events';
-import { serviceOf } from '../http/authenticator';
-import { readBearerToken } from '../http/bearer';
-import { requireStrings } from '../http/fields';
+import type { AuthServiceParts } from '../../auth-service/parts';
+import type { AuthPrincipal } from '../../core/principal';
+import { requestInfo } from '../../core/request-info';
+import { AuthUser, JwtLoginRequired } from '../../decorators/jwt-guards';
+import { NotFound, ValidationFailed } from '../../errors';
+import { accessClaimsOf } from '../../http/access-claims';
+import { serviceOf } from '../../http/authenticator';
+import { requireStrings } from '../../http/fields';
 
 const TRUE = new Set<unknown>([true, 'true', 'True', '1', 1]);
 const FALSE = new Set<unknown>([false, 'false', 'False', '0', 0]);
@@ -31,13 +30,10 @@ function targetUser(ctx: Context, actor: AuthPrincipal): number {
   return Number(given);
 }
 
-/** The jti of the token that authenticated this request, to mark the asker's own session. */
+/** The jti of the token that authenticated this request (the guard ran first), to mark the asker's own session. */
 function currentJti(ctx: Context): string | null {
-  const { settings, delivery, codec } = serviceOf<AuthServiceParts>(ctx);
-  const header = ctx.get(settings.AUTH_HEADER_NAME) || undefined;
-  const raw = readBearerToken(header, settings.AUTH_HEADER_TYPES) ?? delivery.readAccessCookie?.(ctx) ?? null;
-  const claims = raw === null ? null : unverifiedClaims(raw);
-  return claims ? codec.jtiOf(claims) : null;
+  const claims = accessClaimsOf(ctx);
+  return claims ? serviceOf<AuthServiceParts>(ctx).codec.jtiOf(claims) : null;
 }
 
 /** POST /token/expire/, GET /sessions/, DELETE /sessions/{id}/, POST /logout-all/. */

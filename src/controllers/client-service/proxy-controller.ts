@@ -3,9 +3,10 @@
 // copy and delivers tokens the way this service's DELIVERY_MODE says.
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Post } from 'routing-controllers';
-import type { ClientServiceParts } from '../client-service/parts';
-import { serviceOf } from '../http/authenticator';
-import { TokenRelay } from '../client-service/token-relay';
+import type { ClientServiceParts } from '../../client-service/parts';
+import { serviceOf } from '../../http/authenticator';
+import { relayStatus } from '../../client-service/relay-status';
+import { TokenRelay } from '../../client-service/token-relay';
 
 type PathSetting =
   | 'REMOTE_AUTH_SERVICE_VERIFY_PATH'
@@ -15,9 +16,7 @@ type PathSetting =
 async function forward(ctx: Context, setting: PathSetting, body: unknown): Promise<Record<string, unknown>> {
   const { upstream, settings } = serviceOf<ClientServiceParts>(ctx);
   const reply = await upstream.post(settings[setting], body);
-  ctx.status = reply.status;
-  // The contract's challenge on every 401, whether or not the upstream sent one.
-  if (reply.status === 401) ctx.set('WWW-Authenticate', 'Bearer realm="api"');
+  relayStatus(ctx, reply);
   return reply.body;
 }
 

@@ -1,13 +1,14 @@
-// The token endpoints of the auth-service: obtain, refresh, verify, blacklist (CONTRACT.md) and
-// logout. Where tokens travel (bodies or cookies) is the delivery mode's business.
+// The token endpoints of the auth-service: obtain, refresh, verify and blacklist, with the request
+// and answer shapes of simplejwt's views, and logout. Where tokens travel (bodies or cookies) is
+// the delivery mode's business.
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Post } from 'routing-controllers';
-import type { AuthServiceParts } from '../auth-service/parts';
-import { readRefreshIfAny } from '../delivery/delivery';
-import { InvalidToken } from '../errors';
-import { requestInfo } from '../events';
-import { serviceOf } from '../http/authenticator';
-import { requireStrings } from '../http/fields';
+import type { AuthServiceParts } from '../../auth-service/parts';
+import { requestInfo } from '../../core/request-info';
+import { readRefreshIfAny } from '../../delivery/delivery';
+import { InvalidToken } from '../../errors';
+import { serviceOf } from '../../http/authenticator';
+import { requireStrings } from '../../http/fields';
 
 /** POST /token/, /token/refresh/, /token/verify/, /token/blacklist/ and /logout/. */
 @Controller()
@@ -19,7 +20,7 @@ export class TokenController {
     const login = settings.LOGIN_FIELD;
     const fields = requireStrings(body, { [login]: {}, password: { trim: false } } as Record<string, { trim?: boolean }>);
     const pair = await issuer.obtain(fields[login], fields.password, requestInfo(ctx));
-    return delivery.writeTokens(ctx, { event: 'login', refresh: pair.refresh, access: pair.access }, pair.user ? { user: pair.user } : {});
+    return delivery.writeTokens(ctx, { event: 'obtain', refresh: pair.refresh, access: pair.access }, pair.user ? { user: pair.user } : {});
   }
 
   @Post('/token/refresh/')

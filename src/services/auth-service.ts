@@ -3,9 +3,9 @@
 import 'reflect-metadata';
 import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
-import { TokenController } from '../controllers/token-controller';
-import { SessionController } from '../controllers/session-controller';
-import { UserController } from '../controllers/user-controller';
+import { TokenController } from '../controllers/auth-service/token-controller';
+import { SessionController } from '../controllers/auth-service/session-controller';
+import { UserController } from '../controllers/auth-service/user-controller';
 import { ClaimBuilder, ClaimRegistry, reservedClaims, settingsClaimBuilders } from '../core/claims';
 import { Clock, systemClock } from '../core/clock';
 import { loadKeys } from '../core/keys';
@@ -24,12 +24,12 @@ import { TokenQueries } from '../registry/token-queries';
 import { TokenRegistry } from '../registry/token-registry';
 import { UserSerializer } from '../serializers/user-serializer';
 import { isResolvedSettings, resolveSettings, Settings, SettingsInput } from '../settings';
-import { Credentials } from './credentials';
-import { LocalAuthenticator } from './local-authenticator';
-import { RegistryActions } from './registry-actions';
-import type { AuthServiceParts } from './parts';
-import { TokenIssuer } from './token-issuer';
-import { UserStore } from './user-store';
+import { Credentials } from '../auth-service/credentials';
+import { LocalAuthenticator } from '../auth-service/local-authenticator';
+import { RegistryActions } from '../auth-service/registry-actions';
+import type { AuthServiceParts } from '../auth-service/parts';
+import { TokenIssuer } from '../auth-service/token-issuer';
+import { UserStore } from '../auth-service/user-store';
 
 /** How to build an auth-service. Only `settings.SIGNING_KEY` is required. */
 export interface AuthServiceOptions {
@@ -69,8 +69,8 @@ export interface AuthService extends AuthServiceParts {
 }
 
 /**
- * Builds the auth-service: opens and migrates the database, then mounts the endpoints of
- * CONTRACT.md under URL_PREFIX.
+ * Builds the auth-service: opens and migrates the database, then mounts the token, user and
+ * session endpoints under URL_PREFIX.
  *
  * @example
  *   const service = await createAuthService({ settings: { SIGNING_KEY: key, DATABASE_URL: 'sqlite:data/auth.sqlite3' } });

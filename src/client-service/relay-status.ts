@@ -1,0 +1,17 @@
+// How a client-service passes the status of an auth-service answer on to its own caller.
+import type { Context } from 'koa';
+import { BEARER_CHALLENGE } from '../errors';
+import type { UpstreamReply } from './upstream';
+
+/**
+ * Sets the upstream status on the response, with the challenge every 401 of ours carries, whether
+ * or not the upstream sent one.
+ *
+ * @example
+ *   const reply = await upstream.post(settings.REMOTE_AUTH_SERVICE_VERIFY_PATH, body);
+ *   relayStatus(ctx, reply);
+ */
+export function relayStatus(ctx: Context, reply: Pick<UpstreamReply, 'status'>): void {
+  ctx.status = reply.status;
+  if (reply.status === 401) ctx.set('WWW-Authenticate', BEARER_CHALLENGE);
+}
