@@ -16,13 +16,15 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { AuthService, createAuthService } from '../src/auth-service/create-auth-service';
+import type { AuthService } from '../src/auth-service/create-auth-service';
+import { createAuthService } from '../src/auth-service/create-auth-service';
 import type { NewUser } from '../src/auth-service/user-store';
 import type { ClientService } from '../src/client-service/create-client-service';
 import { createDemoClientService } from '../src/client-service/demo-client';
 import type { Listening } from '../src/http/server';
 import { createLogger } from '../src/logger';
-import { DELIVERY_MODES, DeliveryMode } from '../src/settings';
+import type { DeliveryMode } from '../src/settings';
+import { DELIVERY_MODES } from '../src/settings';
 
 /** The demo's users, as django-easyjwt's README names them. */
 export const DEMO_USERS: readonly (NewUser & { role: string })[] = [
@@ -172,7 +174,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((error) => {
+  main().catch((error: unknown) => {
     process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });

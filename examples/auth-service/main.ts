@@ -7,7 +7,8 @@
 // Environment: EASYJWT_SIGNING_KEY (required), EASYJWT_DATABASE_URL (default
 // sqlite:data/example-auth.sqlite3), PORT (default 8000), EASYJWT_LOG_LEVEL (default info).
 import 'reflect-metadata';
-import { AuthService, createAuthService } from '../../src';
+import type { AuthService } from '../../src';
+import { createAuthService } from '../../src';
 import { ExampleUserSerializer, setAccessLevel } from './access-levels';
 
 export { ExampleUserSerializer, setAccessLevel } from './access-levels';
@@ -49,7 +50,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, options: { seed
 }
 
 if (require.main === module) {
-  main().catch((error) => {
+  main().catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   });
