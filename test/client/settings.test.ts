@@ -1,7 +1,8 @@
 // resolveClientSettings and the choice of verification: start-up failures name the key, 'auto' follows the key.
 import { expect } from 'chai';
 import { generateKeyPairSync } from 'node:crypto';
-import { ClientSettingsInput, resolveClientSettings, verifiesLocally } from '../../src/client-service/client-settings';
+import type { ClientSettingsInput } from '../../src/client-service/client-settings';
+import { resolveClientSettings, verifiesLocally } from '../../src/client-service/client-settings';
 import { SettingsError } from '../../src/errors';
 import { TEST_KEY, startAuthService } from '../support/auth-service';
 import { bearer, deadPort, GuardedController, startClientService } from '../support/client-service';

@@ -1,6 +1,7 @@
 // The checked-in migrations of each dialect: exactly the entities' schema, with its keys, cascades and precision.
 import { expect } from 'chai';
-import { createAuthService, AuthService } from '../../src/auth-service/create-auth-service';
+import type { AuthService } from '../../src/auth-service/create-auth-service';
+import { createAuthService } from '../../src/auth-service/create-auth-service';
 import { openDatabase } from '../../src/db/data-source';
 import { Token, TokenUserConnection, User } from '../../src/entities';
 import { testSettings } from '../support/auth-service';
@@ -53,7 +54,7 @@ forEachDialect((dialect) => {
     it('refuse a second token with the same jti', async () => {
       await saveToken('d'.repeat(32), new Date());
       let failure: unknown;
-      await saveToken('d'.repeat(32), new Date()).catch((error) => (failure = error));
+      await saveToken('d'.repeat(32), new Date()).catch((error: unknown) => (failure = error));
       expect(failure, 'duplicate jti accepted').to.be.instanceOf(Error);
       expect(await service.dataSource.manager.countBy(Token, { jti: 'd'.repeat(32) })).to.equal(1);
     });

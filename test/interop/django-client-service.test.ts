@@ -1,12 +1,14 @@
 // Our client-service in front of a stock Django simplejwt auth-service (Debian's packages): login
 // through our proxy, local verification with the shared key, and easyjwt's remote protocol.
 import { expect } from 'chai';
-import { createClientService, ClientService } from '../../src/client-service/create-client-service';
+import type { ClientService } from '../../src/client-service/create-client-service';
+import { createClientService } from '../../src/client-service/create-client-service';
 import { DemoController } from '../../src/controllers/demo-controller';
 import { LocalUser } from '../../src/entities';
 import type { Listening } from '../../src/http/server';
 import { call, TEST_KEY } from '../support/auth-service';
-import { DjangoPeer, requireDjango, startDjangoAuthService } from '../support/django';
+import type { DjangoPeer } from '../support/django';
+import { requireDjango, startDjangoAuthService } from '../support/django';
 
 const json = (body: unknown) => ({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });

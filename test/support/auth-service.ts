@@ -1,13 +1,15 @@
 // Building an auth-service for a test: a fresh database, fast password hashing, a listening
 // server on 127.0.0.1 port 0, and small helpers to call it.
-import { createAuthService, AuthService } from '../../src/auth-service/create-auth-service';
+import type { AuthService } from '../../src/auth-service/create-auth-service';
+import { createAuthService } from '../../src/auth-service/create-auth-service';
 import type { NewUser } from '../../src/auth-service/user-store';
 import type { ClaimBuilder, ClaimRegistry } from '../../src/core/claims';
 import type { Clock } from '../../src/core/clock';
 import type { RegistrationStep } from '../../src/registry/pipeline';
 import type { SettingsInput } from '../../src/settings';
 import type { UserSerializer } from '../../src/serializers/user-serializer';
-import { DialectName, freshDatabaseUrl } from './databases';
+import type { DialectName } from './databases';
+import { freshDatabaseUrl } from './databases';
 
 export const TEST_KEY = 'test-signing-key-that-is-at-least-32-bytes-long';
 

@@ -269,7 +269,7 @@ export async function scriptedUpstream(
 ): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
   const requests: string[] = [];
   const handler = (request: IncomingMessage, response: ServerResponse) => {
-    requests.push(`${request.method} ${request.url}`);
+    requests.push(`${String(request.method)} ${String(request.url)}`);
     request.resume();
     request.on('end', () => answer(request, response));
   };

@@ -1,7 +1,8 @@
 // resolveSettings: simplejwt's defaults, frozen results, and start-up failures that name the bad key.
 import { expect } from 'chai';
 import { SettingsError } from '../../src/errors';
-import { parseDuration, resolveSettings, SettingsInput } from '../../src/settings';
+import type { SettingsInput } from '../../src/settings';
+import { parseDuration, resolveSettings } from '../../src/settings';
 
 const KEY = 'settings-test-key-of-at-least-32-bytes!';
 const KEY_64 = 'k'.repeat(64);
