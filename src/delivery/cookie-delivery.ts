@@ -18,7 +18,11 @@ const CSRF_TOKEN = /^[A-Za-z0-9_-]{43}$/;
  * The shared half of the cookie modes.
  *
  * @example
- *   class OneCookieDelivery extends CookieDelivery { ... }
+ *   class RefreshCookieDelivery extends CookieDelivery {
+ *     readonly mode = 'refresh-cookie' as const;
+ *     protected writeAccess(_ctx: Context, access: string) { return { access }; }
+ *     protected accessCookies() { return []; }
+ *   }
  */
 export abstract class CookieDelivery implements TokenDelivery {
   abstract readonly mode: Exclude<DeliveryMode, 'json'>;

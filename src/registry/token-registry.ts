@@ -21,8 +21,8 @@ export interface TokenRecord {
  * Records and revokes tokens.
  *
  * @example
- *   await registry.record(manager, [refresh, access], { userId: 3, parentId: null, chain: true, now });
- *   await registry.revoke(refresh.jti, now);
+ *   const [refreshRow] = await registry.record(manager, [refresh, access], { userId: 3, parentId: null, chain: true, now });
+ *   await registry.revoke(manager, refreshRow.id, now);
  */
 export class TokenRegistry {
   constructor(private readonly dataSource: DataSource) {}
