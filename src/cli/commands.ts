@@ -1,15 +1,19 @@
 // What each CLI command does, as plain functions over a loaded configuration; main.ts only wires
 // them to commander.
-import { createAuthService, AuthService } from '../auth-service/create-auth-service';
-import { CLIENT_OPTIONS, ClientSettingsInput, resolveClientSettings } from '../client-service/client-settings';
+import type { AuthService } from '../auth-service/create-auth-service';
+import { createAuthService } from '../auth-service/create-auth-service';
+import type { ClientSettingsInput } from '../client-service/client-settings';
+import { CLIENT_OPTIONS, resolveClientSettings } from '../client-service/client-settings';
 import { createDemoClientService } from '../client-service/demo-client';
 import { passwordProblems } from '../core/password-rules';
 import { CLIENT_SCHEMA, createDataSource, openDatabase, redactUrl } from '../db/data-source';
 import { SettingsError, UsageError } from '../errors';
 import type { Listening } from '../http/server';
-import { createLogger, Logger } from '../logger';
+import type { Logger } from '../logger';
+import { createLogger } from '../logger';
 import { Option, OPTIONS, resolveSettings, Settings, SettingsInput } from '../settings';
-import { ArchiveFlags, runArchive } from './archive';
+import type { ArchiveFlags } from './archive';
+import { runArchive } from './archive';
 import type { CliConfig } from './config';
 import { promptNewPassword } from './prompt';
 import { withClientSigningKey, withSigningKey } from './signing-key';

@@ -7,7 +7,8 @@ import { unverifiedClaims } from '../core/tokens';
 import { NoRefreshToken } from '../errors';
 import { requireStrings } from '../http/fields';
 import type { DeliveryMode } from '../settings';
-import { CookieSpec, cookieOf, deleteCookie, writeCookie } from './cookies';
+import type { CookieSpec } from './cookies';
+import { cookieOf, deleteCookie, writeCookie } from './cookies';
 import { CsrfGuard, isSafeMethod, newCsrfToken } from './csrf';
 import type { DeliveredTokens, DeliveryParts, DeliverySettings, RefreshInput, TokenDelivery } from './delivery';
 

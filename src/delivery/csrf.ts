@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import { sameSecret } from '../core/constant-time';
 import { CsrfFailed, CsrfFailureCode } from '../errors';
-import { CsrfRejectedEvent, requestInfo } from '../events';
+import type { CsrfRejectedEvent } from '../events';
+import { requestInfo } from '../events';
 import type { Settings } from '../settings';
 import { cookieOf } from './cookies';
 
