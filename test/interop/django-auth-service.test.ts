@@ -10,7 +10,7 @@ const EASYJWT_USER_KEYS = ['id', 'first_name', 'email', 'last_name', 'date_joine
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 type Pair = { refresh: string; access: string };
 
-interface ClientStep { status: number; content_type: string | null; text: string; body: any } // eslint-disable-line @typescript-eslint/no-explicit-any
+interface ClientStep { status: number; content_type: string | null; text: string; body: any } // eslint-disable-line @typescript-eslint/no-explicit-any -- the Python client's JSON, read like test/support's bodies
 interface ClientSummary { verify: ClientStep; user: ClientStep | null; outcome: 'authenticated' | 'rejected'; reason: unknown }
 
 /** Runs test/interop/django/easyjwt_client.py: easyjwt's verify-then-user round trip, from Python. */
