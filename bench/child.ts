@@ -1,6 +1,7 @@
 // Forking benchmark servers (bench/server.ts) as child processes, waiting until they listen, and
 // making sure every one of them is stopped however the parent ends.
-import { ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import type { CpuMessage, ReadyMessage } from './server';
 
@@ -11,7 +12,7 @@ export interface ChildServer {
   readonly url: string;
   readonly extra: Record<string, string>;
   /** The CPU time the child has used so far (user and system, microseconds). */
-  cpuUsage(): Promise<NodeJS.CpuUsage>;
+  readonly cpuUsage: () => Promise<NodeJS.CpuUsage>;
   /** Asks the child to shut down (closing its database) and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -105,7 +106,7 @@ export function startChild(kind: string, execArgv: string[] = [], env: Record<st
     const startupMs = STARTUP_TIMEOUT_MS * (wrap?.slowdown ?? 1);
     const timer = setTimeout(() => fail(new Error(`bench server '${kind}' did not start within ${startupMs} ms`)), startupMs);
     child.once('error', fail);
-    child.once('exit', (code, signal) => fail(new Error(`bench server '${kind}' exited before listening (code ${code}, signal ${signal})`)));
+    child.once('exit', (code, signal) => fail(new Error(`bench server '${kind}' exited before listening (code ${String(code)}, signal ${String(signal)})`)));
     child.on('message', (message: ReadyMessage) => {
       if (message?.type !== 'ready') return;
       clearTimeout(timer);

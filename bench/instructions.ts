@@ -9,9 +9,12 @@
 // under callgrind takes that long to settle), BENCH_REQUESTS (3000 per counted round),
 // BENCH_ROUNDS (3; the least is kept), BENCH_CONNECTIONS (8).
 import { execFileSync } from 'node:child_process';
-import { CALLGRIND_ARGS, countInstructions, CountOptions } from './callgrind';
-import { ChildServer, startChild, stopAll } from './child';
-import { checkRequest, SERVERS, Target, TARGETS } from './targets';
+import type { CountOptions } from './callgrind';
+import { CALLGRIND_ARGS, countInstructions } from './callgrind';
+import type { ChildServer } from './child';
+import { startChild, stopAll } from './child';
+import type { Target } from './targets';
+import { checkRequest, SERVERS, TARGETS } from './targets';
 
 /**
  * Requests take about thirty times longer under callgrind; the servers' cache lifetimes are
@@ -98,7 +101,7 @@ main()
   .then((code) => {
     process.exitCode = code;
   })
-  .catch((error) => {
+  .catch((error: unknown) => {
     console.error('bench failed:', error);
     process.exitCode = 1;
   })

@@ -163,11 +163,12 @@ async function main(): Promise<number> {
 
   // Obtain and refresh over HTTP, registry on against off, on the same million-row database.
   const off: AuthService = await createAuthService({ settings: { ...common, REGISTRY_ENABLED: false } });
-  const benchUser = await on.users.create({ email: 'http@bench.test', password: 'bench-pass-1' });
+  await on.users.create({ email: 'http@bench.test', password: 'bench-pass-1' });
   const listeningOn = await on.listen(0, '127.0.0.1');
   const listeningOff = await off.listen(0, '127.0.0.1');
   const login = JSON.stringify({ email: 'http@bench.test', password: 'bench-pass-1' });
-  const pair = await (await fetch(`${listeningOn.url}/auth/token/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: login })).json();
+  const obtained = await fetch(`${listeningOn.url}/auth/token/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: login });
+  const pair = (await obtained.json()) as { refresh: string };
   const refreshBody = JSON.stringify({ refresh: pair.refresh });
   const http = {
     obtainOn: await throughput(listeningOn.url, '/auth/token/', login, seconds, connections),
@@ -177,7 +178,6 @@ async function main(): Promise<number> {
   };
   await listeningOff.close();
   await off.close();
-  void benchUser;
 
   // The archiver: everything that expired 20 days ago, while a client keeps refreshing. Its
   // latency shows whether the batches lock the service out of the token table.

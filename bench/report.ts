@@ -3,7 +3,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { LoadOptions, Measurement, problemsOf } from './measure';
+import type { LoadOptions, Measurement } from './measure';
+import { problemsOf } from './measure';
 import type { Target } from './targets';
 
 /** One target's summary: its best round, plus the failures of all its rounds. */
@@ -95,7 +96,7 @@ export function formatReport(report: Report): string {
     number(s.best.rps),
     s.roundsRps.map((rps) => number(rps)).join(' / '),
     s.ratio === null ? '-' : number(s.ratio, 2),
-    s.goal === null ? '' : `>= ${number(s.goal, 2)} ${s.verdict}`,
+    s.goal === null ? '' : `>= ${number(s.goal, 2)} ${s.verdict ?? ''}`,
     number(s.best.latencyP50Ms, 1),
     number(s.best.latencyP99Ms, 1),
     String(s.non2xx),

@@ -6,10 +6,13 @@
 // run only matching targets, plus the baseline), BENCH_SERVER_EXEC_ARGV (node flags for the
 // server children, e.g. "--cpu-prof --cpu-prof-dir=.bench/prof" to profile them).
 import { join } from 'node:path';
-import { ChildServer, startChild, stopAll } from './child';
-import { loadOptionsFromEnv, Measurement, measure } from './measure';
+import type { ChildServer } from './child';
+import { startChild, stopAll } from './child';
+import type { Measurement } from './measure';
+import { loadOptionsFromEnv, measure } from './measure';
 import { formatReport, summarise, writeReport } from './report';
-import { checkRequest, Fixture, SERVERS, Target, TARGETS } from './targets';
+import type { Fixture, Target } from './targets';
+import { checkRequest, SERVERS, TARGETS } from './targets';
 
 const ROOT = join(__dirname, '..', '..'); // dist/bench -> the repository
 
@@ -83,7 +86,7 @@ main()
   .then((code) => {
     process.exitCode = code;
   })
-  .catch(async (error) => {
+  .catch(async (error: unknown) => {
     console.error('bench failed:', error);
     process.exitCode = 1;
   })

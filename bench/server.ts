@@ -158,7 +158,9 @@ function ttlScale(env: NodeJS.ProcessEnv): number {
 
 /** Serves a plain Koa app on a free loopback port, as the baselines need. */
 async function serveBare(app: Koa) {
-  const server = createServer(app.callback());
+  // Koa's handler settles every request itself (its promise never rejects): nothing to await.
+  const handle = app.callback();
+  const server = createServer((request, response) => void handle(request, response));
   const url = await listenOn(server);
   return {
     url,
@@ -197,19 +199,19 @@ async function main(): Promise<void> {
   };
   // SIGTERM from the parent's cleanup; 'disconnect' when the parent died without cleaning up,
   // so no orphaned server keeps a core busy or a temp database on disk.
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  process.on('disconnect', stop);
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  process.on('disconnect', () => void stop());
   // CPU time per request is the figure least disturbed by a noisy machine: the parent asks for it
   // around each measured run.
   process.on('message', (message: CpuMessage) => {
     if (message?.type === 'cpu') process.send!({ type: 'cpu', usage: process.cpuUsage() } satisfies CpuMessage);
   });
   const ready: ReadyMessage = { type: 'ready', url: started.url, extra: started.extra ?? {} };
-  process.send!(ready);
+  process.send(ready);
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -43,7 +43,7 @@ export interface Target {
   readonly goal?: number;
 }
 
-async function postJson(url: string, body: unknown): Promise<{ status: number; body: any }> {
+async function postJson(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   const text = await response.text();
   try {
@@ -57,10 +57,15 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; b
 async function login(url: string, credentials: Record<string, string>): Promise<{ access: string; refresh: string }> {
   const { email, password } = credentials;
   const answer = await postJson(`${url}/auth/token/`, { email, password });
-  if (answer.status !== 200 || typeof answer.body?.access !== 'string') {
+  if (answer.status !== 200 || !hasAccessToken(answer.body)) {
     throw new Error(`bench login at ${url} failed: ${answer.status} ${JSON.stringify(answer.body)}`);
   }
   return answer.body;
+}
+
+/** A login answer: the access token is checked, the refresh token is taken on trust. */
+function hasAccessToken(body: unknown): body is { access: string; refresh: string } {
+  return typeof body === 'object' && body !== null && typeof (body as { access?: unknown }).access === 'string';
 }
 
 /**

@@ -22,7 +22,8 @@ import type { ClientService } from '../src/services/client-service';
 import { createDemoClientService } from '../src/services/demo-client-service';
 import type { Listening } from '../src/http/server';
 import { createLogger } from '../src/logger';
-import { DELIVERY_MODES, DeliveryMode } from '../src/settings';
+import type { DeliveryMode } from '../src/settings';
+import { DELIVERY_MODES } from '../src/settings';
 
 /** The demo's users, as django-easyjwt's README names them. */
 export const DEMO_USERS: readonly (NewUser & { role: string })[] = [
@@ -172,7 +173,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((error) => {
+  main().catch((error: unknown) => {
     process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });

@@ -5,7 +5,8 @@ import 'reflect-metadata';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { AUTH_SCHEMA, CLIENT_SCHEMA, dataSourceOptions, Dialect, Schema } from '../src/db/data-source';
+import type { Dialect, Schema } from '../src/db/data-source';
+import { AUTH_SCHEMA, CLIENT_SCHEMA, dataSourceOptions } from '../src/db/data-source';
 
 async function pendingQueries(url: string, schema: Schema): Promise<{ up: string[]; down: string[] }> {
   const dataSource = new DataSource(dataSourceOptions(url, { schema }));
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
   await generate(kind, 'mariadb', scratch.toString(), name, stamp);
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -50,7 +50,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, options: { seed
 }
 
 if (require.main === module) {
-  main().catch((error) => {
+  main().catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   });

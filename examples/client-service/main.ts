@@ -45,7 +45,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env) {
 }
 
 if (require.main === module) {
-  main().catch((error) => {
+  main().catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   });

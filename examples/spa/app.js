@@ -47,7 +47,7 @@ async function post(path, body) {
   const csrf = cookie(CONFIG.csrfCookie);
   if (csrf) headers[CONFIG.csrfHeader] = csrf;
   const response = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body ?? {}), credentials: 'same-origin' });
-  let data = null;
+  let data;
   try {
     data = await response.json();
   } catch {

@@ -1,7 +1,8 @@
 // `easyjwt archive`: deletes tokens that expired before a cut-off, with a progress bar on a
 // terminal and one summary line otherwise (cron logs, CI).
 import { UsageError } from '../errors';
-import { archiveExpiredTokens, ArchiveResult } from '../registry/archiver';
+import type { ArchiveResult } from '../registry/archiver';
+import { archiveExpiredTokens } from '../registry/archiver';
 import { integer, parseDuration } from '../settings';
 
 /** Flags of `archive`. */
@@ -54,10 +55,11 @@ export async function runArchive(
     throw new UsageError((error as Error).message.replace(/^Invalid setting /, ''));
   }
   const before = new Date(nowMs - seconds * 1000);
+  const progress = output.progress;
   const result = await archiveExpiredTokens(dataSource, {
     before,
     batchSize,
-    onProgress: output.progress ? (done, total) => output.progress!(progressLine(done, total)) : undefined,
+    onProgress: progress ? (done, total) => progress(progressLine(done, total)) : undefined,
   });
   output.out(summaryLine(result, before));
   return result;

@@ -6,7 +6,8 @@
 // neither table knows stops the start, so a typo is never silently ignored.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CLIENT_OPTIONS, ClientSettingsInput } from '../client-service/client-settings';
+import type { ClientSettingsInput } from '../client-service/client-settings';
+import { CLIENT_OPTIONS } from '../client-service/client-settings';
 import { SettingsError } from '../errors';
 import { OPTIONS, SettingsInput } from '../settings';
 

@@ -4,7 +4,8 @@
 import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import { SettingsError, UsageError } from '../errors';
-import { archive, changePassword, CommandContext, createUser, migrate, Role, serve, ServeFlags, showSettings } from './commands';
+import type { CommandContext, Role, ServeFlags } from './commands';
+import { archive, changePassword, createUser, migrate, serve, showSettings } from './commands';
 import { loadConfig } from './config';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -43,7 +44,7 @@ program
   .command('migrate')
   .description('apply pending database migrations')
   .option('--client', "migrate a client-service's database (EASYJWT_CLIENT_DATABASE_URL) instead")
-  .action((flags) => migrate(context(), flags));
+  .action((flags: Parameters<typeof migrate>[1]) => migrate(context(), flags));
 
 program
   .command('createuser')
@@ -57,21 +58,21 @@ program
   .option('--superuser', 'holds every permission (and is staff)')
   .option('--inactive', 'create the account disabled')
   .addOption(new Option('--perm <app.codename>', 'grant a permission (repeatable)').argParser(collect))
-  .action((flags) => createUser(context(), flags));
+  .action((flags: Parameters<typeof createUser>[1]) => createUser(context(), flags));
 
 program
   .command('changepassword')
   .description("set a user's password and revoke their tokens (asks when --password is not given)")
   .requiredOption('--email <email>', 'login email')
   .option('--password <password>', 'new password')
-  .action((flags) => changePassword(context(), flags));
+  .action((flags: Parameters<typeof changePassword>[1]) => changePassword(context(), flags));
 
 program
   .command('archive')
   .description('delete registry tokens (and sessions) that expired before a cut-off, in batches')
   .requiredOption('--older-than <duration>', 'how long ago they must have expired: 10d, 12h, 3600 (seconds)')
   .option('--batch <rows>', 'rows per batch, each in a short transaction (default 1000)')
-  .action((flags) => {
+  .action((flags: Parameters<typeof archive>[1]) => {
     // A bar that rewrites one line on a terminal; nothing but the summary line otherwise.
     const progress = process.stdout.isTTY ? (line: string) => process.stdout.write(`\r${line}`) : null;
     return archive(progress ? { ...context(), out: (line) => process.stdout.write(`\n${line}\n`) } : context(), flags, progress);
@@ -82,7 +83,7 @@ program
   .description('list every setting with its default and the value in effect')
   .option('--markdown', 'print the table of settings as Markdown')
   .option('--client', "a client-service's settings instead of the auth-service's")
-  .action((flags) => showSettings(context(), flags));
+  .action((flags: Parameters<typeof showSettings>[1]) => showSettings(context(), flags));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Mistakes the operator can fix get one clear line; anything else is a bug worth its stack.

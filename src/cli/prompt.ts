@@ -11,7 +11,7 @@ export async function promptHidden(question: string): Promise<string> {
   if (!process.stdin.isTTY) throw new UsageError('no --password given and stdin is not a terminal to ask on');
   let muted = false;
   const output = new Writable({
-    write(chunk, _encoding, done) {
+    write(chunk: Buffer, _encoding, done) {
       if (!muted) process.stderr.write(chunk);
       done();
     },

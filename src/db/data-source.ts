@@ -2,7 +2,8 @@
 // for `mysql://` and `mariadb://`, each with its own checked-in migrations.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DataSource, DataSourceOptions, MixedList } from 'typeorm';
+import type { DataSourceOptions, MixedList } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { clientEntities, entities } from '../entities';
 import { SettingsError } from '../errors';
 import { clientMariadbMigrations } from './migrations/client-mariadb';
@@ -14,9 +15,9 @@ export type Dialect = 'sqlite' | 'mariadb';
 
 /** What a service keeps in its database: its entities and the migrations that build them. */
 export interface Schema {
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for entity classes
   readonly entities: MixedList<Function>;
-  readonly migrations: { readonly sqlite: MixedList<Function>; readonly mariadb: MixedList<Function> }; // eslint-disable-line @typescript-eslint/no-unsafe-function-type
+  readonly migrations: { readonly sqlite: MixedList<Function>; readonly mariadb: MixedList<Function> }; // eslint-disable-line @typescript-eslint/no-unsafe-function-type -- TypeORM's type for migration classes
   /** Name of the table recording applied migrations; distinct per schema so two can share a database. */
   readonly migrationsTable: string;
 }

@@ -17,8 +17,8 @@ export const JwtLoginRequired = (): ClassDecorator & MethodDecorator => UseBefor
  * Only users holding the permission(s): 401 when not logged in, 403 without them.
  *
  * @example
- *   @JwtPermRequired('app.view')
- *   @JwtPermRequired(['app.view', 'app.edit'], 'any')
+ *   @Get('/reports/') @JwtPermRequired('app.view') list() { return []; }
+ *   @Post('/reports/') @JwtPermRequired(['app.view', 'app.edit'], 'any') create() { return {}; }
  */
 export const JwtPermRequired = (permissions: string | readonly string[], mode: 'all' | 'any' = 'all'): ClassDecorator & MethodDecorator =>
   UseBefore(requirePermission(permissions, mode)) as ClassDecorator & MethodDecorator;
@@ -27,7 +27,7 @@ export const JwtPermRequired = (permissions: string | readonly string[], mode: '
  * Only users for whom `predicate` holds; others get 403 with `message`.
  *
  * @example
- *   @JwtRequireThat((user) => user.data.email.endsWith('@corp.example'), 'Staff e-mail required.')
+ *   @Get('/staff/') @JwtRequireThat((user) => String(user.data.email).endsWith('@corp.example'), 'Staff e-mail required.') staff() { return {}; }
  */
 export const JwtRequireThat = (
   predicate: (principal: Principal, ctx: Context) => boolean | Promise<boolean>,

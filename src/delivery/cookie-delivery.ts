@@ -7,7 +7,8 @@ import { unverifiedExp } from '../core/tokens';
 import { NoRefreshToken } from '../errors';
 import { requireStrings } from '../http/fields';
 import type { DeliveryMode } from '../settings';
-import { CookieSpec, cookieOf, deleteCookie, writeCookie } from './cookies';
+import type { CookieSpec } from './cookies';
+import { cookieOf, deleteCookie, writeCookie } from './cookies';
 import { CsrfGuard, isSafeMethod, newCsrfToken } from './csrf';
 import type { DeliveredTokens, DeliveryParts, DeliverySettings, RefreshInput, TokenDelivery } from './delivery';
 
@@ -18,7 +19,11 @@ const CSRF_TOKEN = /^[A-Za-z0-9_-]{43}$/;
  * The shared half of the cookie modes.
  *
  * @example
- *   class OneCookieDelivery extends CookieDelivery { ... }
+ *   class RefreshCookieDelivery extends CookieDelivery {
+ *     readonly mode = 'refresh-cookie' as const;
+ *     protected writeAccess(_ctx: Context, access: string) { return { access }; }
+ *     protected accessCookies() { return []; }
+ *   }
  */
 export abstract class CookieDelivery implements TokenDelivery {
   abstract readonly mode: Exclude<DeliveryMode, 'json'>;

@@ -53,7 +53,7 @@ export function requirePermission(permissions: string | readonly string[], mode:
  * Lets through users for whom `predicate` holds; others get 403 with `message`.
  *
  * @example
- *   requireThat((user) => String(user.data.accessgroup?.user_type).startsWith('gold'), 'Gold members only.');
+ *   requireThat((user) => String((user.data.accessgroup as { user_type?: unknown } | null)?.user_type).startsWith('gold'), 'Gold members only.');
  */
 export function requireThat(predicate: (principal: Principal, ctx: Context) => boolean | Promise<boolean>, message?: string) {
   return async function predicateGuard(ctx: Context, next: Next): Promise<void> {

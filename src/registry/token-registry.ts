@@ -35,8 +35,8 @@ export interface SessionStanding {
  * Records and revokes tokens.
  *
  * @example
- *   await registry.record(manager, [refresh, access], { userId: 3, parentId: null, chain: true, now });
- *   await registry.revoke(refresh.jti, now);
+ *   const [refreshRow] = await registry.record(manager, [refresh, access], { userId: 3, parentId: null, chain: true, now });
+ *   await registry.revoke(manager, refreshRow.id, now);
  */
 export class TokenRegistry {
   constructor(private readonly dataSource: DataSource) {}

@@ -1,7 +1,7 @@
 // The client-service side of user serializers: which fields of the auth-service's user JSON this
 // service keeps, and which nested objects it stores in tables of its own ("extra data").
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
-import { LocalUser } from '../entities/local-user';
+import type { LocalUser } from '../entities/local-user';
 
 /** The standard fields of the user JSON, and the LocalUser column each fills. */
 const COLUMNS = {
@@ -64,7 +64,7 @@ export class ClientUserSerializer {
       else if (column === 'email' || column === 'firstName' || column === 'lastName') local[column] = typeof value === 'string' ? value : '';
       else local[column] = value === true;
     }
-    return local as Partial<LocalUser>;
+    return local;
   }
 
   /** Replaces the nested rows of `userId` with what `json` carries now, inside `manager`'s transaction. */
@@ -94,7 +94,7 @@ export class ClientUserSerializer {
     const data: Record<string, unknown> = { id: user.id };
     for (const field of this.fields) {
       const value = user[COLUMNS[field]];
-      data[field] = value instanceof Date || value === null ? iso(value as Date | null) : value;
+      data[field] = value instanceof Date || value === null ? iso(value) : value;
     }
     return { ...data, ...nested };
   }

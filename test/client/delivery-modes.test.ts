@@ -4,8 +4,10 @@
 import { expect } from 'chai';
 import { DemoController } from '../../src/controllers/client-service/demo-controller';
 import { LocalUser } from '../../src/entities';
-import { payloadOf, TEST_KEY, TestAuthService } from '../support/auth-service';
-import { startClientService, startExtraDataAuthService, TestClientService } from '../support/client-service';
+import type { TestAuthService } from '../support/auth-service';
+import { payloadOf, TEST_KEY } from '../support/auth-service';
+import type { TestClientService } from '../support/client-service';
+import { startClientService, startExtraDataAuthService } from '../support/client-service';
 import { CookieJar } from '../support/cookie-jar';
 import { forEachDialect } from '../support/databases';
 
@@ -43,7 +45,7 @@ forEachDialect((dialect) => {
         };
         /** How the protected routes are reached in this mode: the cookie, or the header. */
         const credentials = (jar: CookieJar, access?: string): Record<string, string> =>
-          mode === 'refresh-cookie' ? { Authorization: `Bearer ${access}` } : {};
+          mode === 'refresh-cookie' ? { Authorization: `Bearer ${String(access)}` } : {};
 
         it('logs in through the auth-service, keeps the user copy and sets the cookies of the mode', async () => {
           const { jar, response } = await login();

@@ -11,16 +11,9 @@ import { resolveClientSettings } from '../../src/client-service/client-settings'
 import { AuthServiceClient } from '../../src/client-service/upstream';
 import { LocalUser } from '../../src/entities';
 import { SettingsError } from '../../src/errors';
-import { TEST_KEY, TestResponse } from '../support/auth-service';
-import {
-  bearer,
-  deadPort,
-  GuardedController,
-  scriptedUpstream,
-  silentServer,
-  startClientService,
-  UNAVAILABLE,
-} from '../support/client-service';
+import type { TestResponse } from '../support/auth-service';
+import { TEST_KEY } from '../support/auth-service';
+import { bearer, deadPort, GuardedController, scriptedUpstream, silentServer, startClientService, UNAVAILABLE } from '../support/client-service';
 import { forEachDialect } from '../support/databases';
 
 const USER_ID = 7;

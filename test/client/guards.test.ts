@@ -1,16 +1,16 @@
 // Route guards on a client-service: 401 when not logged in, 403 when not allowed, permissions from the upstream user JSON.
 import { expect } from 'chai';
-import { TEST_KEY, TestAuthService, TestResponse } from '../support/auth-service';
+import type { TestAuthService, TestResponse } from '../support/auth-service';
+import { TEST_KEY } from '../support/auth-service';
+import type { Extras, TestClientService } from '../support/client-service';
 import {
   bearer,
-  Extras,
   FORBIDDEN,
   GuardedController,
   NOT_PROVIDED,
   StaffAreaController,
   startClientService,
   startExtraDataAuthService,
-  TestClientService,
   withAccessGroups,
 } from '../support/client-service';
 import { forEachDialect } from '../support/databases';

@@ -4,10 +4,12 @@ import jwt from 'jsonwebtoken';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FrozenClock } from '../../src/core/clock';
+import type { FrozenClock } from '../../src/core/clock';
 import { LocalUser, User } from '../../src/entities';
-import { TEST_KEY, TestAuthService } from '../support/auth-service';
-import { bearer, frozenNow, GuardedController, NOT_PROVIDED, startClientService, startExtraDataAuthService, TestClientService, UNAVAILABLE } from '../support/client-service';
+import type { TestAuthService } from '../support/auth-service';
+import { TEST_KEY } from '../support/auth-service';
+import type { TestClientService } from '../support/client-service';
+import { bearer, frozenNow, GuardedController, NOT_PROVIDED, startClientService, startExtraDataAuthService, UNAVAILABLE } from '../support/client-service';
 import { forEachDialect, freshDatabaseUrl } from '../support/databases';
 
 const MAX_AGE = 60;

@@ -1,8 +1,10 @@
 // The client-service's auth endpoints: passed through to the auth-service, and a login keeps the local user copy.
 import { expect } from 'chai';
 import { LocalUser, User } from '../../src/entities';
-import { payloadOf, TEST_KEY, TestAuthService } from '../support/auth-service';
-import { Extras, startClientService, startExtraDataAuthService, TestClientService, withAccessGroups, AccessGroup } from '../support/client-service';
+import type { TestAuthService } from '../support/auth-service';
+import { payloadOf, TEST_KEY } from '../support/auth-service';
+import type { Extras, TestClientService } from '../support/client-service';
+import { startClientService, startExtraDataAuthService, withAccessGroups, AccessGroup } from '../support/client-service';
 import { forEachDialect } from '../support/databases';
 
 forEachDialect((dialect) => {

@@ -1,10 +1,12 @@
 // Remote verification (no shared key): easyjwt's verify-then-user protocol, cached per token for REMOTE_VERIFY_CACHE_TTL.
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import { FrozenClock } from '../../src/core/clock';
+import type { FrozenClock } from '../../src/core/clock';
 import { LocalUser, User } from '../../src/entities';
-import { TEST_KEY, TestAuthService } from '../support/auth-service';
-import { bearer, frozenNow, GuardedController, startClientService, startExtraDataAuthService, TestClientService } from '../support/client-service';
+import type { TestAuthService } from '../support/auth-service';
+import { TEST_KEY } from '../support/auth-service';
+import type { TestClientService } from '../support/client-service';
+import { bearer, frozenNow, GuardedController, startClientService, startExtraDataAuthService } from '../support/client-service';
 import { forEachDialect } from '../support/databases';
 
 const CACHE_TTL = 30;

@@ -1,21 +1,12 @@
 // Client user serializers: declared fields only, nested extra data in its own table, replaced by the latest truth on every sync.
 import { expect } from 'chai';
-import { FrozenClock } from '../../src/core/clock';
+import type { FrozenClock } from '../../src/core/clock';
 import { LocalUser } from '../../src/entities';
 import { ClientUserSerializer } from '../../src/serializers/client-user-serializer';
-import { TEST_KEY, TestAuthService } from '../support/auth-service';
-import {
-  AccessGroup,
-  bearer,
-  ClientExtras,
-  Extras,
-  frozenNow,
-  GuardedController,
-  startClientService,
-  startExtraDataAuthService,
-  TestClientService,
-  withAccessGroups,
-} from '../support/client-service';
+import type { TestAuthService } from '../support/auth-service';
+import { TEST_KEY } from '../support/auth-service';
+import type { ClientExtras, Extras, TestClientService } from '../support/client-service';
+import { AccessGroup, bearer, frozenNow, GuardedController, startClientService, startExtraDataAuthService, withAccessGroups } from '../support/client-service';
 import { forEachDialect } from '../support/databases';
 
 const MAX_AGE = 60;

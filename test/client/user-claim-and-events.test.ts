@@ -5,8 +5,10 @@ import { resolveClientSettings } from '../../src/client-service/client-settings'
 import { LocalUser } from '../../src/entities';
 import { SettingsError } from '../../src/errors';
 import type { ClientServiceEvents } from '../../src/events';
-import { TEST_KEY, TestAuthService } from '../support/auth-service';
-import { bearer, GuardedController, startClientService, startExtraDataAuthService, TestClientService } from '../support/client-service';
+import type { TestAuthService } from '../support/auth-service';
+import { TEST_KEY } from '../support/auth-service';
+import type { TestClientService } from '../support/client-service';
+import { bearer, GuardedController, startClientService, startExtraDataAuthService } from '../support/client-service';
 import { CookieJar } from '../support/cookie-jar';
 import { forEachDialect } from '../support/databases';
 

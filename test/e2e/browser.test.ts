@@ -7,8 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, BrowserContext, Page } from 'playwright-core';
-import { Demo, startDemo } from '../../scripts/demo';
+import type { BrowserContext, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import type { Demo } from '../../scripts/demo';
+import { startDemo } from '../../scripts/demo';
 import { scratchDir } from '../support/cli';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -2,7 +2,8 @@
 // `easyjwt serve auth`, shares the development key, reads the shared config file, and refuses bad
 // settings with one line and exit code 2.
 import { expect } from 'chai';
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call } from '../support/auth-service';
@@ -28,7 +29,7 @@ function serveClient(env: Record<string, string>, cwd: string, args: string[]): 
   });
   let stdout = '';
   let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -36,12 +37,12 @@ function serveClient(env: Record<string, string>, cwd: string, args: string[]): 
     }, 20000);
     const early = (code: number | null) => {
       clearTimeout(timer);
-      reject(new Error(`serve client exited with ${code} before listening\n${stderr}`));
+      reject(new Error(`serve client exited with ${String(code)} before listening\n${stderr}`));
     };
     child.once('exit', early);
     let started = false;
-    child.stdout!.on('data', (chunk) => {
-      stdout += chunk;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
       const match = /^easyjwt client-service listening on (http:\/\/127\.0\.0\.1:\d+)\/.*$/m.exec(stdout);
       if (started || !match) return;
       started = true;

@@ -2,7 +2,8 @@
 // walkthrough runs against the client-service over HTTP (and the README's curl block as written),
 // and SIGTERM stops everything with exit code 0.
 import { expect } from 'chai';
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call } from '../support/auth-service';
@@ -29,7 +30,7 @@ function startDemo(cwd: string, extraEnv: Record<string, string> = {}): Promise<
   const child = spawn(process.execPath, [DEMO], { cwd, env });
   let stdout = '';
   let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -37,11 +38,11 @@ function startDemo(cwd: string, extraEnv: Record<string, string> = {}): Promise<
     }, 30000);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`the demo exited with ${code} before listening\n${stderr}`));
+      reject(new Error(`the demo exited with ${String(code)} before listening\n${stderr}`));
     });
     let started = false;
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
       const auth = /auth-service listening on (http:\/\/127\.0\.0\.1:\d+)\/auth\//.exec(stdout);
       const client = /client-service listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout);
       // Once only: the demo prints more when it stops, and stop() has its own exit listener then.

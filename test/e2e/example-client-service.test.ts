@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import { main as startAuth } from '../../examples/auth-service/main';
 import { AccessGroup, main as startClient } from '../../examples/client-service/main';
 import { LocalUser } from '../../src';
-import { call, TestResponse } from '../support/auth-service';
+import type { TestResponse } from '../support/auth-service';
+import { call } from '../support/auth-service';
 import { dialects, freshDatabaseUrl } from '../support/databases';
 
 const KEY = 'example-test-key-that-is-longer-than-32-bytes';

@@ -38,15 +38,15 @@ describe('the README walkthrough', function () {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
         const timer = setTimeout(() => reject(new Error('npm start did not listen in time')), 30000);
-        server.stdout.on('data', (chunk) => {
-          out += chunk;
+        server.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
           const match = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
           if (match) {
             clearTimeout(timer);
             resolve(match[1]);
           }
         });
-        server.once('exit', (code) => reject(new Error(`npm start exited with ${code}`)));
+        server.once('exit', (code) => reject(new Error(`npm start exited with ${String(code)}`)));
       });
       const script = walkthroughScript().replaceAll('http://127.0.0.1:8000', url);
       const output = await new Promise<string>((resolve, reject) =>

@@ -4,7 +4,8 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { Token, TokenUserConnection } from '../../src/entities';
 import type { SettingsInput } from '../../src/settings';
-import { startAuthService, TestAuthService, TestResponse } from '../support/auth-service';
+import type { TestAuthService, TestResponse } from '../support/auth-service';
+import { startAuthService } from '../support/auth-service';
 import { forEachDialect } from '../support/databases';
 
 /** Sends raw bytes over a socket and reads everything until the server closes it. */
@@ -14,7 +15,7 @@ function rawExchange(url: string, bytes: string): Promise<{ status: number; head
     const socket = connect(Number(port), hostname, () => socket.end(bytes));
     let data = '';
     socket.setEncoding('utf8');
-    socket.on('data', (chunk) => (data += chunk));
+    socket.on('data', (chunk: string) => (data += chunk)); // a string: setEncoding above
     socket.on('error', reject);
     socket.on('close', () => {
       const [head, ...rest] = data.split('\r\n\r\n');
@@ -32,7 +33,7 @@ function send(
     const req = request(url, { method: options.method ?? 'POST', headers: options.headers ?? {} }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk) => (body += chunk));
+      res.on('data', (chunk: string) => (body += chunk)); // a string: setEncoding above
       res.on('end', () => resolve({ status: res.statusCode!, body, type: res.headers['content-type'] }));
     });
     // The server may answer 413 and close before every chunk is written.

@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import { FrozenClock } from '../../src/core/clock';
 import { User } from '../../src/entities';
 import type { SettingsInput } from '../../src/settings';
-import { startAuthService, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { startAuthService } from '../support/auth-service';
 import { forEachDialect } from '../support/databases';
 
 const USER_KEYS = ['id', 'first_name', 'email', 'last_name', 'date_joined', 'last_login', 'is_active', 'is_staff', 'is_superuser'];

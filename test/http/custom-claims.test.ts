@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import type { ClaimBuilder } from '../../src/core/claims';
 import { User } from '../../src/entities';
 import { ClaimRegistrationError } from '../../src/errors';
-import { payloadOf, startAuthService, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { payloadOf, startAuthService } from '../support/auth-service';
 import { CookieJar } from '../support/cookie-jar';
 import { forEachDialect } from '../support/databases';
 
@@ -64,10 +65,12 @@ forEachDialect((dialect) => {
 
     it('refuses to start with a builder for a reserved claim, naming it', async () => {
       let error: unknown;
-      await startAuthService(dialect, {}, { claims: [{ key: 'exp', build: () => 1 }] }).catch((caught) => (error = caught));
+      await startAuthService(dialect, {}, { claims: [{ key: 'exp', build: () => 1 }] }).catch((caught: unknown) => (error = caught));
       expect(error).to.be.instanceOf(ClaimRegistrationError).with.property('key', 'exp');
       error = undefined;
-      await startAuthService(dialect, { USER_CLAIMS: ['email'] }, { claims: [{ key: 'email', build: () => 'x' }] }).catch((caught) => (error = caught));
+      await startAuthService(dialect, { USER_CLAIMS: ['email'] }, { claims: [{ key: 'email', build: () => 'x' }] }).catch(
+        (caught: unknown) => (error = caught),
+      );
       expect(error).to.be.instanceOf(ClaimRegistrationError).with.property('message', 'Claim "email" is registered twice');
     });
   });

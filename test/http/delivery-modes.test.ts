@@ -3,7 +3,8 @@
 // foreign origin), on SQLite and MariaDB.
 import { expect } from 'chai';
 import { FrozenClock } from '../../src/core/clock';
-import { payloadOf, startAuthService, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { payloadOf, startAuthService } from '../support/auth-service';
 import { CookieJar } from '../support/cookie-jar';
 import { forEachDialect } from '../support/databases';
 

@@ -3,7 +3,8 @@
 import { expect } from 'chai';
 import type { AuthServiceEvents } from '../../src/events';
 import { maskLogin } from '../../src/events';
-import { startAuthService, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { startAuthService } from '../support/auth-service';
 import { CookieJar } from '../support/cookie-jar';
 import { forEachDialect } from '../support/databases';
 

@@ -53,7 +53,7 @@ forEachDialect((dialect) => {
     it('refuse a second token with the same jti', async () => {
       await saveToken('d'.repeat(32), new Date());
       let failure: unknown;
-      await saveToken('d'.repeat(32), new Date()).catch((error) => (failure = error));
+      await saveToken('d'.repeat(32), new Date()).catch((error: unknown) => (failure = error));
       expect(failure, 'duplicate jti accepted').to.be.instanceOf(Error);
       expect(await service.dataSource.manager.countBy(Token, { jti: 'd'.repeat(32) })).to.equal(1);
     });

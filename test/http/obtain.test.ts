@@ -1,7 +1,8 @@
 // POST /auth/token/: obtaining a pair, the login failures, field validation and what is recorded.
 import { expect } from 'chai';
 import { Token, TokenUserConnection, User } from '../../src/entities';
-import { payloadOf, startAuthService, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { payloadOf, startAuthService } from '../support/auth-service';
 import { forEachDialect } from '../support/databases';
 
 const NO_ACCOUNT = { detail: 'No active account found with the given credentials' };

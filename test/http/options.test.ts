@@ -1,6 +1,7 @@
 // OPTIONS on an endpoint answers JSON metadata, as DRF does, never an empty text body.
 import { expect } from 'chai';
-import { call, startAuthService, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { call, startAuthService } from '../support/auth-service';
 
 describe('OPTIONS', () => {
   let auth: TestAuthService;

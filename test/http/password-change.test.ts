@@ -1,7 +1,8 @@
 // POST /auth/password-change/: the new password works, every old token is refused, and failures change nothing.
 import { expect } from 'chai';
 import { Token, User } from '../../src/entities';
-import { startAuthService, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { startAuthService } from '../support/auth-service';
 import { forEachDialect } from '../support/databases';
 
 const NO_ACCOUNT = { detail: 'No active account found with the given credentials' };

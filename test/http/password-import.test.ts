@@ -2,7 +2,8 @@
 import { expect } from 'chai';
 import { pbkdf2Sync, scryptSync } from 'node:crypto';
 import { User } from '../../src/entities';
-import { startAuthService, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { startAuthService } from '../support/auth-service';
 import { forEachDialect } from '../support/databases';
 
 /** What Django 3.2's PBKDF2PasswordHasher stores for `password`. */

@@ -4,8 +4,10 @@ import jwt from 'jsonwebtoken';
 import { FrozenClock } from '../../src/core/clock';
 import { Token, TokenUserConnection, User } from '../../src/entities';
 import type { SettingsInput } from '../../src/settings';
-import { payloadOf, startAuthService, TEST_KEY, TestAuthService } from '../support/auth-service';
-import { DialectName, forEachDialect } from '../support/databases';
+import type { TestAuthService } from '../support/auth-service';
+import { payloadOf, startAuthService, TEST_KEY } from '../support/auth-service';
+import type { DialectName } from '../support/databases';
+import { forEachDialect } from '../support/databases';
 
 const INVALID = { detail: 'Token is invalid or expired', code: 'token_not_valid' };
 const WRONG_TYPE = { detail: 'Token has wrong type', code: 'token_not_valid' };

@@ -1,6 +1,7 @@
 // GET /auth/users/{id}/ and GET /auth/users/: your own user for everyone, anyone (and the list) for staff only.
 import { expect } from 'chai';
-import { startAuthService, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { startAuthService } from '../support/auth-service';
 import { forEachDialect } from '../support/databases';
 
 const USER_KEYS = ['id', 'first_name', 'email', 'last_name', 'date_joined', 'last_login', 'is_active', 'is_staff', 'is_superuser'];

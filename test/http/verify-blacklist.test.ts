@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { FrozenClock } from '../../src/core/clock';
 import { Token, TokenUserConnection } from '../../src/entities';
-import { payloadOf, startAuthService, TEST_KEY, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { payloadOf, startAuthService, TEST_KEY } from '../support/auth-service';
 import { forEachDialect } from '../support/databases';
 
 const INVALID = { detail: 'Token is invalid or expired', code: 'token_not_valid' };

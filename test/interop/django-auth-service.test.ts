@@ -1,14 +1,16 @@
 // Our auth-service next to a real Django simplejwt auth-service: shared tokens, easyjwt's client protocol, equal errors.
 import { expect } from 'chai';
-import { payloadOf, startAuthService, TEST_KEY, TestAuthService, TestResponse } from '../support/auth-service';
-import { DEFAULT_PEER_USER, DjangoPeer, requireDjango, runSystemPython, startDjangoAuthService } from '../support/django';
+import type { TestAuthService, TestResponse } from '../support/auth-service';
+import { payloadOf, startAuthService, TEST_KEY } from '../support/auth-service';
+import type { DjangoPeer } from '../support/django';
+import { DEFAULT_PEER_USER, requireDjango, runSystemPython, startDjangoAuthService } from '../support/django';
 import { simplejwtToken } from '../support/interop-pyjwt';
 
 const EASYJWT_USER_KEYS = ['id', 'first_name', 'email', 'last_name', 'date_joined', 'last_login', 'is_active', 'is_staff', 'is_superuser'];
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 type Pair = { refresh: string; access: string };
 
-interface ClientStep { status: number; content_type: string | null; text: string; body: any } // eslint-disable-line @typescript-eslint/no-explicit-any
+interface ClientStep { status: number; content_type: string | null; text: string; body: any } // eslint-disable-line @typescript-eslint/no-explicit-any -- the Python client's JSON, read like test/support's bodies
 interface ClientSummary { verify: ClientStep; user: ClientStep | null; outcome: 'authenticated' | 'rejected'; reason: unknown }
 
 /** Runs test/interop/django/easyjwt_client.py: easyjwt's verify-then-user round trip, from Python. */

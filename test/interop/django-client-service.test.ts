@@ -6,7 +6,8 @@ import { DemoController } from '../../src/controllers/client-service/demo-contro
 import { LocalUser } from '../../src/entities';
 import type { Listening } from '../../src/http/server';
 import { call, TEST_KEY } from '../support/auth-service';
-import { DjangoPeer, requireDjango, startDjangoAuthService } from '../support/django';
+import type { DjangoPeer } from '../support/django';
+import { requireDjango, startDjangoAuthService } from '../support/django';
 
 const json = (body: unknown) => ({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });

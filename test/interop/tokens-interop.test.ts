@@ -1,7 +1,8 @@
 // Our tokens are the peers' tokens: checked against PyJWT (what simplejwt signs with) and jose, both ways.
 import { expect } from 'chai';
 import { jwtVerify } from 'jose';
-import { payloadOf, startAuthService, TEST_KEY, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { payloadOf, startAuthService, TEST_KEY } from '../support/auth-service';
 import { pyjwtDecode, pyjwtEncode, pyjwtUnavailableReason, simplejwtToken } from '../support/interop-pyjwt';
 
 const SIMPLEJWT_ORDER = ['token_type', 'exp', 'iat', 'jti', 'user_id'];

@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { FrozenClock } from '../../src/core/clock';
 import { Session, Token } from '../../src/entities';
 import type { SettingsInput } from '../../src/settings';
-import { payloadOf, startAuthService, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { payloadOf, startAuthService } from '../support/auth-service';
 import { forEachDialect } from '../support/databases';
 
 const EXPIRED = { detail: 'Token has been expired.', code: 'token_expired_by_registry' };

@@ -6,7 +6,8 @@ import { Device, Session, Token, TokenUserConnection } from '../../src/entities'
 import type { RegistryEvents } from '../../src/events';
 import type { RegistrationStep } from '../../src/registry/pipeline';
 import type { SettingsInput } from '../../src/settings';
-import { payloadOf, startAuthService, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { payloadOf, startAuthService } from '../support/auth-service';
 import { forEachDialect } from '../support/databases';
 
 forEachDialect((dialect) => {

@@ -2,7 +2,8 @@
 import { expect } from 'chai';
 import { FrozenClock } from '../../src/core/clock';
 import { Token } from '../../src/entities';
-import { payloadOf, startAuthService, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { payloadOf, startAuthService } from '../support/auth-service';
 import { forEachDialect } from '../support/databases';
 
 forEachDialect((dialect) => {

@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { FrozenClock } from '../../src/core/clock';
 import { Session, Token } from '../../src/entities';
 import type { SettingsInput } from '../../src/settings';
-import { payloadOf, startAuthService, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { payloadOf, startAuthService } from '../support/auth-service';
 import { forEachDialect } from '../support/databases';
 
 const REUSED = { detail: 'Refresh token was already used; the session has been ended.', code: 'token_reuse_detected' };

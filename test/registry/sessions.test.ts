@@ -5,7 +5,8 @@ import jwt from 'jsonwebtoken';
 import { FrozenClock } from '../../src/core/clock';
 import { Device, Session, Token, User } from '../../src/entities';
 import type { SettingsInput } from '../../src/settings';
-import { startAuthService, TEST_KEY, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { startAuthService, TEST_KEY } from '../support/auth-service';
 import { forEachDialect } from '../support/databases';
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';

@@ -7,7 +7,8 @@ import type { Clock } from '../../src/core/clock';
 import type { RegistrationStep } from '../../src/registry/pipeline';
 import type { SettingsInput } from '../../src/settings';
 import type { UserSerializer } from '../../src/serializers/user-serializer';
-import { DialectName, freshDatabaseUrl } from './databases';
+import type { DialectName } from './databases';
+import { freshDatabaseUrl } from './databases';
 
 export const TEST_KEY = 'test-signing-key-that-is-at-least-32-bytes-long';
 
@@ -38,7 +39,7 @@ export interface TestResponse {
   readonly headers: Headers;
   readonly text: string;
   /** The parsed body (undefined when it is not JSON). */
-  readonly body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- assertions read it like the JSON it is
 }
 
 async function toTestResponse(response: Response): Promise<TestResponse> {

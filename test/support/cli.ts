@@ -1,5 +1,6 @@
 // Running the compiled `easyjwt` CLI as a child process, the way an operator would.
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +45,7 @@ export function serveAuth(env: Record<string, string>, cwd: string, extraArgs: s
   const child = spawn(process.execPath, [CLI, 'serve', 'auth', '--port', '0', ...extraArgs], { cwd, env: baseEnv(env) });
   let stdout = '';
   let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -52,10 +53,10 @@ export function serveAuth(env: Record<string, string>, cwd: string, extraArgs: s
     }, 20000);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening\n${stderr}`));
+      reject(new Error(`server exited with ${String(code)} before listening\n${stderr}`));
     });
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
       const match = /listening on (http:\/\/[^\s]+?)\/auth\//.exec(stdout);
       if (!match) return;
       clearTimeout(timer);

@@ -21,8 +21,6 @@ import type { SettingsInput } from '../../src/settings';
 import { jsonClient, startAuthService, TestAuthService, TestResponse } from './auth-service';
 import { DialectName, freshDatabaseUrl } from './databases';
 
-/* eslint-disable @typescript-eslint/no-unsafe-function-type */
-
 /** The 503 every auth-service failure turns into. */
 export const UNAVAILABLE = { detail: 'Authentication service unavailable.', code: 'auth_service_unavailable' };
 /** The 401 of a protected route asked without credentials. */
@@ -190,9 +188,11 @@ export class StaffAreaController {
 
 /** What a test may add to a client-service. */
 export interface ClientExtras {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- routing-controllers takes controller classes as Function
   readonly controllers?: readonly Function[];
   readonly serializer?: ClientUserSerializer;
   readonly entities?: readonly EntityTarget<ObjectLiteral>[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM takes migration classes as Function
   readonly migrations?: { readonly sqlite?: readonly Function[]; readonly mariadb?: readonly Function[] };
   readonly clock?: Clock;
 }
@@ -269,7 +269,7 @@ export async function scriptedUpstream(
 ): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
   const requests: string[] = [];
   const handler = (request: IncomingMessage, response: ServerResponse) => {
-    requests.push(`${request.method} ${request.url}`);
+    requests.push(`${String(request.method)} ${String(request.url)}`);
     request.resume();
     request.on('end', () => answer(request, response));
   };

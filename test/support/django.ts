@@ -1,9 +1,11 @@
 // Running a real Django simplejwt auth-service (test/interop/django/) as a peer for interop tests.
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { call, TestResponse } from './auth-service';
+import type { TestResponse } from './auth-service';
+import { call } from './auth-service';
 import { SYSTEM_PYTHON } from './interop-pyjwt';
 
 /** Debian's packages for the peer; pip is not reachable here, apt is. */
@@ -25,7 +27,7 @@ export function runSystemPython(args: string[], timeout = 20000): Promise<{ code
   return new Promise((resolve) => {
     execFile(SYSTEM_PYTHON, args, { cwd: PEER_DIR, timeout, env: pythonEnv({}) }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error ? error.message : '') });
+      resolve({ code, stdout, stderr: stderr || (error ? error.message : '') });
     });
   });
 }
@@ -171,8 +173,8 @@ export async function startDjangoAuthService(options: DjangoPeerOptions): Promis
     }),
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr = (stderr + chunk).slice(-64 * 1024)));
-  child.stdin!.on('error', () => undefined); // it may already be gone when we close the pipe
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-64 * 1024)));
+  child.stdin.on('error', () => undefined); // it may already be gone when we close the pipe
   const killGroup = (signal: NodeJS.Signals) => {
     try {
       process.kill(-child.pid!, signal);
@@ -186,7 +188,7 @@ export async function startDjangoAuthService(options: DjangoPeerOptions): Promis
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
     process.removeListener('exit', onExit);
-    child.stdin!.end();
+    child.stdin.end();
     killGroup('SIGTERM');
     const timer = setTimeout(() => killGroup('SIGKILL'), 3000);
     await exited(child);
@@ -199,8 +201,8 @@ export async function startDjangoAuthService(options: DjangoPeerOptions): Promis
     ready = await new Promise((resolve, reject) => {
       let stdout = '';
       const timer = setTimeout(() => reject(new Error('the Django peer did not report ready within 30 s')), 30000);
-      child.stdout!.on('data', (chunk) => {
-        stdout += chunk;
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
         const line = stdout.split('\n').find((l) => l.startsWith('{"ready"'));
         if (line) {
           clearTimeout(timer);
@@ -209,7 +211,7 @@ export async function startDjangoAuthService(options: DjangoPeerOptions): Promis
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`the Django peer exited (${code ?? signal}) before it was ready`));
+        reject(new Error(`the Django peer exited (${String(code ?? signal)}) before it was ready`));
       });
       child.once('error', reject);
     });
@@ -223,7 +225,7 @@ export async function startDjangoAuthService(options: DjangoPeerOptions): Promis
     }
   } catch (error) {
     await stop();
-    throw new Error(`${(error as Error).message}\n--- Django stderr ---\n${stderr}`);
+    throw new Error(`${(error as Error).message}\n--- Django stderr ---\n${stderr}`, { cause: error });
   }
 
   const url = `http://127.0.0.1:${ready.port}`;

@@ -34,7 +34,7 @@ function runPython(args: string[], input: string): Promise<{ code: number; stdou
     const child = execFile(SYSTEM_PYTHON, args, { timeout: 20000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       // A missing interpreter leaves stderr empty: report the spawn error (ENOENT) instead.
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error ? error.message : '') });
+      resolve({ code, stdout, stderr: stderr || (error ? error.message : '') });
     });
     child.stdin?.on('error', () => undefined); // the interpreter may be missing: reported via `code`
     child.stdin?.end(input);

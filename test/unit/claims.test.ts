@@ -1,7 +1,8 @@
 // The claim registry: registration order, reserved and duplicate keys refused at registration,
 // async builders, rebuilding on refresh, and the builders the settings imply.
 import { expect } from 'chai';
-import { ClaimRegistry, ClaimUser, reservedClaims, settingsClaimBuilders } from '../../src/core/claims';
+import type { ClaimUser } from '../../src/core/claims';
+import { ClaimRegistry, reservedClaims, settingsClaimBuilders } from '../../src/core/claims';
 import { ClaimRegistrationError } from '../../src/errors';
 
 const user: ClaimUser = Object.freeze({
@@ -87,7 +88,7 @@ describe('ClaimRegistry', () => {
   it('refuses a value a JSON token cannot carry, naming the claim', async () => {
     const registry = new ClaimRegistry().register({ key: 'big', build: () => 10n });
     let error: unknown;
-    await registry.build(user, obtain).catch((caught) => (error = caught));
+    await registry.build(user, obtain).catch((caught: unknown) => (error = caught));
     expect(error).to.be.instanceOf(ClaimRegistrationError).with.property('key', 'big');
   });
 

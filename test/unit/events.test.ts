@@ -29,7 +29,9 @@ describe('EventBus', () => {
     const { logger } = recordingLogger();
     const bus = new EventBus<TestEvents>(logger);
     let calls = 0;
-    const off = bus.on('loggedIn', () => void calls++);
+    const off = bus.on('loggedIn', () => {
+      calls++;
+    });
     bus.emit('loggedIn', { userId: 1 });
     off();
     bus.emit('loggedIn', { userId: 1 });

@@ -5,7 +5,8 @@ import { FrozenClock } from '../../src/core/clock';
 import { loadKeys } from '../../src/core/keys';
 import { TokenCodec } from '../../src/core/tokens';
 import { InvalidToken, SettingsError } from '../../src/errors';
-import { Algorithm, resolveSettings } from '../../src/settings';
+import type { Algorithm } from '../../src/settings';
+import { resolveSettings } from '../../src/settings';
 
 type Pem = { privateKey: string; publicKey: string };
 

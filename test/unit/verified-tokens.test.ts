@@ -104,7 +104,7 @@ describe('BearerVerifier', () => {
       run();
     } catch (error) {
       expect(error).to.be.instanceOf(AuthenticationFailed);
-      return (error as AuthenticationFailed).body() as Record<string, unknown>;
+      return (error as AuthenticationFailed).body();
     }
     throw new Error('expected a refusal');
   };
