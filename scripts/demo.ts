@@ -16,7 +16,8 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { AuthService, createAuthService } from '../src/services/auth-service';
+import type { AuthService} from '../src/services/auth-service';
+import { createAuthService } from '../src/services/auth-service';
 import type { NewUser } from '../src/auth-service/user-store';
 import type { ClientService } from '../src/services/client-service';
 import { createDemoClientService } from '../src/services/demo-client-service';

@@ -16,7 +16,7 @@ import type { Logger } from './logger';
 export function maskLogin(login: string): string {
   const at = login.lastIndexOf('@');
   const [name, domain] = at > 0 ? [login.slice(0, at), login.slice(at)] : [login, ''];
-  return name ? `${[...name][0]}***${domain}` : `***${domain}`;
+  return name ? `${Array.from(name)[0]}***${domain}` : `***${domain}`;
 }
 
 // ---- the lifecycle events of logins and tokens, and what each service announces ------------
@@ -110,7 +110,7 @@ export class EventBus<E extends object> {
   /** Subscribes `listener` to `name`; returns the function that unsubscribes it. */
   on<K extends keyof E>(name: K, listener: Listener<E[K]>): () => void {
     const list = this.listeners.get(name) ?? [];
-    this.listeners.set(name, [...list, listener as Listener<never>]);
+    this.listeners.set(name, [...list, listener]);
     return () => {
       const current = this.listeners.get(name) ?? [];
       this.listeners.set(

@@ -1,6 +1,7 @@
 // Logging through pino: structured JSON, cheap when a level is off, and with every field that can
 // carry a secret redacted before it is written.
-import pino, { Logger } from 'pino';
+import type { Logger } from 'pino';
+import pino from 'pino';
 
 export type { Logger };
 

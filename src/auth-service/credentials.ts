@@ -1,10 +1,10 @@
 // Checking a login and password, the way Django's ModelBackend and simplejwt's obtain serializer do.
 import type { DataSource } from 'typeorm';
-import { PasswordHasher } from '../core/passwords';
+import type { PasswordHasher } from '../core/passwords';
 import type { User } from '../entities';
 import { NoActiveAccount } from '../errors';
 import type { Settings } from '../settings';
-import { UserStore } from './user-store';
+import type { UserStore } from './user-store';
 
 /**
  * Finds the active user a login and password belong to.

@@ -8,14 +8,16 @@ import type { AuthPrincipal, Principal } from '../core/principal';
 import type { Claims, TokenCodec } from '../core/tokens';
 import { TtlCache } from '../core/ttl-cache';
 import { TokenExpiredByRegistry, UserNotFound } from '../errors';
-import { ACCESS_CLAIMS, AccessClaimsState } from '../http/access-claims';
+import type { AccessClaimsState } from '../http/access-claims';
+import { ACCESS_CLAIMS } from '../http/access-claims';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { BearerVerifier } from '../http/bearer-verifier';
 import type { ExpiryCheck } from '../registry/expiry-check';
-import { UserSerializer } from '../serializers/user-serializer';
+import type { UserSerializer } from '../serializers/user-serializer';
 import type { Settings } from '../settings';
-import { refuseVoided, standingOf, TokenStanding } from './token-standing';
-import { UserStore } from './user-store';
+import type { TokenStanding } from './token-standing';
+import { refuseVoided, standingOf } from './token-standing';
+import type { UserStore } from './user-store';
 
 /** A principal plus what the token checks need, as cached per user. */
 export interface UserSnapshot extends AuthPrincipal, TokenStanding {}
@@ -53,16 +55,21 @@ export class LocalAuthenticator implements RequestAuthenticator {
     const now = this.clock.now();
     const cached = this.cache.get(id, now);
     const jti = this.expiry === null ? null : this.codec.jtiOf(claims);
-    const expired = jti === null ? false : this.expiry!.known(jti, now);
+    const expired = jti === null || this.expiry === null ? false : this.expiry.known(jti, now);
     if (cached) {
       // A cached snapshot and a known token are checked without a promise: every repeated request.
       if (expired !== undefined) return this.admit(cached, claims, expired);
       // What the snapshot alone refuses (logout-all, password change, inactive) needs no lookup:
       // after a logout-all every older token of the user costs one comparison, whatever its jti.
       this.admit(cached, claims, false);
-      return this.expiry!.load(jti!).then((gone) => this.admit(cached, claims, gone));
+      return this.expiredInRegistry(jti).then((gone) => this.admit(cached, claims, gone));
     }
-    return Promise.all([this.load(id), expired ?? this.expiry!.load(jti!)]).then(([user, gone]) => this.admit(user, claims, gone));
+    return Promise.all([this.load(id), expired ?? this.expiredInRegistry(jti)]).then(([user, gone]) => this.admit(user, claims, gone));
+  }
+
+  /** Asks the registry whether it expired `jti` (never, with the registry off). */
+  private expiredInRegistry(jti: string | null): Promise<boolean> {
+    return jti === null || this.expiry === null ? Promise.resolve(false) : this.expiry.load(jti);
   }
 
   /** The user, if they may still use a token with these claims. */

@@ -9,7 +9,8 @@ import type { Registration, RegistrationContext } from '../registry/pipeline';
 import { inTransaction } from '../db/transactions';
 import type { UserJson } from '../serializers/user-serializer';
 import { passwordDigest } from '../core/passwords';
-import { claimUserOf, IssuerParts, nowOf } from './issuer-parts';
+import type { IssuerParts} from './issuer-parts';
+import { claimUserOf, nowOf } from './issuer-parts';
 import { standingOf, voidedUntilSecond } from './token-standing';
 
 /** A login's result: the pair, whose it is, and the user JSON when TOKEN_RESPONSE_USER asks. */

@@ -5,7 +5,8 @@
 import type { EasyJwtError } from '../errors';
 import { SessionLifetimeExceeded, TokenBlacklisted, TokenExpiredByRegistry } from '../errors';
 import type { SessionStanding, TokenRecord } from '../registry/token-registry';
-import { reuseDetection, Settings } from '../settings';
+import type { Settings } from '../settings';
+import { reuseDetection } from '../settings';
 
 /** The settings the verdict reads. */
 export type VerdictSettings = Pick<

@@ -10,8 +10,10 @@ import type { Registration, RegistrationContext } from '../registry/pipeline';
 import type { TokenRecord } from '../registry/token-registry';
 import { inTransaction } from '../db/transactions';
 import type { UserJson } from '../serializers/user-serializer';
-import { claimUserOf, IssuerParts, nowOf } from './issuer-parts';
-import { refreshVerdict, Retirement } from './refresh-verdict';
+import type { IssuerParts} from './issuer-parts';
+import { claimUserOf, nowOf } from './issuer-parts';
+import type { Retirement } from './refresh-verdict';
+import { refreshVerdict } from './refresh-verdict';
 import { refuseVoided, standingOf } from './token-standing';
 
 /** A refresh's result: the new access token (and refresh token, under rotation). */

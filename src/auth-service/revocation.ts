@@ -3,7 +3,8 @@
 import { InvalidToken, TokenBlacklisted, TokenExpiredByRegistry } from '../errors';
 import type { RequestInfo } from '../core/request-info';
 import { inTransaction } from '../db/transactions';
-import { IssuerParts, nowOf } from './issuer-parts';
+import type { IssuerParts} from './issuer-parts';
+import { nowOf } from './issuer-parts';
 
 type RevocationParts = Pick<IssuerParts, 'settings' | 'dataSource' | 'codec' | 'registry' | 'pipeline' | 'users' | 'events' | 'clock'>;
 

@@ -3,8 +3,10 @@
 // so controllers, scripts and the CLI reach every job through `service.issuer`.
 import { Accounts } from './accounts';
 import type { IssuerParts } from './issuer-parts';
-import { ObtainedPair, Obtainer } from './obtain';
-import { RefreshedTokens, Refresher } from './refresh';
+import type { ObtainedPair} from './obtain';
+import { Obtainer } from './obtain';
+import type { RefreshedTokens} from './refresh';
+import { Refresher } from './refresh';
 import { Revocation } from './revocation';
 
 export type { ObtainedPair } from './obtain';

@@ -1,7 +1,7 @@
 // Users, their permissions and their passwords, in the auth-service's database.
-import { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../core/clock';
-import { PasswordHasher } from '../core/passwords';
+import type { PasswordHasher } from '../core/passwords';
 import { passwordProblems } from '../core/password-rules';
 import { Permission, User } from '../entities';
 import { UsageError } from '../errors';

@@ -1,14 +1,17 @@
 // What each CLI command does, as plain functions over a loaded configuration; main.ts only wires
 // them to commander.
-import { createAuthService, AuthService } from '../services/auth-service';
-import { CLIENT_OPTIONS, ClientSettingsInput, resolveClientSettings } from '../client-service/client-settings';
+import type { AuthService } from '../services/auth-service';
+import { createAuthService } from '../services/auth-service';
+import type { ClientSettingsInput} from '../client-service/client-settings';
+import { CLIENT_OPTIONS, resolveClientSettings } from '../client-service/client-settings';
 import { createDemoClientService } from '../services/demo-client-service';
 import { CLIENT_SCHEMA, createDataSource, openDatabase, redactUrl } from '../db/data-source';
 import { SettingsError, UsageError, ValidationFailed } from '../errors';
 import type { Listening } from '../http/server';
 import type { Logger } from '../logger';
 import { createLogger } from '../logger';
-import { Option, OPTIONS, resolveSettings, Settings, SettingsInput } from '../settings';
+import type { Option, Settings, SettingsInput } from '../settings';
+import { OPTIONS, resolveSettings } from '../settings';
 import type { ArchiveFlags } from './archive';
 import { runArchive } from './archive';
 import type { CliConfig } from './config';
@@ -22,7 +25,7 @@ export interface CommandContext {
 }
 
 function settingsFor(context: CommandContext, overrides: SettingsInput = {}): { settings: Settings; logger: Logger } {
-  const preliminary = createLogger(String(context.config.input.LOG_LEVEL ?? 'info'));
+  const preliminary = createLogger(context.config.input.LOG_LEVEL ?? 'info');
   const input = { ...withSigningKey(context.config, preliminary), ...overrides };
   const settings = resolveSettings(input);
   return { settings, logger: createLogger(settings.LOG_LEVEL) };
@@ -86,7 +89,7 @@ function clientSettingsFor(context: CommandContext, overrides: ClientSettingsInp
   if ((overrides.REMOTE_AUTH_SERVICE_URL ?? context.config.clientInput.REMOTE_AUTH_SERVICE_URL) === undefined) {
     throw new SettingsError('REMOTE_AUTH_SERVICE_URL', 'is required: pass --auth-url http://127.0.0.1:8000 or set EASYJWT_AUTH_URL');
   }
-  const preliminary = createLogger(String(context.config.clientInput.LOG_LEVEL ?? 'info'));
+  const preliminary = createLogger(context.config.clientInput.LOG_LEVEL ?? 'info');
   const input: ClientSettingsInput = { ...withClientSigningKey(context.config, preliminary), ...overrides };
   const settings = resolveClientSettings(input);
   return { settings, logger: createLogger(settings.LOG_LEVEL) };

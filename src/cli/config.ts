@@ -9,7 +9,8 @@ import { resolve } from 'node:path';
 import type { ClientSettingsInput } from '../client-service/client-settings';
 import { CLIENT_OPTIONS } from '../client-service/client-settings';
 import { SettingsError } from '../errors';
-import { OPTIONS, SettingsInput } from '../settings';
+import type { SettingsInput } from '../settings';
+import { OPTIONS } from '../settings';
 
 /** The environment variables `serve auth` (and every other auth-side command) reads. */
 export const ENVIRONMENT: Readonly<Record<string, keyof typeof OPTIONS>> = {

@@ -43,7 +43,7 @@ export function withSigningKey(config: CliConfig, logger: Logger): CliConfig['in
 export function withClientSigningKey(config: CliConfig, logger: Logger): CliConfig['clientInput'] {
   const input = config.clientInput;
   if (input.SIGNING_KEY !== undefined || input.VERIFYING_KEY !== undefined) return input;
-  const algorithm = String(input.ALGORITHM ?? 'HS256');
+  const algorithm = input.ALGORITHM ?? 'HS256';
   if (config.production || input.TOKEN_VERIFICATION === 'remote' || !algorithm.startsWith('HS')) return input;
   const path = join(config.dataDir, KEY_FILE);
   if (!existsSync(path)) {

@@ -2,24 +2,25 @@
 // server options are the auth-service's own entries (same names, checks and docs); the rest are
 // easyjwt's client settings, under easyjwt's names, plus what local verification adds.
 import { SettingsError } from '../errors';
+import type {
+  InputOf,
+  Option,
+  OptionsFor,
+  OptionTable,
+  Parser,
+  Settings} from '../settings';
 import {
   boolean,
   checkCookieSettings,
   checkHmacKeyLength,
-  InputOf,
   isResolvedBy,
   oneOf,
-  Option,
   OPTIONS,
   optionalClaimName,
   optionalText,
-  OptionsFor,
-  OptionTable,
-  Parser,
   parseDuration,
   positiveDuration,
   resolveOptions,
-  Settings,
   text,
 } from '../settings';
 
@@ -147,7 +148,7 @@ const table = {
 export const CLIENT_OPTIONS: OptionTable<ClientSettings, typeof table> = table;
 
 /** What callers may pass to resolveClientSettings: any subset, each value of a type its parser accepts. */
-export interface ClientSettingsInput extends InputOf<typeof CLIENT_OPTIONS> {}
+export type ClientSettingsInput = InputOf<typeof CLIENT_OPTIONS>;
 
 /** Whether requests are verified in-process under these settings. */
 export const verifiesLocally = (settings: ClientSettings): boolean =>

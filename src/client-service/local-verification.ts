@@ -7,11 +7,11 @@ import { refuseInactive } from '../core/active-user';
 import type { Clock } from '../core/clock';
 import type { AuthPrincipal, Principal } from '../core/principal';
 import type { Claims, TokenCodec } from '../core/tokens';
-import { InvalidUserClaim, NoUserId, UserInactive } from '../errors';
+import { InvalidUserClaim, NoUserId } from '../errors';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { BearerVerifier } from '../http/bearer-verifier';
 import type { ClientSettings } from './client-settings';
-import { UserSync } from './user-sync';
+import type { UserSync } from './user-sync';
 
 /**
  * The principal a user claim (the auth-service's USER_PAYLOAD_CLAIM, djwto's shape) describes, or

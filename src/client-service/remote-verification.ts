@@ -13,8 +13,8 @@ import { NotAuthenticated, UpstreamRejected } from '../errors';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { readBearerToken } from '../http/bearer';
 import type { ClientSettings } from './client-settings';
-import { AuthServiceClient } from './upstream';
-import { UserSync } from './user-sync';
+import type { AuthServiceClient } from './upstream';
+import type { UserSync } from './user-sync';
 
 /**
  * Asks the auth-service about each new token.

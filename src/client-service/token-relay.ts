@@ -81,11 +81,11 @@ export class TokenRelay {
     }
     const { access, refresh, ...rest } = reply.body;
     const rotated = typeof refresh === 'string' ? refresh : undefined;
-    const userId = userIdIn(this.parts, access as string);
+    const userId = userIdIn(this.parts, access);
     events.emit('tokenRefreshed', { userId, rotated: rotated !== undefined, request: requestInfo(ctx) });
-    const principal = settings.TOKEN_RESPONSE_USER && userId !== null ? await this.principalOf(ctx, access as string, userId) : null;
+    const principal = settings.TOKEN_RESPONSE_USER && userId !== null ? await this.principalOf(ctx, access, userId) : null;
     const refreshUsed = input?.token ?? (typeof (body as Body | null)?.refresh === 'string' ? ((body as Body).refresh as string) : undefined);
-    return delivery.writeTokens(ctx, { event: 'refresh', access: access as string, refresh: rotated, refreshUsed }, this.withUser(rest, principal));
+    return delivery.writeTokens(ctx, { event: 'refresh', access: access, refresh: rotated, refreshUsed }, this.withUser(rest, principal));
   }
 
   /**
@@ -137,7 +137,7 @@ export class TokenRelay {
     const claims = unverifiedClaims(access);
     const id = userIdIn(this.parts, access);
     const principal = id === null ? null : principalFromUserClaim(claims?.[this.parts.settings.USER_FROM_CLAIM as string], id);
-    if (!principal) throw new AuthServiceUnavailable(`the auth-service's token has no "${this.parts.settings.USER_FROM_CLAIM}" claim (USER_FROM_CLAIM needs its USER_PAYLOAD_CLAIM)`);
+    if (!principal) throw new AuthServiceUnavailable(`the auth-service's token has no "${String(this.parts.settings.USER_FROM_CLAIM)}" claim (USER_FROM_CLAIM needs its USER_PAYLOAD_CLAIM)`);
     return principal;
   }
 

@@ -1,6 +1,7 @@
 // The client-service's HTTP client for the auth-service: kept-alive connections, a hard timeout,
 // TLS verification on by default, and every failure mode turned into a typed answer or a 503.
-import axios, { AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
+import axios from 'axios';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';

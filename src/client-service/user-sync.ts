@@ -4,15 +4,16 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../core/clock';
 import type { AuthPrincipal, Principal } from '../core/principal';
-import { RequestInfo, requestInfo } from '../core/request-info';
+import type { RequestInfo} from '../core/request-info';
+import { requestInfo } from '../core/request-info';
 import { TtlCache } from '../core/ttl-cache';
 import { LocalUser } from '../entities/local-user';
 import { AuthServiceUnavailable, causeText, UpstreamRejected } from '../errors';
-import { ClientServiceEvents, EventBus } from '../events';
+import type { ClientServiceEvents, EventBus } from '../events';
 import type { Logger } from '../logger';
-import { ClientUserSerializer } from '../serializers/client-user-serializer';
+import type { ClientUserSerializer } from '../serializers/client-user-serializer';
 import type { ClientSettings } from './client-settings';
-import { AuthServiceClient } from './upstream';
+import type { AuthServiceClient } from './upstream';
 import { inTransaction } from '../db/transactions';
 
 /** How long a stale copy is served without asking again, once the auth-service failed to answer. */

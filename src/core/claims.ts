@@ -54,7 +54,7 @@ export const DEFAULT_RESERVED_CLAIMS: ReadonlySet<string> = reservedClaims({
 /** A value a JSON token can carry (checked shallowly: JSON.stringify catches the rest). */
 function checkValue(key: string, value: unknown): unknown {
   const type = typeof value;
-  if (type === 'function' || type === 'symbol' || type === 'bigint' || (type === 'number' && !Number.isFinite(value as number))) {
+  if (type === 'function' || type === 'symbol' || type === 'bigint' || (type === 'number' && !Number.isFinite(value))) {
     throw new ClaimRegistrationError(key, `was built as a ${type === 'number' ? String(value) : type}, which a JSON token cannot carry`);
   }
   return value;
@@ -79,7 +79,8 @@ export class ClaimRegistry {
 
   /** Adds a builder after the ones already registered; throws ClaimRegistrationError naming a bad key. */
   register(builder: ClaimBuilder): this {
-    const key = builder?.key;
+    // Checked at run time: builders often come from JavaScript or a config module.
+    const key: unknown = (builder as Partial<ClaimBuilder> | undefined)?.key;
     if (typeof key !== 'string' || key === '') throw new ClaimRegistrationError(String(key), 'is not a claim name: a builder needs a non-empty string key');
     if (typeof builder.build !== 'function') throw new ClaimRegistrationError(key, 'has no build(user, context) function');
     if (this.reserved.has(key)) throw new ClaimRegistrationError(key, 'is reserved: the token core or the revocation check sets it');

@@ -1,8 +1,10 @@
 // Signing and verifying keys, turned into KeyObjects once: jsonwebtoken rebuilds a key from a
 // string on every call (about 300 us), against about 6 us with a KeyObject.
-import { createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSecretKey } from 'node:crypto';
 import { SettingsError } from '../errors';
-import { Algorithm, HMAC_ALGORITHMS } from '../settings';
+import type { Algorithm} from '../settings';
+import { HMAC_ALGORITHMS } from '../settings';
 
 /** The keys one service signs and verifies with. */
 export interface TokenKeys {
@@ -42,14 +44,14 @@ export function loadKeys(algorithm: Algorithm, signingKey: string | null, verify
   const expected = EXPECTED_KEY_TYPE[algorithm.slice(0, 2)];
   for (const [key, object] of [['SIGNING_KEY', signing], ['VERIFYING_KEY', verifying]] as const) {
     if (object && object.asymmetricKeyType !== expected) {
-      throw new SettingsError(key, `is a ${object.asymmetricKeyType} key; ${algorithm} needs an ${expected} key`);
+      throw new SettingsError(key, `is a ${String(object.asymmetricKeyType)} key; ${algorithm} needs an ${expected} key`);
     }
     const curve = EXPECTED_CURVE[algorithm];
     if (object && curve && object.asymmetricKeyDetails?.namedCurve !== curve[0]) {
-      throw new SettingsError(key, `is on curve ${object.asymmetricKeyDetails?.namedCurve}; ${algorithm} needs ${curve[1]} (${curve[0]})`);
+      throw new SettingsError(key, `is on curve ${String(object.asymmetricKeyDetails?.namedCurve)}; ${algorithm} needs ${curve[1]} (${curve[0]})`);
     }
     if (object && expected === 'rsa' && (object.asymmetricKeyDetails?.modulusLength ?? 0) < MINIMUM_RSA_BITS) {
-      throw new SettingsError(key, `is a ${object.asymmetricKeyDetails?.modulusLength}-bit RSA key; ${algorithm} needs at least ${MINIMUM_RSA_BITS} bits`);
+      throw new SettingsError(key, `is a ${String(object.asymmetricKeyDetails?.modulusLength)}-bit RSA key; ${algorithm} needs at least ${MINIMUM_RSA_BITS} bits`);
     }
   }
   return Object.freeze({ algorithm, signing, verifying });

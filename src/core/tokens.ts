@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { InvalidToken, WrongTokenType } from '../errors';
 import type { Settings } from '../settings';
-import { Clock, epochSeconds, systemClock } from './clock';
+import type { Clock} from './clock';
+import { epochSeconds, systemClock } from './clock';
 import type { TokenKeys } from './keys';
 
 export type TokenType = 'access' | 'refresh';
@@ -212,7 +213,7 @@ export class TokenCodec {
     if (!claims[this.settings.JTI_CLAIM]) throw new InvalidToken('token has no id');
     const type = claims[this.settings.TOKEN_TYPE_CLAIM];
     if (type === undefined) throw new InvalidToken('token has no type');
-    if (expectedType && type !== expectedType) throw new WrongTokenType(`expected ${expectedType}, got ${String(type)}`);
+    if (expectedType && type !== expectedType) throw new WrongTokenType(`expected ${expectedType}, got ${JSON.stringify(type)}`);
     return claims;
   }
 

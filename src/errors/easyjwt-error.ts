@@ -76,5 +76,6 @@ export abstract class EasyJwtError extends Error {
 export function causeText(error: Error): string | undefined {
   const cause: unknown = error.cause;
   if (cause === undefined || cause === null) return undefined;
-  return cause instanceof Error ? cause.message : String(cause);
+  if (cause instanceof Error) return cause.message;
+  return typeof cause === 'string' ? cause : JSON.stringify(cause);
 }

@@ -9,9 +9,11 @@
 //    decorator such as @AuthUser) and that has no interceptors is called directly.
 // Everything else (routes with parameters, unknown paths and so the 404/405/OPTIONS answers,
 // @Body/@Param/@QueryParam actions) takes the stock path, unchanged.
+import type Router from '@koa/router';
 import compose from 'koa-compose';
 import type { Context, Middleware, Next } from 'koa';
-import { Action, ActionMetadata, KoaDriver } from 'routing-controllers';
+import type { Action, ActionMetadata} from 'routing-controllers';
+import { KoaDriver } from 'routing-controllers';
 import type { ParamMetadata } from 'routing-controllers/types/metadata/ParamMetadata';
 
 /** What the driver needs of a @koa/router layer (the router routing-controllers builds). */
@@ -74,9 +76,14 @@ export class ControllerDriver extends KoaDriver {
     super.registerAction(action, direct ? (options: Action) => this.callDirectly(action, params, options) : executeCallback);
   }
 
+  /** KoaDriver's @koa/router instance, which its own typings leave as `any`. */
+  private get koaRouter(): Router {
+    return this.router as Router;
+  }
+
   /** Called once, after every action is registered: builds the direct routes and the fallback. */
   override registerRoutes(): void {
-    const layers = this.router.stack as RouterLayer[];
+    const layers = this.koaRouter.stack as unknown as RouterLayer[];
     for (const layer of layers) {
       if (layer.paramNames.length > 0 || !LITERAL_PATH.test(layer.path)) continue;
       // Two routes answering one path are left to the router, which runs the first registered
@@ -106,7 +113,9 @@ export class ControllerDriver extends KoaDriver {
         this.served.push(`${method} ${path}`);
       }
     }
-    this.routed = compose([this.router.routes(), this.router.allowedMethods()]);
+    // The router's middleware expects its own richer context type; it is mounted in a plain Koa chain.
+    const routerChain = [this.koaRouter.routes(), this.koaRouter.allowedMethods()] as unknown as Middleware[];
+    this.routed = compose(routerChain);
   }
 
   /** The routes served directly, as `METHOD /path` (the rest go through the router). */
@@ -120,7 +129,7 @@ export class ControllerDriver extends KoaDriver {
     const direct = this.exact.get(ctx.method)?.get(path) ?? this.normalised.get(`${ctx.method} ${normalPath(path)}`);
     if (direct) return direct(ctx, next) as Promise<unknown>;
     if (!this.routed) throw new Error('ControllerDriver: no routes registered yet');
-    return this.routed(ctx, next);
+    return this.routed(ctx, next) as Promise<unknown>;
   };
 
   /**

@@ -1,7 +1,8 @@
 // Route guards as plain Koa middleware: the decorators only attach these, so each can be tested
 // and reused without routing-controllers. Not logged in: 401; logged in but not allowed: 403.
 import type { Context, Next } from 'koa';
-import { hasPermission, Principal } from '../core/principal';
+import type { Principal } from '../core/principal';
+import { hasPermission } from '../core/principal';
 import { PermissionDenied } from '../errors';
 import { serviceOf } from './authenticator';
 

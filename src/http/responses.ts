@@ -2,7 +2,8 @@
 // `application/json` exactly (a Django easyjwt client compares the header string, and Koa would add
 // `; charset=utf-8`), and `Cache-Control: no-store`, since every answer carries a token or a user.
 import type { Context, Next } from 'koa';
-import { answerBare, ErrorRendererOptions, renderError } from './error-renderer';
+import type { ErrorRendererOptions} from './error-renderer';
+import { answerBare, renderError } from './error-renderer';
 
 /**
  * The outermost middleware of both services. It is on every request's path, so its checks are
@@ -20,7 +21,7 @@ export function respond(options: ErrorRendererOptions) {
       renderError(ctx, thrown, options);
     }
     ctx.set('Cache-Control', 'no-store');
-    const body = ctx.body as unknown;
+    const body = ctx.body;
     if (body !== null && typeof body === 'object' && !Buffer.isBuffer(body) && typeof (body as { pipe?: unknown }).pipe !== 'function') {
       const status = ctx.status;
       ctx.set('Content-Type', 'application/json');

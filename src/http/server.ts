@@ -1,6 +1,7 @@
 // Listening on a socket: a Koa app behind node:http, with malformed requests (oversized headers,
 // broken request lines) answered as DRF-shaped JSON instead of Node's bare error responses.
-import { createServer, Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type Koa from 'koa';
 
@@ -34,7 +35,9 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
  *   const { url, close } = await listen(app, '127.0.0.1', 0);
  */
 export function listen(app: Koa, host: string, port: number): Promise<Listening> {
-  const server = createServer(app.callback());
+  // Koa's handler settles every request itself (it never rejects), so its promise is not awaited.
+  const handle = app.callback();
+  const server = createServer((req, res) => void handle(req, res));
   server.on('clientError', answerClientError);
   // Keep-alive a little longer than common proxies' idle timeouts, so they close first.
   server.keepAliveTimeout = 65_000;

@@ -3,7 +3,8 @@
 import Koa from 'koa';
 import { createServer } from 'routing-controllers';
 import type { Logger } from '../logger';
-import { attachService, ServiceContext } from './authenticator';
+import type { ServiceContext } from './authenticator';
+import { attachService } from './authenticator';
 import { ControllerDriver } from './controller-driver';
 import { parseBodies } from './body-parser';
 import { respond } from './responses';

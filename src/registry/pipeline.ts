@@ -122,7 +122,7 @@ export function connectDevice(): RegistrationStep {
       // A known device (every refresh, most logins) costs one UPDATE by the unique key; only a
       // new session needs its id.
       const touched = await manager.update(Device, { userId, fingerprint: device.fingerprint }, { lastSeenAt: now, ip });
-      let deviceId: number | null = null;
+      let deviceId: number;
       if ((touched.affected ?? 0) > 0) {
         if (!newSession) return;
         const rows = await sql<{ id: number | string }>(manager, 'SELECT id FROM easyjwt_device WHERE user_id = ? AND fingerprint = ?', [userId, device.fingerprint]);

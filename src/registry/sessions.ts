@@ -37,7 +37,12 @@ type SessionRow = {
   user_agent: string | null;
 };
 
-const iso = (value: unknown): string => sqlDate(value)!.toISOString();
+/** A NOT NULL datetime column as ISO 8601. */
+function iso(value: unknown): string {
+  const date = sqlDate(value);
+  if (date === null) throw new Error('a NOT NULL datetime column was read as null');
+  return date.toISOString();
+}
 
 /**
  * Reads and ends sessions.

@@ -11,7 +11,7 @@ export const CHUNK = 500;
  * better-sqlite3 only text, in the format TypeORM writes datetime columns in (UTC, milliseconds).
  */
 const bindable = (manager: EntityManager, value: unknown): unknown =>
-  value instanceof Date && manager.connection.options.type === 'better-sqlite3' ? value.toISOString().replace('T', ' ').replace('Z', '') : value;
+  value instanceof Date && manager.dataSource.options.type === 'better-sqlite3' ? value.toISOString().replace('T', ' ').replace('Z', '') : value;
 
 /**
  * Runs `sql` with `params` (Dates converted for the driver) and answers the rows.
@@ -33,7 +33,8 @@ export const marks = (values: readonly unknown[]): string => values.map(() => '?
 export const sqlDate = (value: unknown): Date | null => {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;
-  return new Date(String(value).replace(' ', 'T') + 'Z');
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return new Date(text.replace(' ', 'T') + 'Z');
 };
 
 /** An id column: bigint-safe ints come back as numbers on SQLite and may be strings on MariaDB. */

@@ -1,6 +1,7 @@
 // The registry of issued tokens: every token the auth-service signs is recorded by jti with its
 // parent and its user, so blacklisting, password changes and (later) sessions can find it.
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import type { DataSource, EntityManager} from 'typeorm';
+import { IsNull } from 'typeorm';
 import type { IssuedToken, TokenFacts } from '../core/tokens';
 import { Token, TokenUserConnection } from '../entities';
 import { CHUNK, fromSeconds, marks, sql, sqlDate, sqlId } from './sql';
@@ -203,11 +204,11 @@ export class TokenRegistry {
       .where('link.userId = :userId', { userId })
       .andWhere('token.revokedAt IS NULL')
       .andWhere('token.expiresAt > :now', { now })
-      .getRawMany<{ id: number }>();
+      .getRawMany<{ id: number | string }>();
     if (ids.length === 0) return 0;
     let revoked = 0;
     for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK).map((row) => Number(row.id));
+      const chunk = ids.slice(i, i + CHUNK).map((row) => sqlId(row.id));
       const result = await manager
         .createQueryBuilder()
         .update(Token)

@@ -3,7 +3,8 @@
 import { SettingsError } from '../errors';
 import { checkCookieSettings } from './cookie-checks';
 import { resolveOptions, isResolvedBy } from './option-table';
-import { Algorithm, OPTIONS, Settings, SettingsInput } from './options';
+import type { Algorithm, Settings, SettingsInput } from './options';
+import { OPTIONS } from './options';
 
 export * from './cookie-checks';
 export * from './option-table';

@@ -34,7 +34,7 @@ export function resolveOptions<T>(table: OptionsFor<T>, input: object, check: (s
     if (!Object.hasOwn(table, key)) throw new SettingsError(key, `is not a known setting (known: ${Object.keys(table).join(', ')})`);
   }
   const out: Record<string, unknown> = {};
-  for (const [key, option] of Object.entries(table) as [string, Option<unknown>][]) {
+  for (const [key, option] of Object.entries<Option<unknown>>(table)) {
     const given: unknown = (input as Readonly<Record<string, unknown>>)[key];
     if (given === undefined) {
       if (option.default === undefined) throw new SettingsError(key, 'is required and has no default');

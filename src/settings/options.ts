@@ -1,7 +1,7 @@
 // The auth-service's options: every setting declared once with its default, its parser and its
 // meaning. Names follow simplejwt's SIMPLE_JWT dict so a Django team can carry its configuration
 // over unchanged; durations take seconds or "5m" / "1d" strings where Django takes a timedelta.
-import { InputOf, OptionsFor, OptionTable } from './option-table';
+import type { InputOf, OptionsFor, OptionTable } from './option-table';
 import {
   audience,
   boolean,
@@ -176,4 +176,4 @@ export const OPTIONS: OptionTable<Settings, typeof table> = table;
  * What callers may pass to resolveSettings: any subset, each value of a type its parser accepts
  * (durations as seconds or "5m", booleans and whole numbers also as environment-variable strings).
  */
-export interface SettingsInput extends InputOf<typeof OPTIONS> {}
+export type SettingsInput = InputOf<typeof OPTIONS>;

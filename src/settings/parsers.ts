@@ -84,7 +84,7 @@ export const oneOf =
 /** A non-empty list of strings; one string is a list of one. */
 export const textList: Parser<readonly string[], ListInput> = (value, key) => {
   const list = typeof value === 'string' ? [value] : value;
-  if (Array.isArray(list) && list.length > 0 && list.every((item) => typeof item === 'string' && item.length > 0)) {
+  if (Array.isArray(list) && list.length > 0 && list.every((item): item is string => typeof item === 'string' && item.length > 0)) {
     return Object.freeze([...list]);
   }
   return fail(key, 'must be a non-empty list of strings', value);
@@ -122,7 +122,7 @@ export const originList: Parser<readonly string[], ListInput> = (value, key) => 
   if (!Array.isArray(list)) return fail(key, 'must be a list of origins such as ["https://app.example.com"]', value);
   return Object.freeze(
     list.map((item) => {
-      let url: URL | null = null;
+      let url: URL | null;
       try {
         url = typeof item === 'string' ? new URL(item) : null;
       } catch {

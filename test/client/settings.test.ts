@@ -1,7 +1,8 @@
 // resolveClientSettings and the choice of verification: start-up failures name the key, 'auto' follows the key.
 import { expect } from 'chai';
 import { generateKeyPairSync } from 'node:crypto';
-import { ClientSettingsInput, isResolvedClientSettings, resolveClientSettings, verifiesLocally } from '../../src/client-service/client-settings';
+import type { ClientSettingsInput} from '../../src/client-service/client-settings';
+import { isResolvedClientSettings, resolveClientSettings, verifiesLocally } from '../../src/client-service/client-settings';
 import { SettingsError } from '../../src/errors';
 import { resolveSettings } from '../../src/settings';
 import { TEST_KEY, startAuthService } from '../support/auth-service';
@@ -81,7 +82,7 @@ describe('resolveClientSettings', () => {
   });
 
   it('refuses auth-service-only settings, naming them', () => {
-    expect(refusal({ REMOTE_AUTH_SERVICE_URL: URL_, PASSWORD_SCRYPT_N: 1024 } as ClientSettingsInput).key).to.equal('PASSWORD_SCRYPT_N');
+    expect(refusal({ REMOTE_AUTH_SERVICE_URL: URL_, PASSWORD_SCRYPT_N: 1024 }).key).to.equal('PASSWORD_SCRYPT_N');
   });
 
   it('marks what it returns as resolved: not a frozen copy, nor auth-service settings', () => {

@@ -1,6 +1,7 @@
 // The checked-in migrations of each dialect: exactly the entities' schema, with its keys, cascades and precision.
 import { expect } from 'chai';
-import { createAuthService, AuthService } from '../../src/services/auth-service';
+import type { AuthService } from '../../src/services/auth-service';
+import { createAuthService } from '../../src/services/auth-service';
 import { openDatabase } from '../../src/db/data-source';
 import { Token, TokenUserConnection, User } from '../../src/entities';
 import { testSettings } from '../support/auth-service';

@@ -1,7 +1,8 @@
 // Our client-service in front of a stock Django simplejwt auth-service (Debian's packages): login
 // through our proxy, local verification with the shared key, and easyjwt's remote protocol.
 import { expect } from 'chai';
-import { createClientService, ClientService } from '../../src/services/client-service';
+import type { ClientService } from '../../src/services/client-service';
+import { createClientService } from '../../src/services/client-service';
 import { DemoController } from '../../src/controllers/client-service/demo-controller';
 import { LocalUser } from '../../src/entities';
 import type { Listening } from '../../src/http/server';

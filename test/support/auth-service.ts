@@ -1,6 +1,7 @@
 // Building an auth-service for a test: a fresh database, fast password hashing, a listening
 // server on 127.0.0.1 port 0, and small helpers to call it.
-import { createAuthService, AuthService } from '../../src/services/auth-service';
+import type { AuthService } from '../../src/services/auth-service';
+import { createAuthService } from '../../src/services/auth-service';
 import type { NewUser } from '../../src/auth-service/user-store';
 import type { ClaimBuilder, ClaimRegistry } from '../../src/core/claims';
 import type { Clock } from '../../src/core/clock';

@@ -1,7 +1,9 @@
 // The refresh verdict, case by case: what the registry's record of a presented refresh token, its
 // session, the clock and the settings decide, with no database in the way.
 import { expect } from 'chai';
-import { refreshVerdict, RefreshVerdict, VerdictSettings } from '../../src/auth-service/refresh-verdict';
+import type { RefreshVerdict, VerdictSettings } from '../../src/auth-service/refresh-verdict';
+import { refreshVerdict } from '../../src/auth-service/refresh-verdict';
+import type { EasyJwtError } from '../../src/errors';
 import { InvalidToken, SessionLifetimeExceeded, TokenExpiredByRegistry } from '../../src/errors';
 import type { SessionStanding, TokenRecord } from '../../src/registry/token-registry';
 
@@ -25,7 +27,7 @@ const ROTATING_BLACKLIST: VerdictSettings = { ...ROTATING, BLACKLIST_AFTER_ROTAT
 const OPEN_SESSION: SessionStanding = { ended: false, endsAt: null };
 
 /** The error of a refusal, failing the test for any other verdict. */
-function refusal(verdict: RefreshVerdict): Error {
+function refusal(verdict: RefreshVerdict): EasyJwtError {
   if (verdict.kind !== 'refuse') throw new Error(`expected a refusal, got ${JSON.stringify(verdict)}`);
   return verdict.error;
 }
@@ -42,18 +44,18 @@ describe('refreshVerdict', () => {
   it('refuses a token the registry expired, before anything else', () => {
     const error = refusal(refreshVerdict(record({ expired: true, revoked: true, rotatedAt: secondsAgo(60) }), OPEN_SESSION, NOW, ROTATING));
     expect(error).to.be.instanceOf(TokenExpiredByRegistry);
-    expect((error as TokenExpiredByRegistry).code).to.equal('token_expired_by_registry');
+    expect(error.code).to.equal('token_expired_by_registry');
   });
 
   it('refuses a revoked token as blacklisted when reuse detection is off', () => {
     const error = refusal(refreshVerdict(record({ revoked: true }), OPEN_SESSION, NOW, PLAIN));
     expect(error).to.be.instanceOf(InvalidToken);
-    expect((error as InvalidToken).message).to.equal('Token is blacklisted');
+    expect(error.message).to.equal('Token is blacklisted');
   });
 
   it('refuses a revoked token that was never rotated even with detection on', () => {
     const error = refusal(refreshVerdict(record({ revoked: true }), OPEN_SESSION, NOW, ROTATING_BLACKLIST));
-    expect((error as InvalidToken).message).to.equal('Token is blacklisted');
+    expect(error.message).to.equal('Token is blacklisted');
   });
 
   it('answers a rotated-out token inside the grace window, even when it was blacklisted by the rotation', () => {
@@ -75,7 +77,7 @@ describe('refreshVerdict', () => {
   it('does not watch for reuse when REFRESH_TOKEN_REUSE_DETECTION is false: a rotated, blacklisted token is just blacklisted', () => {
     const settings = { ...ROTATING_BLACKLIST, REFRESH_TOKEN_REUSE_DETECTION: false };
     const error = refusal(refreshVerdict(record({ rotatedAt: secondsAgo(60), revoked: true }), OPEN_SESSION, NOW, settings));
-    expect((error as InvalidToken).message).to.equal('Token is blacklisted');
+    expect(error.message).to.equal('Token is blacklisted');
     expect(refreshVerdict(record(), OPEN_SESSION, NOW, settings)).to.deep.equal({ kind: 'issue', notAfter: null, retire: 'blacklist' });
   });
 

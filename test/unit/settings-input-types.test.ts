@@ -2,9 +2,11 @@
 // itself a check: the build fails if the type would let that value through. Run time refuses the
 // same values, since input from a file or the environment never passes through the type checker.
 import { expect } from 'chai';
-import { ClientSettings, ClientSettingsInput, resolveClientSettings } from '../../src/client-service/client-settings';
+import type { ClientSettings, ClientSettingsInput} from '../../src/client-service/client-settings';
+import { resolveClientSettings } from '../../src/client-service/client-settings';
 import { SettingsError } from '../../src/errors';
-import { resolveSettings, Settings, SettingsInput } from '../../src/settings';
+import type { Settings, SettingsInput } from '../../src/settings';
+import { resolveSettings } from '../../src/settings';
 
 const KEY = 'settings-test-key-of-at-least-32-bytes!';
 const URL_ = 'http://127.0.0.1:8000';

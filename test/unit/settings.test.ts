@@ -2,7 +2,8 @@
 import { expect } from 'chai';
 import { SettingsError } from '../../src/errors';
 import { resolveClientSettings } from '../../src/client-service/client-settings';
-import { isResolvedSettings, OPTIONS, parseDuration, resolveSettings, SettingsInput } from '../../src/settings';
+import type { SettingsInput } from '../../src/settings';
+import { isResolvedSettings, OPTIONS, parseDuration, resolveSettings } from '../../src/settings';
 
 const KEY = 'settings-test-key-of-at-least-32-bytes!';
 const KEY_64 = 'k'.repeat(64);
@@ -70,7 +71,7 @@ describe('resolveSettings', () => {
   });
 
   it('names an unknown key, such as a misspelt one', () => {
-    const error = refusal({ SIGNING_KEY: KEY, ACCESS_TOKEN_LIFETIM: 300 } as SettingsInput);
+    const error = refusal({ SIGNING_KEY: KEY, ACCESS_TOKEN_LIFETIM: 300 });
     expect(error.key).to.equal('ACCESS_TOKEN_LIFETIM');
     expect(error.message).to.contain('Invalid setting ACCESS_TOKEN_LIFETIM: is not a known setting');
   });

@@ -3,9 +3,11 @@ import { expect } from 'chai';
 import { createHmac } from 'node:crypto';
 import { FrozenClock } from '../../src/core/clock';
 import { loadKeys } from '../../src/core/keys';
-import { Claims, TokenCodec } from '../../src/core/tokens';
+import type { Claims} from '../../src/core/tokens';
+import { TokenCodec } from '../../src/core/tokens';
 import { causeText, InvalidToken } from '../../src/errors';
-import { resolveSettings, SettingsInput } from '../../src/settings';
+import type { SettingsInput } from '../../src/settings';
+import { resolveSettings } from '../../src/settings';
 
 const KEY = 'unit-test-signing-key-of-at-least-32-bytes';
 const START = Date.UTC(2026, 10, 22, 12, 0, 0) / 1000;

@@ -18,7 +18,7 @@ export class TokenController {
     const { issuer, settings, delivery } = serviceOf<AuthServiceParts>(ctx);
     delivery.checkOrigin(ctx);
     const login = settings.LOGIN_FIELD;
-    const fields = requireStrings(body, { [login]: {}, password: { trim: false } } as Record<string, { trim?: boolean }>);
+    const fields = requireStrings(body, { [login]: {}, password: { trim: false } });
     const pair = await issuer.obtain(fields[login], fields.password, requestInfo(ctx));
     return delivery.writeTokens(ctx, { event: 'obtain', refresh: pair.refresh, access: pair.access }, pair.user ? { user: pair.user } : {});
   }

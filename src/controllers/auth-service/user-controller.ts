@@ -45,10 +45,7 @@ export class UserController {
   async changePassword(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
     const { issuer, settings } = serviceOf<AuthServiceParts>(ctx);
     const login = settings.LOGIN_FIELD;
-    const fields = requireStrings(body, { [login]: {}, password: { trim: false }, new_password: { trim: false } } as Record<
-      string,
-      { trim?: boolean }
-    >);
+    const fields = requireStrings(body, { [login]: {}, password: { trim: false }, new_password: { trim: false } });
     await issuer.changePassword(fields[login], fields.password, fields.new_password);
     return {};
   }
