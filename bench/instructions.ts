@@ -71,7 +71,9 @@ async function main(): Promise<number> {
       const main = Math.min(...runs.map((r) => r.main));
       const background = runs.reduce((sum, r) => sum + r.background, 0) / runs.length;
       results.push({ target, main, background });
-      console.error(`  main thread ${runs.map((r) => thousands(r.main)).join(' / ')}, background ${runs.map((r) => thousands(r.background)).join(' / ')} per request`);
+      console.error(
+        `  main thread ${runs.map((r) => thousands(r.main)).join(' / ')}, background ${runs.map((r) => thousands(r.background)).join(' / ')} per request`,
+      );
     } finally {
       await child.stop();
     }

@@ -89,14 +89,7 @@ const resultProblems = (r: autocannon.Result): number => r.non2xx + r.errors + r
  * @example
  *   const m = await measure('bare Koa', 1, child.url, { method: 'GET', path: '/' }, load, child.cpuUsage);
  */
-export async function measure(
-  target: string,
-  round: number,
-  url: string,
-  spec: RequestSpec,
-  load: LoadOptions,
-  probe?: CpuProbe,
-): Promise<Measurement> {
+export async function measure(target: string, round: number, url: string, spec: RequestSpec, load: LoadOptions, probe?: CpuProbe): Promise<Measurement> {
   let warmupProblems = 0;
   if (load.warmupSeconds > 0) warmupProblems = resultProblems(await run(url, spec, load, load.warmupSeconds));
   const serverBefore = probe ? await probe() : null;

@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import type { AuthService} from '../src/services/auth-service';
+import type { AuthService } from '../src/services/auth-service';
 import { createAuthService } from '../src/services/auth-service';
 import { archiveExpiredTokens } from '../src/registry/archiver';
 import { sql, sqlId } from '../src/registry/sql';
@@ -145,7 +145,13 @@ async function main(): Promise<number> {
   const jtis = (await sql<{ jti: string }>(manager, `SELECT jti FROM easyjwt_token WHERE id IN (${live.slice(0, 200).join(', ')})`)).map((row) => row.jti);
   const measureReads = async () => ({
     collectTree: await timeIt(300, (i) => on.queries.collectTree([pick(live, i) + 5])),
-    sessionsList: await timeIt(300, (i) => on.registryActions.listSessions({ id: pick(userIds, i), isActive: true, isStaff: false, isSuperuser: false, permissions: new Set(), data: {} }, pick(userIds, i), null)),
+    sessionsList: await timeIt(300, (i) =>
+      on.registryActions.listSessions(
+        { id: pick(userIds, i), isActive: true, isStaff: false, isSuperuser: false, permissions: new Set(), data: {} },
+        pick(userIds, i),
+        null,
+      ),
+    ),
     jtiLookup: await timeIt(300, (i) => on.registry.find(jtis[i % jtis.length])),
   });
   const reads = await measureReads();
@@ -157,7 +163,11 @@ async function main(): Promise<number> {
       const family = await on.queries.collectTree([pick(live, i + 1000)], tx);
       const expired = await registry.expire(tx, family, new Date());
       const sessions = await sql<{ session_id: number }>(tx, `SELECT DISTINCT session_id FROM easyjwt_token WHERE id IN (${family.join(', ')})`);
-      await registry.expireSessions(tx, sessions.map((row) => sqlId(row.session_id)), new Date());
+      await registry.expireSessions(
+        tx,
+        sessions.map((row) => sqlId(row.session_id)),
+        new Date(),
+      );
       return expired;
     }),
   );
@@ -202,18 +212,27 @@ async function main(): Promise<number> {
     msAfterArchive: { tokens: Number(leftCount), ...readsAfter },
     requestsPerSecond: http,
     ratios: { obtain: round(http.obtainOn / http.obtainOff), refresh: round(http.refreshOn / http.refreshOff) },
-    archive: { tokens: archive.tokens, sessions: archive.sessions, seconds: round(archive.seconds, 1), rowsPerSecond: Math.round(archive.tokens / archive.seconds) },
+    archive: {
+      tokens: archive.tokens,
+      sessions: archive.sessions,
+      seconds: round(archive.seconds, 1),
+      rowsPerSecond: Math.round(archive.tokens / archive.seconds),
+    },
     refreshMs: { quiet: baseline, duringArchive },
   };
   const ms = (m: { median: number; p95: number }) => `${m.median} ms (p95 ${m.p95})`;
   console.log(`registry bench on MariaDB, ${report.tokens.toLocaleString('en')} tokens, ${userCount} users`);
-  console.log(`collectTree, one family of ${perFamily}:   ${ms(reads.collectTree)}   after archive (${report.msAfterArchive.tokens.toLocaleString('en')} rows): ${ms(readsAfter.collectTree)}`);
+  console.log(
+    `collectTree, one family of ${perFamily}:   ${ms(reads.collectTree)}   after archive (${report.msAfterArchive.tokens.toLocaleString('en')} rows): ${ms(readsAfter.collectTree)}`,
+  );
   console.log(`sessions list, one user:         ${ms(reads.sessionsList)}   after archive: ${ms(readsAfter.sessionsList)}`);
   console.log(`jti lookup (refresh/verify):     ${ms(reads.jtiLookup)}   after archive: ${ms(readsAfter.jtiLookup)}`);
   console.log(`expire a tree (with sessions):   ${ms(expireTree)}`);
   console.log(`obtain  req/s registry on/off:   ${http.obtainOn} / ${http.obtainOff} = ${report.ratios.obtain}`);
   console.log(`refresh req/s registry on/off:   ${http.refreshOn} / ${http.refreshOff} = ${report.ratios.refresh}`);
-  console.log(`archive: ${archive.tokens.toLocaleString('en')} tokens, ${archive.sessions.toLocaleString('en')} sessions in ${report.archive.seconds} s = ${report.archive.rowsPerSecond} rows/s`);
+  console.log(
+    `archive: ${archive.tokens.toLocaleString('en')} tokens, ${archive.sessions.toLocaleString('en')} sessions in ${report.archive.seconds} s = ${report.archive.rowsPerSecond} rows/s`,
+  );
   const latency = (l: Latency) => `median ${l.median} ms, p99 ${l.p99} ms, max ${l.max} ms over ${l.requests} requests, ${l.failed} failed`;
   console.log(`refresh while idle:              ${latency(baseline)}`);
   console.log(`refresh while archiving:         ${latency(duringArchive)}`);

@@ -89,7 +89,21 @@ export function formatReport(report: Report): string {
   const { load } = report;
   // p50/p99 and the CPU columns are the best round's; non-2xx and other failures are totals over
   // every round. "srv us/req" is server CPU per request, the figure least moved by noise.
-  const header = ['target', 'req/s (best)', 'rounds', 'ratio', 'goal', 'p50 ms', 'p99 ms', 'non-2xx', 'other failures', 'srv us/req', 'cpu ratio', 'srv core', 'client core'];
+  const header = [
+    'target',
+    'req/s (best)',
+    'rounds',
+    'ratio',
+    'goal',
+    'p50 ms',
+    'p99 ms',
+    'non-2xx',
+    'other failures',
+    'srv us/req',
+    'cpu ratio',
+    'srv core',
+    'client core',
+  ];
   const share = (n: number | null) => (n === null ? '-' : `${Math.round(n * 100)}%`);
   const rows = report.targets.map((s) => [
     s.problems > 0 ? `${s.name} !! FAILURES` : s.name,

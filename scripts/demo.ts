@@ -16,7 +16,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { AuthService} from '../src/services/auth-service';
+import type { AuthService } from '../src/services/auth-service';
 import { createAuthService } from '../src/services/auth-service';
 import type { NewUser } from '../src/auth-service/user-store';
 import type { ClientService } from '../src/services/client-service';
@@ -43,7 +43,8 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 
 function deliveryMode(env: NodeJS.ProcessEnv): DeliveryMode {
   const raw = env.DEMO_DELIVERY_MODE || 'two-cookies';
-  if (!DELIVERY_MODES.includes(raw as DeliveryMode)) throw new Error(`DEMO_DELIVERY_MODE must be one of ${DELIVERY_MODES.join(', ')}, got ${JSON.stringify(raw)}`);
+  if (!DELIVERY_MODES.includes(raw as DeliveryMode))
+    throw new Error(`DEMO_DELIVERY_MODE must be one of ${DELIVERY_MODES.join(', ')}, got ${JSON.stringify(raw)}`);
   return raw as DeliveryMode;
 }
 

@@ -85,7 +85,12 @@ export interface RegistryEvents {
 /** What a client-service announces. */
 export interface ClientServiceEvents extends TokenLifecycleEvents {
   /** A local user copy was written from the auth-service's user JSON. */
-  userSynced: { readonly userId: number; readonly created: boolean; readonly reason: 'login' | 'stale' | 'remote-verification'; readonly request: RequestInfo | null };
+  userSynced: {
+    readonly userId: number;
+    readonly created: boolean;
+    readonly reason: 'login' | 'stale' | 'remote-verification';
+    readonly request: RequestInfo | null;
+  };
 }
 
 // ---- the event bus -------------------------------------------------------------------------

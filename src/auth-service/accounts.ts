@@ -4,7 +4,7 @@
 import { passwordProblems } from '../core/password-rules';
 import { ValidationFailed } from '../errors';
 import { inTransaction } from '../db/transactions';
-import type { IssuerParts} from './issuer-parts';
+import type { IssuerParts } from './issuer-parts';
 import { nowOf } from './issuer-parts';
 
 type AccountParts = Pick<IssuerParts, 'dataSource' | 'registry' | 'users' | 'hasher' | 'credentials' | 'clock' | 'logger' | 'onUserChanged'>;

@@ -9,7 +9,7 @@ import type { Registration, RegistrationContext } from '../registry/pipeline';
 import { inTransaction } from '../db/transactions';
 import type { UserJson } from '../serializers/user-serializer';
 import { passwordDigest } from '../core/passwords';
-import type { IssuerParts} from './issuer-parts';
+import type { IssuerParts } from './issuer-parts';
 import { claimUserOf, nowOf } from './issuer-parts';
 import { standingOf, voidedUntilSecond } from './token-standing';
 

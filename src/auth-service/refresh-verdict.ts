@@ -9,10 +9,7 @@ import type { Settings } from '../settings';
 import { reuseDetection } from '../settings';
 
 /** The settings the verdict reads. */
-export type VerdictSettings = Pick<
-  Settings,
-  'ROTATE_REFRESH_TOKENS' | 'BLACKLIST_AFTER_ROTATION' | 'REFRESH_TOKEN_REUSE_DETECTION' | 'ROTATION_GRACE_PERIOD'
->;
+export type VerdictSettings = Pick<Settings, 'ROTATE_REFRESH_TOKENS' | 'BLACKLIST_AFTER_ROTATION' | 'REFRESH_TOKEN_REUSE_DETECTION' | 'ROTATION_GRACE_PERIOD'>;
 
 /**
  * What to do with the presented refresh token once new tokens are issued:

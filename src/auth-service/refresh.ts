@@ -10,7 +10,7 @@ import type { Registration, RegistrationContext } from '../registry/pipeline';
 import type { TokenRecord } from '../registry/token-registry';
 import { inTransaction } from '../db/transactions';
 import type { UserJson } from '../serializers/user-serializer';
-import type { IssuerParts} from './issuer-parts';
+import type { IssuerParts } from './issuer-parts';
 import { claimUserOf, nowOf } from './issuer-parts';
 import type { Retirement } from './refresh-verdict';
 import { refreshVerdict } from './refresh-verdict';

@@ -3,7 +3,7 @@
 import { InvalidToken, TokenBlacklisted, TokenExpiredByRegistry } from '../errors';
 import type { RequestInfo } from '../core/request-info';
 import { inTransaction } from '../db/transactions';
-import type { IssuerParts} from './issuer-parts';
+import type { IssuerParts } from './issuer-parts';
 import { nowOf } from './issuer-parts';
 
 type RevocationParts = Pick<IssuerParts, 'settings' | 'dataSource' | 'codec' | 'registry' | 'pipeline' | 'users' | 'events' | 'clock'>;

@@ -3,9 +3,9 @@
 // so controllers, scripts and the CLI reach every job through `service.issuer`.
 import { Accounts } from './accounts';
 import type { IssuerParts } from './issuer-parts';
-import type { ObtainedPair} from './obtain';
+import type { ObtainedPair } from './obtain';
 import { Obtainer } from './obtain';
-import type { RefreshedTokens} from './refresh';
+import type { RefreshedTokens } from './refresh';
 import { Refresher } from './refresh';
 import { Revocation } from './revocation';
 

@@ -2,7 +2,7 @@
 // them to commander.
 import type { AuthService } from '../services/auth-service';
 import { createAuthService } from '../services/auth-service';
-import type { ClientSettingsInput} from '../client-service/client-settings';
+import type { ClientSettingsInput } from '../client-service/client-settings';
 import { CLIENT_OPTIONS, resolveClientSettings } from '../client-service/client-settings';
 import { createDemoClientService } from '../services/demo-client-service';
 import { CLIENT_SCHEMA, createDataSource, openDatabase, redactUrl } from '../db/data-source';

@@ -61,7 +61,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): CliConfig {
   const file = env.EASYJWT_CONFIG ? readConfigFile(resolve(cwd, env.EASYJWT_CONFIG)) : {};
   for (const key of Object.keys(file)) {
     if (!Object.hasOwn(OPTIONS, key) && !Object.hasOwn(CLIENT_OPTIONS, key)) {
-      throw new SettingsError(key, 'is not a known setting of the auth-service or of a client-service (`easyjwt settings` and `easyjwt settings --client` list them)');
+      throw new SettingsError(
+        key,
+        'is not a known setting of the auth-service or of a client-service (`easyjwt settings` and `easyjwt settings --client` list them)',
+      );
     }
   }
   return {

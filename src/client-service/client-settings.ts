@@ -2,13 +2,7 @@
 // server options are the auth-service's own entries (same names, checks and docs); the rest are
 // easyjwt's client settings, under easyjwt's names, plus what local verification adds.
 import { SettingsError } from '../errors';
-import type {
-  InputOf,
-  Option,
-  OptionsFor,
-  OptionTable,
-  Parser,
-  Settings} from '../settings';
+import type { InputOf, Option, OptionsFor, OptionTable, Parser, Settings } from '../settings';
 import {
   boolean,
   checkCookieSettings,
@@ -108,12 +102,15 @@ const path = (fallback: string): Option<string, string> => ({
   doc: `Path of that endpoint on the auth-service (default \`${fallback}\`).`,
 });
 
-const pick = <K extends keyof Settings>(keys: readonly K[]) =>
-  Object.fromEntries(keys.map((key) => [key, OPTIONS[key]])) as { [P in K]: (typeof OPTIONS)[P] };
+const pick = <K extends keyof Settings>(keys: readonly K[]) => Object.fromEntries(keys.map((key) => [key, OPTIONS[key]])) as { [P in K]: (typeof OPTIONS)[P] };
 
 const table = {
   ...pick(SHARED),
-  SIGNING_KEY: { default: null, parse: optionalText, doc: 'The HMAC secret shared with the auth-service (HS*), for local verification. Leave unset with remote verification.' },
+  SIGNING_KEY: {
+    default: null,
+    parse: optionalText,
+    doc: 'The HMAC secret shared with the auth-service (HS*), for local verification. Leave unset with remote verification.',
+  },
   REMOTE_AUTH_SERVICE_URL: { default: undefined, parse: serviceUrl, doc: 'Base URL of the auth-service, e.g. `http://127.0.0.1:8000`. Required.' },
   REMOTE_AUTH_SERVICE_TOKEN_PATH: path('/auth/token/'),
   REMOTE_AUTH_SERVICE_REFRESH_PATH: path('/auth/token/refresh/'),
@@ -134,7 +131,11 @@ const table = {
     doc: '`local`: check signatures in-process (needs SIGNING_KEY or VERIFYING_KEY); `remote`: ask the auth-service (verify, then user), cached briefly; `auto`: local when a key is configured.',
   },
   USER_SYNC_MAX_AGE: { default: 60, parse: parseDuration, doc: 'Seconds a local user copy is trusted before it is refreshed from the auth-service.' },
-  REMOTE_VERIFY_CACHE_TTL: { default: 30, parse: parseDuration, doc: "Seconds a remote verification is reused for the same token (never beyond the token's `exp`)." },
+  REMOTE_VERIFY_CACHE_TTL: {
+    default: 30,
+    parse: parseDuration,
+    doc: "Seconds a remote verification is reused for the same token (never beyond the token's `exp`).",
+  },
   DATABASE_URL: { ...OPTIONS.DATABASE_URL, default: 'sqlite:data/client.sqlite3' },
   PORT: { ...OPTIONS.PORT, default: 8001 },
   USER_FROM_CLAIM: {
@@ -169,7 +170,10 @@ export function resolveClientSettings(input: ClientSettingsInput = {}): ClientSe
     checkHmacKeyLength(settings.ALGORITHM, hmac ? settings.SIGNING_KEY : null);
     checkCookieSettings(settings);
     if (settings.USER_FROM_CLAIM !== null && !verifiesLocally(settings)) {
-      throw new SettingsError('USER_FROM_CLAIM', 'needs local verification (a SIGNING_KEY or VERIFYING_KEY): a claim is only as good as the signature checked here');
+      throw new SettingsError(
+        'USER_FROM_CLAIM',
+        'needs local verification (a SIGNING_KEY or VERIFYING_KEY): a claim is only as good as the signature checked here',
+      );
     }
   });
 }

@@ -137,7 +137,10 @@ export class TokenRelay {
     const claims = unverifiedClaims(access);
     const id = userIdIn(this.parts, access);
     const principal = id === null ? null : principalFromUserClaim(claims?.[this.parts.settings.USER_FROM_CLAIM as string], id);
-    if (!principal) throw new AuthServiceUnavailable(`the auth-service's token has no "${String(this.parts.settings.USER_FROM_CLAIM)}" claim (USER_FROM_CLAIM needs its USER_PAYLOAD_CLAIM)`);
+    if (!principal)
+      throw new AuthServiceUnavailable(
+        `the auth-service's token has no "${String(this.parts.settings.USER_FROM_CLAIM)}" claim (USER_FROM_CLAIM needs its USER_PAYLOAD_CLAIM)`,
+      );
     return principal;
   }
 

@@ -4,7 +4,7 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../core/clock';
 import type { AuthPrincipal, Principal } from '../core/principal';
-import type { RequestInfo} from '../core/request-info';
+import type { RequestInfo } from '../core/request-info';
 import { requestInfo } from '../core/request-info';
 import { TtlCache } from '../core/ttl-cache';
 import { LocalUser } from '../entities/local-user';
@@ -146,4 +146,3 @@ export class UserSync {
     return now - syncedAt < this.settings.USER_SYNC_MAX_AGE * 1000;
   }
 }
-

@@ -37,10 +37,20 @@ export interface ClaimBuilder {
  * Claims a builder may never set: the registered JWT claims and the ones the token core and the
  * revocation check write, under their configured names.
  */
-export function reservedClaims(
-  settings: Pick<Settings, 'TOKEN_TYPE_CLAIM' | 'JTI_CLAIM' | 'USER_ID_CLAIM' | 'REVOKE_TOKEN_CLAIM'>,
-): ReadonlySet<string> {
-  return new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', settings.TOKEN_TYPE_CLAIM, settings.JTI_CLAIM, settings.USER_ID_CLAIM, settings.REVOKE_TOKEN_CLAIM]);
+export function reservedClaims(settings: Pick<Settings, 'TOKEN_TYPE_CLAIM' | 'JTI_CLAIM' | 'USER_ID_CLAIM' | 'REVOKE_TOKEN_CLAIM'>): ReadonlySet<string> {
+  return new Set([
+    'iss',
+    'sub',
+    'aud',
+    'exp',
+    'nbf',
+    'iat',
+    'jti',
+    settings.TOKEN_TYPE_CLAIM,
+    settings.JTI_CLAIM,
+    settings.USER_ID_CLAIM,
+    settings.REVOKE_TOKEN_CLAIM,
+  ]);
 }
 
 /** The reserved claims under the default settings. */

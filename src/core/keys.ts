@@ -3,7 +3,7 @@
 import type { KeyObject } from 'node:crypto';
 import { createPrivateKey, createPublicKey, createSecretKey } from 'node:crypto';
 import { SettingsError } from '../errors';
-import type { Algorithm} from '../settings';
+import type { Algorithm } from '../settings';
 import { HMAC_ALGORITHMS } from '../settings';
 
 /** The keys one service signs and verifies with. */
@@ -35,14 +35,13 @@ export function loadKeys(algorithm: Algorithm, signingKey: string | null, verify
     return Object.freeze({ algorithm, signing: secret, verifying: secret });
   }
   const signing = signingKey ? parseKey('SIGNING_KEY', () => createPrivateKey(signingKey)) : null;
-  const verifying = verifyingKey
-    ? parseKey('VERIFYING_KEY', () => createPublicKey(verifyingKey))
-    : signing
-      ? createPublicKey(signing)
-      : null;
+  const verifying = verifyingKey ? parseKey('VERIFYING_KEY', () => createPublicKey(verifyingKey)) : signing ? createPublicKey(signing) : null;
   if (!verifying) throw new SettingsError('VERIFYING_KEY', `is required for ${algorithm} when SIGNING_KEY is not given`);
   const expected = EXPECTED_KEY_TYPE[algorithm.slice(0, 2)];
-  for (const [key, object] of [['SIGNING_KEY', signing], ['VERIFYING_KEY', verifying]] as const) {
+  for (const [key, object] of [
+    ['SIGNING_KEY', signing],
+    ['VERIFYING_KEY', verifying],
+  ] as const) {
     if (object && object.asymmetricKeyType !== expected) {
       throw new SettingsError(key, `is a ${String(object.asymmetricKeyType)} key; ${algorithm} needs an ${expected} key`);
     }
@@ -51,7 +50,10 @@ export function loadKeys(algorithm: Algorithm, signingKey: string | null, verify
       throw new SettingsError(key, `is on curve ${String(object.asymmetricKeyDetails?.namedCurve)}; ${algorithm} needs ${curve[1]} (${curve[0]})`);
     }
     if (object && expected === 'rsa' && (object.asymmetricKeyDetails?.modulusLength ?? 0) < MINIMUM_RSA_BITS) {
-      throw new SettingsError(key, `is a ${String(object.asymmetricKeyDetails?.modulusLength)}-bit RSA key; ${algorithm} needs at least ${MINIMUM_RSA_BITS} bits`);
+      throw new SettingsError(
+        key,
+        `is a ${String(object.asymmetricKeyDetails?.modulusLength)}-bit RSA key; ${algorithm} needs at least ${MINIMUM_RSA_BITS} bits`,
+      );
     }
   }
   return Object.freeze({ algorithm, signing, verifying });

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { InvalidToken, WrongTokenType } from '../errors';
 import type { Settings } from '../settings';
-import type { Clock} from './clock';
+import type { Clock } from './clock';
 import { epochSeconds, systemClock } from './clock';
 import type { TokenKeys } from './keys';
 

@@ -1,7 +1,7 @@
 // A memo of tokens whose signature already checked out. A client sends the same access token on
 // every request for its lifetime; re-checking its HMAC and re-parsing it each time is most of the
 // cost of an authenticated request. Expiry is still checked on every use, against the clock.
-import type { Clock} from './clock';
+import type { Clock } from './clock';
 import { epochSeconds } from './clock';
 import type { Claims, TokenCodec, TokenType } from './tokens';
 

@@ -28,7 +28,6 @@ export const isSafeMethod = (method: string): boolean => SAFE_METHODS.has(method
 /** A new CSRF token: 32 random bytes, base64url (43 characters, cookie- and header-safe). */
 export const newCsrfToken = (): string => randomBytes(32).toString('base64url');
 
-
 /** The origin (`scheme://host[:port]`) of a Referer URL, or null. */
 function refererOrigin(referer: string): string | null {
   if (!referer) return null;

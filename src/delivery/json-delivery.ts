@@ -25,7 +25,9 @@ export class JsonDelivery implements TokenDelivery {
   writeTokens(_ctx: Context, tokens: DeliveredTokens, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
     // The order of the contract: a login answers {"refresh","access"}, a refresh {"access"(,"refresh")}.
     const body: Record<string, unknown> =
-      tokens.event === 'obtain' ? { refresh: tokens.refresh, access: tokens.access } : { access: tokens.access, ...(tokens.refresh ? { refresh: tokens.refresh } : {}) };
+      tokens.event === 'obtain'
+        ? { refresh: tokens.refresh, access: tokens.access }
+        : { access: tokens.access, ...(tokens.refresh ? { refresh: tokens.refresh } : {}) };
     return Object.assign(body, extra);
   }
 

@@ -12,7 +12,7 @@
 import type Router from '@koa/router';
 import compose from 'koa-compose';
 import type { Context, Middleware, Next } from 'koa';
-import type { Action, ActionMetadata} from 'routing-controllers';
+import type { Action, ActionMetadata } from 'routing-controllers';
 import { KoaDriver } from 'routing-controllers';
 import type { ParamMetadata } from 'routing-controllers/types/metadata/ParamMetadata';
 

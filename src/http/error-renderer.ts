@@ -3,16 +3,7 @@
 // routing-controllers are translated here; anything else is a 500 whose details go to the log only.
 import type { Context } from 'koa';
 import { HttpError } from 'routing-controllers';
-import {
-  causeText,
-  EasyJwtError,
-  InternalError,
-  MethodNotAllowed,
-  NotFound,
-  ParseError,
-  PayloadTooLarge,
-  UnsupportedMediaType,
-} from '../errors';
+import { causeText, EasyJwtError, InternalError, MethodNotAllowed, NotFound, ParseError, PayloadTooLarge, UnsupportedMediaType } from '../errors';
 import type { Logger } from '../logger';
 
 /** What DRF's metadata answer says of every endpoint here: what it renders and parses. */

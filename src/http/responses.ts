@@ -2,7 +2,7 @@
 // `application/json` exactly (a Django easyjwt client compares the header string, and Koa would add
 // `; charset=utf-8`), and `Cache-Control: no-store`, since every answer carries a token or a user.
 import type { Context, Next } from 'koa';
-import type { ErrorRendererOptions} from './error-renderer';
+import type { ErrorRendererOptions } from './error-renderer';
 import { answerBare, renderError } from './error-renderer';
 
 /**

@@ -18,7 +18,10 @@ export interface DeviceInfo {
 }
 
 const joined = (name: string | undefined, version: string | undefined, max: number): string =>
-  [name, version].filter((part) => part).join(' ').slice(0, max);
+  [name, version]
+    .filter((part) => part)
+    .join(' ')
+    .slice(0, max);
 
 /**
  * Parses a User-Agent (null or empty: an unknown device, still one row per user).

@@ -60,7 +60,6 @@ export interface RegistrationStep {
   run(context: RegistrationContext): Promise<void>;
 }
 
-
 /** Records the tokens with their parent and session: a new session at obtain, the parent's at refresh. */
 export function registerTokens(registry: TokenRegistry): RegistrationStep {
   return {
@@ -107,7 +106,11 @@ export function connectUser(): RegistrationStep {
   return {
     name: 'connectUser',
     async run({ manager, saved, userId }) {
-      if (saved.length > 0) await manager.insert(TokenUserConnection, saved.map((token) => ({ userId, tokenId: token.id })));
+      if (saved.length > 0)
+        await manager.insert(
+          TokenUserConnection,
+          saved.map((token) => ({ userId, tokenId: token.id })),
+        );
     },
   };
 }
@@ -125,7 +128,10 @@ export function connectDevice(): RegistrationStep {
       let deviceId: number;
       if ((touched.affected ?? 0) > 0) {
         if (!newSession) return;
-        const rows = await sql<{ id: number | string }>(manager, 'SELECT id FROM easyjwt_device WHERE user_id = ? AND fingerprint = ?', [userId, device.fingerprint]);
+        const rows = await sql<{ id: number | string }>(manager, 'SELECT id FROM easyjwt_device WHERE user_id = ? AND fingerprint = ?', [
+          userId,
+          device.fingerprint,
+        ]);
         deviceId = sqlId(rows[0].id);
       } else {
         // A concurrent first login from the same agent collides on the unique key; the
@@ -222,7 +228,15 @@ export class RegistrationPipeline {
 
   /** Runs every step in `manager`'s transaction; answers the context for `announce`. */
   async run(manager: EntityManager, registration: Registration): Promise<RegistrationContext> {
-    const context: RegistrationContext = { ...registration, manager, settings: this.parts.settings, sessionId: null, newSession: false, saved: [], expired: [] };
+    const context: RegistrationContext = {
+      ...registration,
+      manager,
+      settings: this.parts.settings,
+      sessionId: null,
+      newSession: false,
+      saved: [],
+      expired: [],
+    };
     for (const step of this.list) await step.run(context);
     return context;
   }

@@ -79,9 +79,7 @@ export class SessionStore {
       expires_at: iso(row.expires_at),
       ip: row.ip,
       device:
-        row.device_id === null
-          ? null
-          : { browser: row.browser ?? '', os: row.os ?? '', device_type: row.device_type ?? '', user_agent: row.user_agent ?? '' },
+        row.device_id === null ? null : { browser: row.browser ?? '', os: row.os ?? '', device_type: row.device_type ?? '', user_agent: row.user_agent ?? '' },
       current: current === sqlId(row.id),
     }));
   }
@@ -121,7 +119,11 @@ export class SessionStore {
           WHERE link.user_id = ? AND t.expired_at IS NULL AND t.expires_at > ?`,
         [userId, now],
       );
-      const jtis = await this.registry.expire(manager, tokens.map((row) => sqlId(row.id)), now);
+      const jtis = await this.registry.expire(
+        manager,
+        tokens.map((row) => sqlId(row.id)),
+        now,
+      );
       return { userId, sessions: sessionIds.length, jtis };
     });
   }

@@ -20,7 +20,10 @@ const bindable = (manager: EntityManager, value: unknown): unknown =>
  *   const rows = await sql<{ id: number }>(manager, 'SELECT id FROM easyjwt_token WHERE expires_at < ?', [cutoff]);
  */
 export function sql<Row = Record<string, unknown>>(manager: EntityManager, text: string, params: readonly unknown[] = []): Promise<Row[]> {
-  return manager.query(text, params.map((value) => bindable(manager, value)));
+  return manager.query(
+    text,
+    params.map((value) => bindable(manager, value)),
+  );
 }
 
 /** `?, ?, ?` for a list. */

@@ -1,6 +1,6 @@
 // The registry of issued tokens: every token the auth-service signs is recorded by jti with its
 // parent and its user, so blacklisting, password changes and (later) sessions can find it.
-import type { DataSource, EntityManager} from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { IsNull } from 'typeorm';
 import type { IssuedToken, TokenFacts } from '../core/tokens';
 import { Token, TokenUserConnection } from '../entities';
@@ -183,8 +183,18 @@ export class TokenRegistry {
     for (let i = 0; i < sessionIds.length; i += CHUNK) {
       const chunk = sessionIds.slice(i, i + CHUNK);
       await sql(manager, `UPDATE easyjwt_session SET expired_at = ? WHERE id IN (${marks(chunk)}) AND expired_at IS NULL`, [now, ...chunk]);
-      const rows = await sql<{ id: number | string }>(manager, `SELECT id FROM easyjwt_token WHERE session_id IN (${marks(chunk)}) AND expired_at IS NULL`, chunk);
-      jtis.push(...(await this.expire(manager, rows.map((row) => Number(row.id)), now)));
+      const rows = await sql<{ id: number | string }>(
+        manager,
+        `SELECT id FROM easyjwt_token WHERE session_id IN (${marks(chunk)}) AND expired_at IS NULL`,
+        chunk,
+      );
+      jtis.push(
+        ...(await this.expire(
+          manager,
+          rows.map((row) => Number(row.id)),
+          now,
+        )),
+      );
     }
     return jtis;
   }
@@ -209,13 +219,7 @@ export class TokenRegistry {
     let revoked = 0;
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK).map((row) => sqlId(row.id));
-      const result = await manager
-        .createQueryBuilder()
-        .update(Token)
-        .set({ revokedAt: now })
-        .whereInIds(chunk)
-        .andWhere('revokedAt IS NULL')
-        .execute();
+      const result = await manager.createQueryBuilder().update(Token).set({ revokedAt: now }).whereInIds(chunk).andWhere('revokedAt IS NULL').execute();
       revoked += result.affected ?? 0;
     }
     return revoked;

@@ -6,16 +6,16 @@ import type { DataSource } from 'typeorm';
 import { TokenController } from '../controllers/auth-service/token-controller';
 import { SessionController } from '../controllers/auth-service/session-controller';
 import { UserController } from '../controllers/auth-service/user-controller';
-import type { ClaimBuilder} from '../core/claims';
+import type { ClaimBuilder } from '../core/claims';
 import { ClaimRegistry, reservedClaims, settingsClaimBuilders } from '../core/claims';
-import type { Clock} from '../core/clock';
+import type { Clock } from '../core/clock';
 import { systemClock } from '../core/clock';
 import { loadKeys } from '../core/keys';
 import { PasswordHasher } from '../core/passwords';
 import { TokenCodec } from '../core/tokens';
 import { createDataSource, openDatabase } from '../db/data-source';
 import { createDelivery } from '../delivery/create-delivery';
-import type { AuthServiceEvents} from '../events';
+import type { AuthServiceEvents } from '../events';
 import { EventBus } from '../events';
 import type { Listening } from '../http/server';
 import { listen } from '../http/server';
@@ -133,7 +133,21 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
   const sessions = new SessionStore(dataSource, registry);
   const registryActions = new RegistryActions({ settings, dataSource, codec, registry, sessions, pipeline, expiry, users, events, clock, onUserChanged });
 
-  const parts: AuthServiceParts = { settings, codec, issuer, users, serializer, authenticator, events, delivery, claims, pipeline, registry, queries, registryActions };
+  const parts: AuthServiceParts = {
+    settings,
+    codec,
+    issuer,
+    users,
+    serializer,
+    authenticator,
+    events,
+    delivery,
+    claims,
+    pipeline,
+    registry,
+    queries,
+    registryActions,
+  };
   const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });
   // The client address: with NUM_PROXIES > 0, taken from X-Forwarded-For that many entries from
   // the right (Koa's proxy + maxIpsCount pick the same entry DRF's NUM_PROXIES does).

@@ -4,14 +4,14 @@ import 'reflect-metadata';
 import type Koa from 'koa';
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { ProxyController } from '../controllers/client-service/proxy-controller';
-import type { Clock} from '../core/clock';
+import type { Clock } from '../core/clock';
 import { systemClock } from '../core/clock';
 import { loadKeys } from '../core/keys';
 import { TokenCodec } from '../core/tokens';
 import type { Schema } from '../db/data-source';
 import { CLIENT_SCHEMA, createDataSource, openDatabase } from '../db/data-source';
 import { createDelivery } from '../delivery/create-delivery';
-import type { ClientServiceEvents} from '../events';
+import type { ClientServiceEvents } from '../events';
 import { EventBus } from '../events';
 import type { RequestAuthenticator } from '../http/authenticator';
 import type { Listening } from '../http/server';
@@ -20,7 +20,7 @@ import { createServiceApp, mountControllers } from '../http/service-app';
 import type { Logger } from '../logger';
 import { createLogger } from '../logger';
 import { ClientUserSerializer } from '../serializers/client-user-serializer';
-import type { ClientSettings, ClientSettingsInput} from '../client-service/client-settings';
+import type { ClientSettings, ClientSettingsInput } from '../client-service/client-settings';
 import { isResolvedClientSettings, resolveClientSettings, verifiesLocally } from '../client-service/client-settings';
 import { LocalVerification } from '../client-service/local-verification';
 import type { ClientServiceParts } from '../client-service/parts';
@@ -108,7 +108,10 @@ export async function createClientService(options: ClientServiceOptions): Promis
   mountControllers(app, settings.URL_PREFIX, [ProxyController]);
   if (options.controllers?.length) mountControllers(app, '', options.controllers);
 
-  logger.info({ verification: local ? 'local' : 'remote', delivery: settings.DELIVERY_MODE, authService: settings.REMOTE_AUTH_SERVICE_URL }, 'client-service ready');
+  logger.info(
+    { verification: local ? 'local' : 'remote', delivery: settings.DELIVERY_MODE, authService: settings.REMOTE_AUTH_SERVICE_URL },
+    'client-service ready',
+  );
   return {
     ...parts,
     app,

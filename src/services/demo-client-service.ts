@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DemoController } from '../controllers/client-service/demo-controller';
 import { serveStaticFolder } from '../http/static-files';
-import type { ClientService, ClientServiceOptions} from './client-service';
+import type { ClientService, ClientServiceOptions } from './client-service';
 import { createClientService } from './client-service';
 
 /** Where the demo page is served. */

@@ -6,7 +6,14 @@ import type { Settings } from './options';
 /** The settings the cookie checks read. */
 export type CookieSettings = Pick<
   Settings,
-  'ACCESS_COOKIE_NAME' | 'REFRESH_COOKIE_NAME' | 'PAYLOAD_COOKIE_NAME' | 'CSRF_COOKIE_NAME' | 'COOKIE_DOMAIN' | 'COOKIE_PATH' | 'COOKIE_SECURE' | 'COOKIE_SAMESITE'
+  | 'ACCESS_COOKIE_NAME'
+  | 'REFRESH_COOKIE_NAME'
+  | 'PAYLOAD_COOKIE_NAME'
+  | 'CSRF_COOKIE_NAME'
+  | 'COOKIE_DOMAIN'
+  | 'COOKIE_PATH'
+  | 'COOKIE_SECURE'
+  | 'COOKIE_SAMESITE'
 >;
 
 /**

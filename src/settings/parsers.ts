@@ -54,9 +54,7 @@ export const integer =
   (min: number, max = Number.MAX_SAFE_INTEGER): Parser<number, IntegerInput> =>
   (value, key) => {
     const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-    return typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max
-      ? n
-      : fail(key, `must be a whole number from ${min} to ${max}`, value);
+    return typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max ? n : fail(key, `must be a whole number from ${min} to ${max}`, value);
   };
 
 export const powerOfTwo: Parser<number, IntegerInput> = (value, key) => {
@@ -103,7 +101,9 @@ export const urlPrefix: Parser<string, string> = (value, key) => {
 
 // RFC 6265 cookie-name characters (an HTTP token), so a name never needs quoting or escaping.
 export const cookieName: Parser<string, string> = (value, key) =>
-  typeof value === 'string' && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value) ? value : fail(key, 'must be a cookie name (letters, digits and !#$%&\'*+-.^_`|~)', value);
+  typeof value === 'string' && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value)
+    ? value
+    : fail(key, "must be a cookie name (letters, digits and !#$%&'*+-.^_`|~)", value);
 
 export const headerName: Parser<string, string> = (value, key) =>
   typeof value === 'string' && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value) ? value : fail(key, 'must be an HTTP header name', value);
@@ -112,13 +112,23 @@ export const cookiePath: Parser<string, string> = (value, key) =>
   typeof value === 'string' && /^\/[\x21-\x3a\x3c-\x7e]*$/.test(value) ? value : fail(key, 'must be a path starting with "/" (no spaces or ";")', value);
 
 export const optionalDomain: Parser<string | null, string | null> = (value, key) =>
-  value === null ? null : typeof value === 'string' && /^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(value) ? value : fail(key, 'must be a domain name such as "example.com", or null', value);
+  value === null
+    ? null
+    : typeof value === 'string' && /^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(value)
+      ? value
+      : fail(key, 'must be a domain name such as "example.com", or null', value);
 
 export const optionalDuration: Parser<number | null, DurationInput | null> = (value, key) => (value === null ? null : positiveDuration(value, key));
 
 /** A list of origins (`scheme://host[:port]`), normalised as browsers send them in `Origin`. */
 export const originList: Parser<readonly string[], ListInput> = (value, key) => {
-  const list = typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value;
+  const list =
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean)
+      : value;
   if (!Array.isArray(list)) return fail(key, 'must be a list of origins such as ["https://app.example.com"]', value);
   return Object.freeze(
     list.map((item) => {
@@ -138,7 +148,13 @@ export const originList: Parser<readonly string[], ListInput> = (value, key) => 
 
 /** A possibly empty list of claim names. */
 export const claimNameList: Parser<readonly string[], ListInput> = (value, key) => {
-  const list = typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value;
+  const list =
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean)
+      : value;
   if (!Array.isArray(list)) return fail(key, 'must be a list of claim names', value);
   return Object.freeze(list.map((item) => claimName(item, key)));
 };

@@ -28,7 +28,12 @@ forEachDialect((dialect) => {
           userId = await auth.createUser({ email: 'user@test.com' });
           client = await startClientService(
             dialect,
-            { REMOTE_AUTH_SERVICE_URL: auth.url, DELIVERY_MODE: mode, TOKEN_VERIFICATION: verification, ...(verification === 'local' ? { SIGNING_KEY: TEST_KEY } : {}) },
+            {
+              REMOTE_AUTH_SERVICE_URL: auth.url,
+              DELIVERY_MODE: mode,
+              TOKEN_VERIFICATION: verification,
+              ...(verification === 'local' ? { SIGNING_KEY: TEST_KEY } : {}),
+            },
             { controllers: [DemoController] },
           );
         });
@@ -57,11 +62,16 @@ forEachDialect((dialect) => {
             expect(cookie).to.include({ httpOnly: true, secure: true });
             expect(payloadOf(cookie.value)).to.include({ token_type: 'refresh', user_id: userId });
           }
-          expect(jar.all('easyjwt_refresh').map((cookie) => cookie.path).sort()).to.deep.equal(['/auth/logout', '/auth/token/refresh']);
+          expect(
+            jar
+              .all('easyjwt_refresh')
+              .map((cookie) => cookie.path)
+              .sort(),
+          ).to.deep.equal(['/auth/logout', '/auth/token/refresh']);
           expect(await client.service.dataSource.manager.findOneBy(LocalUser, { id: userId })).to.include({ email: 'user@test.com' });
         });
 
-        it('serves a protected GET from the mode\'s credentials without a CSRF token', async () => {
+        it("serves a protected GET from the mode's credentials without a CSRF token", async () => {
           const { jar, response } = await login();
           const ok = await jar.get('/api/test/', credentials(jar, response.body.access));
           expect([ok.status, ok.body]).to.deep.equal([200, 'success']);
@@ -69,15 +79,16 @@ forEachDialect((dialect) => {
         });
 
         // refresh-cookie never puts the access token in a cookie: nothing to forge on its protected routes.
-        if (mode !== 'refresh-cookie') it('requires the CSRF header on a protected POST authenticated by the access cookie', async () => {
-          const { jar } = await login();
-          const missing = await jar.post('/api/test/', {});
-          expect([missing.status, missing.body]).to.deep.equal([403, { detail: 'CSRF Failed: CSRF token missing.', code: 'csrf_missing' }]);
-          const wrong = await jar.post('/api/test/', {}, { 'X-CSRFToken': jar.value('easyjwt_csrf')!.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) });
-          expect([wrong.status, wrong.body.code]).to.deep.equal([403, 'csrf_mismatch']);
-          const ok = await jar.post('/api/test/', {}, jar.csrf());
-          expect([ok.status, ok.body]).to.deep.equal([200, 'success']);
-        });
+        if (mode !== 'refresh-cookie')
+          it('requires the CSRF header on a protected POST authenticated by the access cookie', async () => {
+            const { jar } = await login();
+            const missing = await jar.post('/api/test/', {});
+            expect([missing.status, missing.body]).to.deep.equal([403, { detail: 'CSRF Failed: CSRF token missing.', code: 'csrf_missing' }]);
+            const wrong = await jar.post('/api/test/', {}, { 'X-CSRFToken': jar.value('easyjwt_csrf')!.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) });
+            expect([wrong.status, wrong.body.code]).to.deep.equal([403, 'csrf_mismatch']);
+            const ok = await jar.post('/api/test/', {}, jar.csrf());
+            expect([ok.status, ok.body]).to.deep.equal([200, 'success']);
+          });
 
         it('needs no CSRF token when the access token comes in the Authorization header', async () => {
           const { jar, response } = await login();
@@ -163,7 +174,7 @@ forEachDialect((dialect) => {
       expect((await client.post('/auth/logout/', { refresh })).status).to.equal(200);
     });
 
-    it('answers 400 to a logout without a refresh token and passes a forged one\'s refusal on', async () => {
+    it("answers 400 to a logout without a refresh token and passes a forged one's refusal on", async () => {
       const missing = await client.post('/auth/logout/', {});
       expect([missing.status, missing.body]).to.deep.equal([400, { refresh: ['This field is required.'] }]);
       const forged = await client.post('/auth/logout/', { refresh: 'a.b.c' });

@@ -32,7 +32,10 @@ const USER_JSON = {
 /** A valid access token for user 7, signed with the shared key. */
 const accessToken = () => {
   const now = Math.floor(Date.now() / 1000);
-  return jwt.sign({ token_type: 'access', exp: now + 300, iat: now, jti: 'c'.repeat(32), user_id: USER_ID }, TEST_KEY, { algorithm: 'HS256', noTimestamp: true });
+  return jwt.sign({ token_type: 'access', exp: now + 300, iat: now, jti: 'c'.repeat(32), user_id: USER_ID }, TEST_KEY, {
+    algorithm: 'HS256',
+    noTimestamp: true,
+  });
 };
 
 const sendJson = (response: ServerResponse, status: number, body: unknown) => {
@@ -64,11 +67,16 @@ forEachDialect((dialect) => {
     });
 
     const client = async (url: string, settings: Record<string, unknown> = {}) => {
-      const started = await startClientService(dialect, { REMOTE_AUTH_SERVICE_URL: url, SIGNING_KEY: TEST_KEY, ...settings }, { controllers: [GuardedController] });
+      const started = await startClientService(
+        dialect,
+        { REMOTE_AUTH_SERVICE_URL: url, SIGNING_KEY: TEST_KEY, ...settings },
+        { controllers: [GuardedController] },
+      );
       cleanups.push(() => started.close());
       return started;
     };
-    const remoteClient = (url: string, settings: Record<string, unknown> = {}) => client(url, { SIGNING_KEY: undefined, TOKEN_VERIFICATION: 'remote', ...settings });
+    const remoteClient = (url: string, settings: Record<string, unknown> = {}) =>
+      client(url, { SIGNING_KEY: undefined, TOKEN_VERIFICATION: 'remote', ...settings });
     const upstream = async (...args: Parameters<typeof scriptedUpstream>) => {
       const started = await scriptedUpstream(...args);
       cleanups.push(() => started.close());
@@ -119,7 +127,9 @@ forEachDialect((dialect) => {
       const started = Date.now();
       const response = await local.post('/auth/token/', LOGIN);
       expectUnavailable(response);
-      expect(Date.now() - started).to.be.at.least(450).and.below(3000);
+      expect(Date.now() - started)
+        .to.be.at.least(450)
+        .and.below(3000);
     });
 
     it('answers 503, never 500, on every path when the auth-service answers 500', async () => {
@@ -217,7 +227,23 @@ forEachDialect((dialect) => {
         try {
           execFileSync(
             'openssl',
-            ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+            [
+              'req',
+              '-x509',
+              '-newkey',
+              'rsa:2048',
+              '-nodes',
+              '-keyout',
+              'k.pem',
+              '-out',
+              'c.pem',
+              '-days',
+              '1',
+              '-subj',
+              '/CN=127.0.0.1',
+              '-addext',
+              'subjectAltName=IP:127.0.0.1',
+            ],
             { cwd: directory, stdio: 'ignore' },
           );
         } catch {

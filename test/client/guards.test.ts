@@ -45,7 +45,11 @@ forEachDialect((dialect) => {
       beforeEach(async () => {
         ({ auth, extras } = await startExtraDataAuthService(dialect));
         const keys = verification === 'local' ? { SIGNING_KEY: TEST_KEY } : { TOKEN_VERIFICATION: 'remote' as const };
-        client = await startClientService(dialect, { REMOTE_AUTH_SERVICE_URL: auth.url, ...keys }, { controllers: [GuardedController, StaffAreaController], ...withAccessGroups() });
+        client = await startClientService(
+          dialect,
+          { REMOTE_AUTH_SERVICE_URL: auth.url, ...keys },
+          { controllers: [GuardedController, StaffAreaController], ...withAccessGroups() },
+        );
       });
       afterEach(async () => {
         await client.close();
@@ -107,14 +111,14 @@ forEachDialect((dialect) => {
         for (const route of ['/guarded/view/', '/guarded/view-and-edit/', '/guarded/view-or-edit/']) expectOk(await client.get(route, bearer(access)));
       });
 
-      it('answers the predicate guard\'s own 403 message when the access level is too low', async () => {
+      it("answers the predicate guard's own 403 message when the access level is too low", async () => {
         const silver = await userWith('silver@test.com', { user_type: 'silver' });
         const none = await userWith('none@test.com', {});
         expectForbidden(await client.get('/guarded/gold/', bearer(silver)), TOO_LOW);
         expectForbidden(await client.get('/guarded/gold/', bearer(none)), TOO_LOW);
       });
 
-      it('lets a user through the predicate guard whose access level starts with the route\'s level', async () => {
+      it("lets a user through the predicate guard whose access level starts with the route's level", async () => {
         const gold = await userWith('gold@test.com', { user_type: 'gold' });
         const goldPlus = await userWith('goldplus@test.com', { user_type: 'gold-plus' });
         expectOk(await client.get('/guarded/gold/', bearer(gold)));

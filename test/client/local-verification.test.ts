@@ -65,7 +65,7 @@ forEachDialect((dialect) => {
       expect(calls() - before).to.equal(0);
     });
 
-    it('fetches the user once for the first request of a user it has never seen, with that request\'s token', async () => {
+    it("fetches the user once for the first request of a user it has never seen, with that request's token", async () => {
       const { access } = await auth.login('user@test.com');
       expect(await client.service.dataSource.manager.count(LocalUser)).to.equal(0);
       const response = await client.get('/guarded/me/', bearer(access));
@@ -124,7 +124,7 @@ forEachDialect((dialect) => {
       expect(calls()).to.equal(0);
     });
 
-    it('refuses an access token once it has expired on the client\'s clock', async () => {
+    it("refuses an access token once it has expired on the client's clock", async () => {
       const { access } = await client.login('user@test.com');
       expect((await client.get('/guarded/login/', bearer(access))).status).to.equal(200);
       clock.advance(301);

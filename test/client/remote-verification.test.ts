@@ -118,7 +118,7 @@ forEachDialect((dialect) => {
       expect(client.service.upstream.calls.get(VERIFY)).to.equal(2);
     });
 
-    it('refuses a refresh token as Bearer with the upstream user step\'s 401, keeping no copy', async () => {
+    it("refuses a refresh token as Bearer with the upstream user step's 401, keeping no copy", async () => {
       const { refresh } = await auth.login('user@test.com');
       const direct = await auth.get(USER, bearer(refresh));
       const response = await client.get('/guarded/login/', bearer(refresh));

@@ -129,7 +129,7 @@ forEachDialect((dialect) => {
       expect(await groupRows(c)).to.deep.equal([{ user_id: userId, user_type: 'bronze' }]);
     });
 
-    it('keeps each user\'s nested row apart from the others', async () => {
+    it("keeps each user's nested row apart from the others", async () => {
       const otherId = await auth.createUser({ email: 'other@test.com' });
       extras.set(otherId, { user_type: 'platinum' });
       const c = await start(withAccessGroups());

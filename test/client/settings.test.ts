@@ -1,7 +1,7 @@
 // resolveClientSettings and the choice of verification: start-up failures name the key, 'auto' follows the key.
 import { expect } from 'chai';
 import { generateKeyPairSync } from 'node:crypto';
-import type { ClientSettingsInput} from '../../src/client-service/client-settings';
+import type { ClientSettingsInput } from '../../src/client-service/client-settings';
 import { isResolvedClientSettings, resolveClientSettings, verifiesLocally } from '../../src/client-service/client-settings';
 import { SettingsError } from '../../src/errors';
 import { resolveSettings } from '../../src/settings';
@@ -124,7 +124,7 @@ forEachDialect((dialect) => {
       expect(await verificationFor({})).to.equal('remote');
     });
 
-    it("is remote when asked for, even with a key", async () => {
+    it('is remote when asked for, even with a key', async () => {
       expect(await verificationFor({ SIGNING_KEY: TEST_KEY, TOKEN_VERIFICATION: 'remote' })).to.equal('remote');
     });
 

@@ -57,7 +57,10 @@ forEachDialect((dialect) => {
     });
 
     it('is refused at start-up without local verification', () => {
-      expect(() => resolveClientSettings({ REMOTE_AUTH_SERVICE_URL: 'http://127.0.0.1:1', USER_FROM_CLAIM: 'user' })).to.throw(SettingsError, 'USER_FROM_CLAIM');
+      expect(() => resolveClientSettings({ REMOTE_AUTH_SERVICE_URL: 'http://127.0.0.1:1', USER_FROM_CLAIM: 'user' })).to.throw(
+        SettingsError,
+        'USER_FROM_CLAIM',
+      );
     });
   });
 
@@ -70,7 +73,12 @@ forEachDialect((dialect) => {
     before(async () => {
       ({ auth } = await startExtraDataAuthService(dialect));
       userId = await auth.createUser({ email: 'user@test.com', firstName: 'Ada' });
-      client = await startClientService(dialect, { REMOTE_AUTH_SERVICE_URL: auth.url, SIGNING_KEY: TEST_KEY, TOKEN_RESPONSE_USER: true, DELIVERY_MODE: 'two-cookies' });
+      client = await startClientService(dialect, {
+        REMOTE_AUTH_SERVICE_URL: auth.url,
+        SIGNING_KEY: TEST_KEY,
+        TOKEN_RESPONSE_USER: true,
+        DELIVERY_MODE: 'two-cookies',
+      });
       const names: (keyof ClientServiceEvents)[] = ['loginSucceeded', 'loginFailed', 'tokenRefreshed', 'loggedOut', 'userSynced', 'csrfRejected'];
       for (const name of names) client.service.events.on(name, (event) => void seen.push({ name, event: event as Record<string, unknown> }));
     });

@@ -53,7 +53,10 @@ describe('the demo page in headless Chromium (two-cookies mode)', function () {
       console.warn(`    ${CHROMIUM} is missing and apt-get is not available to install it: the browser test cannot run here`);
       this.skip();
     }
-    demo = await startDemo({ DEMO_AUTH_PORT: '0', DEMO_CLIENT_PORT: '0', DEMO_ACCESS_TOKEN_LIFETIME: String(ACCESS_LIFETIME), EASYJWT_LOG_LEVEL: 'silent' }, scratchDir());
+    demo = await startDemo(
+      { DEMO_AUTH_PORT: '0', DEMO_CLIENT_PORT: '0', DEMO_ACCESS_TOKEN_LIFETIME: String(ACCESS_LIFETIME), EASYJWT_LOG_LEVEL: 'silent' },
+      scratchDir(),
+    );
     expect(demo.app).to.equal('/app/');
     app = `${demo.clientListening.url}/app/`;
     profile = mkdtempSync(join(tmpdir(), 'easyjwt-chromium-'));

@@ -11,8 +11,7 @@ import { CLI, runCli, scratchDir, serveAuth } from '../support/cli';
 
 const KEY = 'e2e-signing-key-with-more-than-thirty-two-bytes';
 
-const postJson = (url: string, body: unknown) =>
-  call(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+const postJson = (url: string, body: unknown) => call(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
 /** A running `easyjwt serve client`, the URL it printed and what it said. */
 interface RunningClient {

@@ -12,8 +12,7 @@ import { scratchDir } from '../support/cli';
 const ROOT = join(__dirname, '..', '..', '..');
 const DEMO = join(__dirname, '..', '..', 'scripts', 'demo.js');
 
-const postJson = (url: string, body: unknown) =>
-  call(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+const postJson = (url: string, body: unknown) => call(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
 /** A running demo and the two URLs it printed. */
 interface RunningDemo {
@@ -141,7 +140,7 @@ describe('npm run demo', function () {
     expect(await demo.stop()).to.equal(0);
   });
 
-  it('runs the README json-mode walkthrough (django-easyjwt\'s) as written with curl, under DEMO_DELIVERY_MODE=json', async function () {
+  it("runs the README json-mode walkthrough (django-easyjwt's) as written with curl, under DEMO_DELIVERY_MODE=json", async function () {
     const curl = await new Promise<boolean>((resolve) => execFile('curl', ['--version'], (error) => resolve(!error)));
     if (!curl) {
       console.warn('    curl is not installed: the README client-service walkthrough cannot be run here');

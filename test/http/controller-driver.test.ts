@@ -93,9 +93,19 @@ class ItemsController {
 
 /** The stock driver, mounted the way service-app mounted it before ControllerDriver. */
 function stockApp(): Koa {
-  const app = createServiceApp({ logger: createLogger('silent'), bodyLimit: 65536, service: { authenticator: { authenticate: () => Promise.reject(new Error('unused')) } } });
+  const app = createServiceApp({
+    logger: createLogger('silent'),
+    bodyLimit: 65536,
+    service: { authenticator: { authenticate: () => Promise.reject(new Error('unused')) } },
+  });
   const sub = new Koa();
-  useKoaServer(sub, { controllers: [ThingsController, ItemsController], defaultErrorHandler: false, development: false, classTransformer: false, validation: false });
+  useKoaServer(sub, {
+    controllers: [ThingsController, ItemsController],
+    defaultErrorHandler: false,
+    development: false,
+    classTransformer: false,
+    validation: false,
+  });
   for (const middleware of sub.middleware) app.use(middleware);
   return app;
 }
@@ -103,7 +113,11 @@ function stockApp(): Koa {
 let driver: ControllerDriver;
 
 function ourApp(): Koa {
-  const app = createServiceApp({ logger: createLogger('silent'), bodyLimit: 65536, service: { authenticator: { authenticate: () => Promise.reject(new Error('unused')) } } });
+  const app = createServiceApp({
+    logger: createLogger('silent'),
+    bodyLimit: 65536,
+    service: { authenticator: { authenticate: () => Promise.reject(new Error('unused')) } },
+  });
   driver = mountControllers(app, '', [ThingsController, ItemsController]);
   return app;
 }

@@ -28,11 +28,23 @@ forEachDialect((dialect) => {
     });
     after(() => auth.close());
 
-    it('puts the settings\' claims, then the builders\', after user_id, in order, in both tokens', async () => {
+    it("puts the settings' claims, then the builders', after user_id, in order, in both tokens", async () => {
       const { refresh, access } = await auth.login('ada@test.com');
       for (const token of [refresh, access]) {
         const claims = payloadOf(token);
-        expect(Object.keys(claims)).to.deep.equal(['token_type', 'exp', 'iat', 'jti', 'user_id', 'email', 'first_name', 'user', 'region', 'plan', 'request_path']);
+        expect(Object.keys(claims)).to.deep.equal([
+          'token_type',
+          'exp',
+          'iat',
+          'jti',
+          'user_id',
+          'email',
+          'first_name',
+          'user',
+          'region',
+          'plan',
+          'request_path',
+        ]);
         expect(claims).to.deep.include({
           email: 'ada@test.com',
           first_name: 'Ada',

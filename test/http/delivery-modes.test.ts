@@ -85,8 +85,14 @@ forEachDialect((dialect) => {
         const { jar, response } = await login();
         const expectedBody = mode === 'refresh-cookie' ? ['access', 'csrf_token'] : ['csrf_token'];
         expect(Object.keys(response.body)).to.deep.equal(expectedBody);
-        expect(response.body.csrf_token).to.match(/^[\w-]{43}$/).and.equal(jar.value('easyjwt_csrf'));
-        const expectedCookies = { 'refresh-cookie': ['easyjwt_csrf', 'easyjwt_refresh'], 'one-cookie': ['easyjwt_access', 'easyjwt_csrf', 'easyjwt_refresh'], 'two-cookies': ['easyjwt_access', 'easyjwt_csrf', 'easyjwt_payload', 'easyjwt_refresh'] }[mode];
+        expect(response.body.csrf_token)
+          .to.match(/^[\w-]{43}$/)
+          .and.equal(jar.value('easyjwt_csrf'));
+        const expectedCookies = {
+          'refresh-cookie': ['easyjwt_csrf', 'easyjwt_refresh'],
+          'one-cookie': ['easyjwt_access', 'easyjwt_csrf', 'easyjwt_refresh'],
+          'two-cookies': ['easyjwt_access', 'easyjwt_csrf', 'easyjwt_payload', 'easyjwt_refresh'],
+        }[mode];
         expect(jar.names()).to.deep.equal(expectedCookies);
 
         // The refresh cookie: HttpOnly, once per endpoint that reads it, never on "/".
@@ -186,7 +192,11 @@ forEachDialect((dialect) => {
         expect([out.status, out.body]).to.deep.equal([200, {}]);
         const cleared = out.headers.getSetCookie().map((line) => line.split('=')[0]);
         expect([...new Set(cleared)].sort()).to.deep.equal(
-          { 'refresh-cookie': ['easyjwt_csrf', 'easyjwt_refresh'], 'one-cookie': ['easyjwt_access', 'easyjwt_csrf', 'easyjwt_refresh'], 'two-cookies': ['easyjwt_access', 'easyjwt_csrf', 'easyjwt_payload', 'easyjwt_refresh'] }[mode],
+          {
+            'refresh-cookie': ['easyjwt_csrf', 'easyjwt_refresh'],
+            'one-cookie': ['easyjwt_access', 'easyjwt_csrf', 'easyjwt_refresh'],
+            'two-cookies': ['easyjwt_access', 'easyjwt_csrf', 'easyjwt_payload', 'easyjwt_refresh'],
+          }[mode],
         );
         expect(jar.names()).to.deep.equal([]);
         expect((await auth.post('/auth/token/refresh/', { refresh: token })).body.detail).to.equal('Token is blacklisted');
@@ -233,8 +243,13 @@ forEachDialect((dialect) => {
         await auth.createUser({ email: 'user@test.com' });
         const response = await auth.post('/identity/token/', { email: 'user@test.com', password: 'user-pass' });
         const lines = response.headers.getSetCookie();
-        expect(lines.find((line) => line.startsWith('a='))).to.match(/^a=[\w-]+\.[\w-]+\.[\w-]+; Path=\/app; Domain=example\.test; Max-Age=60; HttpOnly; SameSite=Strict$/);
-        expect(lines.filter((line) => line.startsWith('r=')).map((line) => /Path=([^;]+)/.exec(line)![1])).to.deep.equal(['/identity/token/refresh', '/identity/logout']);
+        expect(lines.find((line) => line.startsWith('a='))).to.match(
+          /^a=[\w-]+\.[\w-]+\.[\w-]+; Path=\/app; Domain=example\.test; Max-Age=60; HttpOnly; SameSite=Strict$/,
+        );
+        expect(lines.filter((line) => line.startsWith('r=')).map((line) => /Path=([^;]+)/.exec(line)![1])).to.deep.equal([
+          '/identity/token/refresh',
+          '/identity/logout',
+        ]);
         expect(lines.find((line) => line.startsWith('r='))).to.contain('Max-Age=3600; HttpOnly; SameSite=Strict');
         expect(lines.find((line) => line.startsWith('p='))).to.match(/; Max-Age=60; SameSite=Strict$/);
         expect(lines.find((line) => line.startsWith('c='))).to.match(/^c=[\w-]{43}; Path=\/app; Domain=example\.test; Max-Age=3600; SameSite=Strict$/);

@@ -68,9 +68,7 @@ forEachDialect((dialect) => {
 
       const blankBoth = await auth.post('/auth/token/', { email: '   ', password: '' });
       expect(blankBoth.status).to.equal(400);
-      expect(blankBoth.text).to.equal(
-        JSON.stringify({ email: ['This field may not be blank.'], password: ['This field may not be blank.'] }),
-      );
+      expect(blankBoth.text).to.equal(JSON.stringify({ email: ['This field may not be blank.'], password: ['This field may not be blank.'] }));
     });
 
     it('compares the email case-insensitively and ignores surrounding spaces', async () => {

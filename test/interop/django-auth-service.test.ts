@@ -10,8 +10,18 @@ const EASYJWT_USER_KEYS = ['id', 'first_name', 'email', 'last_name', 'date_joine
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 type Pair = { refresh: string; access: string };
 
-interface ClientStep { status: number; content_type: string | null; text: string; body: any } // eslint-disable-line @typescript-eslint/no-explicit-any -- the Python client's JSON, read like test/support's bodies
-interface ClientSummary { verify: ClientStep; user: ClientStep | null; outcome: 'authenticated' | 'rejected'; reason: unknown }
+interface ClientStep {
+  status: number;
+  content_type: string | null;
+  text: string;
+  body: any;
+} // eslint-disable-line @typescript-eslint/no-explicit-any -- the Python client's JSON, read like test/support's bodies
+interface ClientSummary {
+  verify: ClientStep;
+  user: ClientStep | null;
+  outcome: 'authenticated' | 'rejected';
+  reason: unknown;
+}
 
 /** Runs test/interop/django/easyjwt_client.py: easyjwt's verify-then-user round trip, from Python. */
 async function easyjwtClient(baseUrl: string, token: string): Promise<ClientSummary> {
@@ -179,8 +189,11 @@ describe('against a Django simplejwt auth-service (Debian python3-djangorestfram
     it('the round trip ends the same way against the Django peer for each of those tokens', async () => {
       for (const token of [ourPair.access, ourPair.refresh, 'not-a-token']) {
         const [theirs, mine] = await Promise.all([easyjwtClient(django.url, token), easyjwtClient(ours.url, token)]);
-        expect({ verify: mine.verify.text, user: mine.user?.status, outcome: mine.outcome })
-          .to.deep.equal({ verify: theirs.verify.text, user: theirs.user?.status, outcome: theirs.outcome });
+        expect({ verify: mine.verify.text, user: mine.user?.status, outcome: mine.outcome }).to.deep.equal({
+          verify: theirs.verify.text,
+          user: theirs.user?.status,
+          outcome: theirs.outcome,
+        });
       }
     });
   });
@@ -201,7 +214,7 @@ describe('against a Django simplejwt auth-service (Debian python3-djangorestfram
       ['protected GET with `Bearer` alone (401)', (p) => p.get('/auth/user/', { Authorization: 'Bearer' })],
       ['protected GET with a garbage token (401)', (p) => p.get('/auth/user/', bearer('garbage'))],
       ['protected GET with a refresh token (401)', (p) => p.get('/auth/user/', bearer(ourPair.refresh))],
-      ['protected GET with an inactive user\'s token (401 user_inactive)', (p) => p.get('/auth/user/', bearer(tokens.inactive))],
+      ["protected GET with an inactive user's token (401 user_inactive)", (p) => p.get('/auth/user/', bearer(tokens.inactive))],
       ['protected GET for a user that does not exist (401 user_not_found)', (p) => p.get('/auth/user/', bearer(tokens.unknownUser))],
       ['protected GET with an expired token (401)', (p) => p.get('/auth/user/', bearer(tokens.expired))],
       ['verify of an expired token (401)', (p) => p.post('/auth/token/verify/', { token: tokens.expired })],

@@ -51,7 +51,7 @@ describe('our client-service against a Django simplejwt auth-service', function 
         await client.close();
       });
 
-      it('logs in through the proxy with Django credentials and keeps a copy under Django\'s user id', async () => {
+      it("logs in through the proxy with Django credentials and keeps a copy under Django's user id", async () => {
         const login = await call(`${listening.url}/auth/token/`, json({ username: 'peer', password: 'peer-pass-1234' }));
         expect(login.status).to.equal(200);
         expect(Object.keys(login.body)).to.deep.equal(['refresh', 'access']);
@@ -60,7 +60,7 @@ describe('our client-service against a Django simplejwt auth-service', function 
         expect(copy.firstName).to.equal('Pat');
       });
 
-      it('passes Django\'s refusal of a wrong password through unchanged', async () => {
+      it("passes Django's refusal of a wrong password through unchanged", async () => {
         const direct = await django.post('/auth/token/', { username: 'peer', password: 'wrong' });
         const proxied = await call(`${listening.url}/auth/token/`, json({ username: 'peer', password: 'wrong' }));
         expect(proxied.status).to.equal(direct.status);
@@ -91,7 +91,7 @@ describe('our client-service against a Django simplejwt auth-service', function 
     });
   }
 
-  it('in remote mode, passes on Django\'s 401 for a token Django rejects', async () => {
+  it("in remote mode, passes on Django's 401 for a token Django rejects", async () => {
     const client = await createClientService({
       settings: { REMOTE_AUTH_SERVICE_URL: django.url, TOKEN_VERIFICATION: 'remote', DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' },
       controllers: [DemoController],

@@ -35,7 +35,10 @@ describe('token interoperability', function () {
   describe('tokens we issue, read by jose', () => {
     it('verify as HS256 with the signing key and carry the simplejwt claims', async () => {
       const key = new TextEncoder().encode(TEST_KEY);
-      for (const [token, type] of [[pair.access, 'access'], [pair.refresh, 'refresh']] as const) {
+      for (const [token, type] of [
+        [pair.access, 'access'],
+        [pair.refresh, 'refresh'],
+      ] as const) {
         const { payload, protectedHeader } = await jwtVerify(token, key, { algorithms: ['HS256'] });
         expect(protectedHeader).to.deep.equal({ alg: 'HS256', typ: 'JWT' });
         expect(Object.keys(payload)).to.deep.equal(SIMPLEJWT_ORDER);

@@ -76,7 +76,12 @@ describe('easyjwt archive', function () {
     const env = { EASYJWT_DATABASE_URL: `sqlite:${join(dir, 'auth.sqlite3')}`, EASYJWT_SIGNING_KEY: TEST_KEY, EASYJWT_LOG_LEVEL: 'silent' };
     const service = await createAuthService({ settings: testSettings({ DATABASE_URL: env.EASYJWT_DATABASE_URL }) });
     const user = await service.users.create({ email: 'a@test.com', password: 'user-pass' });
-    await fillTokenTable(service.dataSource, { userIds: [user.id], families: 30, perFamily: 4, createdAt: (i) => new Date(Date.now() - (i < 20 ? 30 : 0) * DAY) });
+    await fillTokenTable(service.dataSource, {
+      userIds: [user.id],
+      families: 30,
+      perFamily: 4,
+      createdAt: (i) => new Date(Date.now() - (i < 20 ? 30 : 0) * DAY),
+    });
     await service.close();
 
     const result = await runCli(['archive', '--older-than', '10d', '--batch', '25'], env, dir);

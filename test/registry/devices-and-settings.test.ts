@@ -9,7 +9,9 @@ describe('describeDevice', () => {
   it('parses browser, OS and kind of device from common agents', () => {
     const android = describeDevice('Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36');
     expect(android).to.include({ browser: 'Chrome 131.0.0.0', os: 'Android 14', deviceType: 'mobile' });
-    const ipad = describeDevice('Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1');
+    const ipad = describeDevice(
+      'Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1',
+    );
     expect(ipad).to.include({ browser: 'Safari 17.0', deviceType: 'tablet' });
     const firefox = describeDevice('Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0');
     expect(firefox).to.include({ browser: 'Firefox 133.0', os: 'Linux', deviceType: 'desktop' });
@@ -41,7 +43,10 @@ describe('the registry settings', () => {
     expect(reuseDetection(settings)).to.equal(false);
     expect(reuseDetection(resolveSettings({ SIGNING_KEY: TEST_KEY, ROTATE_REFRESH_TOKENS: true }))).to.equal(true);
     expect(reuseDetection(resolveSettings({ SIGNING_KEY: TEST_KEY, ROTATE_REFRESH_TOKENS: true, REFRESH_TOKEN_REUSE_DETECTION: 'false' }))).to.equal(false);
-    expect(resolveSettings({ SIGNING_KEY: TEST_KEY, SESSION_MAX_LIFETIME: '30d', ROTATION_GRACE_PERIOD: '10s' })).to.include({ SESSION_MAX_LIFETIME: 2592000, ROTATION_GRACE_PERIOD: 10 });
+    expect(resolveSettings({ SIGNING_KEY: TEST_KEY, SESSION_MAX_LIFETIME: '30d', ROTATION_GRACE_PERIOD: '10s' })).to.include({
+      SESSION_MAX_LIFETIME: 2592000,
+      ROTATION_GRACE_PERIOD: 10,
+    });
   });
 
   it('refuse bad values naming the key', () => {

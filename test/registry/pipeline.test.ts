@@ -32,7 +32,14 @@ forEachDialect((dialect) => {
     it('runs the built-in steps, then the application steps in order, for obtain and refresh', async () => {
       await start({}, [recorder('audit')]);
       auth.service.pipeline.add(recorder('first'), { before: 'registerTokens' }).add(recorder('afterDevice'), { after: 'connectDevice' });
-      expect(auth.service.pipeline.steps.map((step) => step.name)).to.deep.equal(['first', 'registerTokens', 'connectUser', 'connectDevice', 'afterDevice', 'audit']);
+      expect(auth.service.pipeline.steps.map((step) => step.name)).to.deep.equal([
+        'first',
+        'registerTokens',
+        'connectUser',
+        'connectDevice',
+        'afterDevice',
+        'audit',
+      ]);
       const pair = await auth.login('user@test.com');
       await auth.post('/auth/token/refresh/', { refresh: pair.refresh });
       expect(seen).to.deep.equal([

@@ -47,7 +47,9 @@ forEachDialect((dialect) => {
         const desk = await loginFrom('user@test.com', DESKTOP, '192.0.2.44');
         await loginFrom('other@test.com', DESKTOP, '192.0.2.99');
         clock.advance(30);
-        expect((await auth.post('/auth/token/refresh/', { refresh: phone.refresh }, { 'User-Agent': IPHONE, 'X-Forwarded-For': '198.51.100.8' })).status).to.equal(200);
+        expect(
+          (await auth.post('/auth/token/refresh/', { refresh: phone.refresh }, { 'User-Agent': IPHONE, 'X-Forwarded-For': '198.51.100.8' })).status,
+        ).to.equal(200);
 
         const response = await auth.get('/auth/sessions/', bearer(desk.access));
         expect(response.status).to.equal(200);

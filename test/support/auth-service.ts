@@ -107,5 +107,4 @@ export async function startAuthService(
 }
 
 /** The payload of a token, decoded without checking it. */
-export const payloadOf = (token: string): Record<string, unknown> =>
-  JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+export const payloadOf = (token: string): Record<string, unknown> => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));

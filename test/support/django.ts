@@ -46,7 +46,7 @@ const IMPORT_CHECK = 'import django, rest_framework, rest_framework_simplejwt; p
 
 async function importFailure(): Promise<string | null> {
   const result = await runSystemPython(['-c', IMPORT_CHECK]);
-  return result.code === 0 ? null : result.stderr.trim().split('\n').pop() ?? 'import failed';
+  return result.code === 0 ? null : (result.stderr.trim().split('\n').pop() ?? 'import failed');
 }
 
 /** Installs the packages with apt-get, saying what it does; after an update if the first try fails. */
@@ -139,10 +139,11 @@ function pythonEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
-const exited = (child: ChildProcess) => new Promise<void>((resolve) => {
-  if (child.exitCode !== null || child.signalCode !== null) resolve();
-  else child.once('exit', () => resolve());
-});
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
 
 /**
  * Starts test/interop/django/serve.py: a fresh SQLite file in a temp dir, migrated, with `users`
@@ -186,15 +187,16 @@ export async function startDjangoAuthService(options: DjangoPeerOptions): Promis
   process.once('exit', onExit);
 
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= (async () => {
-    process.removeListener('exit', onExit);
-    child.stdin.end();
-    killGroup('SIGTERM');
-    const timer = setTimeout(() => killGroup('SIGKILL'), 3000);
-    await exited(child);
-    clearTimeout(timer);
-    rmSync(dir, { recursive: true, force: true });
-  })());
+  const stop = () =>
+    (stopping ??= (async () => {
+      process.removeListener('exit', onExit);
+      child.stdin.end();
+      killGroup('SIGTERM');
+      const timer = setTimeout(() => killGroup('SIGKILL'), 3000);
+      await exited(child);
+      clearTimeout(timer);
+      rmSync(dir, { recursive: true, force: true });
+    })());
 
   let ready: { port: number; users: { username: string; id: number }[] };
   try {
@@ -218,7 +220,10 @@ export async function startDjangoAuthService(options: DjangoPeerOptions): Promis
     // serve.py reports after bind+listen, so this is belt and braces: one answered request.
     const url = `http://127.0.0.1:${ready.port}`;
     for (let attempt = 0; ; attempt++) {
-      const answered = await fetch(`${url}/auth/token/`).then(() => true, () => false);
+      const answered = await fetch(`${url}/auth/token/`).then(
+        () => true,
+        () => false,
+      );
       if (answered) break;
       if (attempt >= 50) throw new Error('the Django peer does not answer');
       await new Promise((r) => setTimeout(r, 100));

@@ -34,10 +34,18 @@ export async function fillTokenTable(dataSource: DataSource, spec: TokenTableSpe
 
   const flush = async () => {
     if (sessions.length > 0) {
-      await sql(manager, `INSERT INTO easyjwt_session (id, user_id, device_id, ip, created_at, last_used_at, expires_at, ends_at, expired_at) VALUES ${sessions.map(() => '(?, ?, NULL, ?, ?, ?, ?, NULL, NULL)').join(', ')}`, sessions.flat());
+      await sql(
+        manager,
+        `INSERT INTO easyjwt_session (id, user_id, device_id, ip, created_at, last_used_at, expires_at, ends_at, expired_at) VALUES ${sessions.map(() => '(?, ?, NULL, ?, ?, ?, ?, NULL, NULL)').join(', ')}`,
+        sessions.flat(),
+      );
     }
     if (tokens.length > 0) {
-      await sql(manager, `INSERT INTO easyjwt_token (id, jti, token_type, parent_id, session_id, issued_at, expires_at, revoked_at, expired_at, rotated_at, created_at) VALUES ${tokens.map(() => '(?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?)').join(', ')}`, tokens.flat());
+      await sql(
+        manager,
+        `INSERT INTO easyjwt_token (id, jti, token_type, parent_id, session_id, issued_at, expires_at, revoked_at, expired_at, rotated_at, created_at) VALUES ${tokens.map(() => '(?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?)').join(', ')}`,
+        tokens.flat(),
+      );
       await sql(manager, `INSERT INTO easyjwt_token_user (user_id, token_id) VALUES ${links.map(() => '(?, ?)').join(', ')}`, links.flat());
     }
     written += tokens.length;

@@ -41,7 +41,11 @@ function specifiers(file: ts.SourceFile): string[] {
   const visit = (node: ts.Node): void => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       found.push(node.moduleSpecifier.text);
-    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
+    } else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    ) {
       found.push(node.moduleReference.expression.text);
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
       found.push(node.argument.literal.text);
@@ -133,7 +137,11 @@ describe('architecture of src/', () => {
   it('keeps src/core free of koa, @koa/*, typeorm, axios and routing-controllers', () => {
     const offending = files
       .filter((file) => moduleOf(file.path) === 'core')
-      .flatMap((file) => specifiers(file.ast).filter((spec) => FORBIDDEN_IN_CORE.test(spec)).map((spec) => `src/${file.path} imports ${spec}`));
+      .flatMap((file) =>
+        specifiers(file.ast)
+          .filter((spec) => FORBIDDEN_IN_CORE.test(spec))
+          .map((spec) => `src/${file.path} imports ${spec}`),
+      );
     expect(offending).to.deep.equal([]);
   });
 

@@ -64,10 +64,13 @@ describe('ClaimRegistry', () => {
 
   it('refuses a builder that duplicates a claim the settings already build', () => {
     const fromSettings = settingsClaimBuilders({ USER_CLAIMS: ['email'], USER_PAYLOAD_CLAIM: null, LOGIN_FIELD: 'email' });
-    expect(() => ClaimRegistry.combine(reservedClaims({ TOKEN_TYPE_CLAIM: 'token_type', JTI_CLAIM: 'jti', USER_ID_CLAIM: 'user_id', REVOKE_TOKEN_CLAIM: 'hash_password' }), fromSettings, [{ key: 'email', build: () => 'x' }])).to.throw(
-      ClaimRegistrationError,
-      'Claim "email" is registered twice',
-    );
+    expect(() =>
+      ClaimRegistry.combine(
+        reservedClaims({ TOKEN_TYPE_CLAIM: 'token_type', JTI_CLAIM: 'jti', USER_ID_CLAIM: 'user_id', REVOKE_TOKEN_CLAIM: 'hash_password' }),
+        fromSettings,
+        [{ key: 'email', build: () => 'x' }],
+      ),
+    ).to.throw(ClaimRegistrationError, 'Claim "email" is registered twice');
   });
 
   it('rebuilds only the claims whose builders ask, and removes those rebuilt as undefined', async () => {
@@ -92,9 +95,12 @@ describe('ClaimRegistry', () => {
     expect(error).to.be.instanceOf(ClaimRegistrationError).with.property('key', 'big');
   });
 
-  it('turns USER_CLAIMS and USER_PAYLOAD_CLAIM into builders: fields copied, then djwto\'s user claim', async () => {
+  it("turns USER_CLAIMS and USER_PAYLOAD_CLAIM into builders: fields copied, then djwto's user claim", async () => {
     const builders = settingsClaimBuilders({ USER_CLAIMS: ['email', 'first_name'], USER_PAYLOAD_CLAIM: 'user', LOGIN_FIELD: 'email' });
-    const registry = ClaimRegistry.combine(reservedClaims({ TOKEN_TYPE_CLAIM: 'token_type', JTI_CLAIM: 'jti', USER_ID_CLAIM: 'user_id', REVOKE_TOKEN_CLAIM: 'hash_password' }), builders);
+    const registry = ClaimRegistry.combine(
+      reservedClaims({ TOKEN_TYPE_CLAIM: 'token_type', JTI_CLAIM: 'jti', USER_ID_CLAIM: 'user_id', REVOKE_TOKEN_CLAIM: 'hash_password' }),
+      builders,
+    );
     const claims = await registry.build(user, obtain);
     expect(claims).to.deep.equal({
       email: 'ada@test.com',

@@ -57,8 +57,7 @@ describe('readBearerToken', () => {
 
 describe('requireStrings', () => {
   const LOGIN = { email: {}, password: { trim: false } };
-  const problems = (body: unknown, fields: Record<string, { trim?: boolean }> = LOGIN) =>
-    thrown(() => requireStrings(body, fields), ValidationFailed).body();
+  const problems = (body: unknown, fields: Record<string, { trim?: boolean }> = LOGIN) => thrown(() => requireStrings(body, fields), ValidationFailed).body();
 
   it('answers the fields, trimming all but those marked trim: false', () => {
     expect(requireStrings({ email: '  a@test.com ', password: ' secret ', extra: 1 }, LOGIN)).to.deep.equal({
@@ -172,10 +171,7 @@ describe('passwordProblems', () => {
   });
 
   it('lists every problem at once', () => {
-    expect(passwordProblems('123')).to.deep.equal([
-      'This password is too short. It must contain at least 8 characters.',
-      'This password is entirely numeric.',
-    ]);
+    expect(passwordProblems('123')).to.deep.equal(['This password is too short. It must contain at least 8 characters.', 'This password is entirely numeric.']);
     expect(passwordProblems('12345678')).to.deep.equal(['This password is too common.', 'This password is entirely numeric.']);
     expect(passwordProblems('')).to.have.length(1);
   });

@@ -10,8 +10,7 @@ const SMALL = { N: 1024, r: 8, p: 1 };
 const DJANGO_PBKDF2 = 'pbkdf2_sha256$260000$saltsaltsalt$RiTfeYx7ikABEnxMmiGfQmc9mMSkTBM40EevCUHb4RM=';
 //   base64.b64encode(hashlib.scrypt(b'user-pass', salt=b'djangoScryptSalt1234ab', n=16384, r=8, p=1, dklen=64))
 // in the format Django's ScryptPasswordHasher stores.
-const DJANGO_SCRYPT =
-  'scrypt$16384$djangoScryptSalt1234ab$8$1$Ls7NaQfzfKybkgw3GRqI8yVtJ8pVJ5boiLaBh4JL9WYlTUHlCn2NWycxrehMr4DWZkHm9gZHGYRyPcHWqXMExg==';
+const DJANGO_SCRYPT = 'scrypt$16384$djangoScryptSalt1234ab$8$1$Ls7NaQfzfKybkgw3GRqI8yVtJ8pVJ5boiLaBh4JL9WYlTUHlCn2NWycxrehMr4DWZkHm9gZHGYRyPcHWqXMExg==';
 
 describe('PasswordHasher', () => {
   const hasher = new PasswordHasher(SMALL);
@@ -113,6 +112,8 @@ describe('passwordDigest', () => {
   it('changes whenever the stored hash does', async () => {
     const hasher = new PasswordHasher(SMALL);
     const [a, b] = [await hasher.hash('user-pass'), await hasher.hash('user-pass')];
-    expect(passwordDigest(a)).to.match(/^[0-9a-f]{32}$/).and.not.equal(passwordDigest(b));
+    expect(passwordDigest(a))
+      .to.match(/^[0-9a-f]{32}$/)
+      .and.not.equal(passwordDigest(b));
   });
 });

@@ -69,9 +69,11 @@ describe('refreshVerdict', () => {
   });
 
   it('detects reuse after the grace window whatever the session says', () => {
-    expect(refreshVerdict(record({ rotatedAt: secondsAgo(60), revoked: true }), { ended: true, endsAt: secondsAgo(1) }, NOW, ROTATING_BLACKLIST)).to.deep.equal({
-      kind: 'reuse',
-    });
+    expect(refreshVerdict(record({ rotatedAt: secondsAgo(60), revoked: true }), { ended: true, endsAt: secondsAgo(1) }, NOW, ROTATING_BLACKLIST)).to.deep.equal(
+      {
+        kind: 'reuse',
+      },
+    );
   });
 
   it('does not watch for reuse when REFRESH_TOKEN_REUSE_DETECTION is false: a rotated, blacklisted token is just blacklisted', () => {

@@ -2,7 +2,7 @@
 // itself a check: the build fails if the type would let that value through. Run time refuses the
 // same values, since input from a file or the environment never passes through the type checker.
 import { expect } from 'chai';
-import type { ClientSettings, ClientSettingsInput} from '../../src/client-service/client-settings';
+import type { ClientSettings, ClientSettingsInput } from '../../src/client-service/client-settings';
 import { resolveClientSettings } from '../../src/client-service/client-settings';
 import { SettingsError } from '../../src/errors';
 import type { Settings, SettingsInput } from '../../src/settings';
@@ -60,7 +60,14 @@ describe('the settings input types', () => {
       CSRF_TRUSTED_ORIGINS: 'https://a.example.com, https://b.example.com',
       USER_CLAIMS: 'email,is_staff',
     });
-    expect(settings).to.include({ ACCESS_TOKEN_LIFETIME: 300, LEEWAY: 30, SESSION_MAX_LIFETIME: 2592000, COOKIE_SECURE: false, CHECK_USER_IS_ACTIVE: true, PORT: 8080 });
+    expect(settings).to.include({
+      ACCESS_TOKEN_LIFETIME: 300,
+      LEEWAY: 30,
+      SESSION_MAX_LIFETIME: 2592000,
+      COOKIE_SECURE: false,
+      CHECK_USER_IS_ACTIVE: true,
+      PORT: 8080,
+    });
     expect(settings.AUTH_HEADER_TYPES).to.deep.equal(['JWT']);
     expect(settings.CSRF_TRUSTED_ORIGINS).to.deep.equal(['https://a.example.com', 'https://b.example.com']);
     expect(settings.USER_CLAIMS).to.deep.equal(['email', 'is_staff']);

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { createHmac } from 'node:crypto';
 import { FrozenClock } from '../../src/core/clock';
 import { loadKeys } from '../../src/core/keys';
-import type { Claims} from '../../src/core/tokens';
+import type { Claims } from '../../src/core/tokens';
 import { TokenCodec } from '../../src/core/tokens';
 import { causeText, InvalidToken } from '../../src/errors';
 import type { SettingsInput } from '../../src/settings';
@@ -122,7 +122,9 @@ describe('TokenCodec', () => {
       expect(payload.token_type).to.equal('access');
       expect(payload.iat).to.equal(START);
       expect(payload.exp).to.equal(START + 1000 + 300);
-      expect(payload.jti).to.match(/^[0-9a-f]{32}$/).and.not.equal(refresh.jti);
+      expect(payload.jti)
+        .to.match(/^[0-9a-f]{32}$/)
+        .and.not.equal(refresh.jti);
       expect(payload).to.include({ user_id: 5, role: 'admin' });
       expect(Object.keys(payload)).to.deep.equal(['token_type', 'exp', 'iat', 'jti', 'user_id', 'role']);
     });
@@ -144,7 +146,9 @@ describe('TokenCodec', () => {
       const rotated = codec.rotate(codec.verify(refresh.token, 'refresh'));
       const payload = JSON.parse(payloadText(rotated.token));
       expect(rotated.type).to.equal('refresh');
-      expect(payload.jti).to.match(/^[0-9a-f]{32}$/).and.not.equal(refresh.jti);
+      expect(payload.jti)
+        .to.match(/^[0-9a-f]{32}$/)
+        .and.not.equal(refresh.jti);
       expect(payload.iat).to.equal(START + 600);
       expect(payload.exp).to.equal(START + 600 + 86400);
       expect(Object.keys(payload)).to.deep.equal(['token_type', 'exp', 'iat', 'jti', 'user_id', 'role']);

@@ -29,7 +29,11 @@ export class TokenController {
     const { token, fromCookie } = delivery.readRefresh(ctx, body);
     try {
       const tokens = await issuer.refresh(token, requestInfo(ctx));
-      return delivery.writeTokens(ctx, { event: 'refresh', access: tokens.access, refresh: tokens.refresh, refreshUsed: token }, tokens.user ? { user: tokens.user } : {});
+      return delivery.writeTokens(
+        ctx,
+        { event: 'refresh', access: tokens.access, refresh: tokens.refresh, refreshUsed: token },
+        tokens.user ? { user: tokens.user } : {},
+      );
     } catch (error) {
       // A refresh cookie that no longer works is dropped, so the page knows to log in again.
       if (fromCookie && error instanceof InvalidToken) delivery.clear(ctx);

@@ -8,10 +8,7 @@ import { serviceOf } from '../../http/authenticator';
 import { relayStatus } from '../../client-service/relay-status';
 import { TokenRelay } from '../../client-service/token-relay';
 
-type PathSetting =
-  | 'REMOTE_AUTH_SERVICE_VERIFY_PATH'
-  | 'REMOTE_AUTH_SERVICE_BLACKLIST_PATH'
-  | 'REMOTE_AUTH_SERVICE_PASSWORD_CHANGE_PATH';
+type PathSetting = 'REMOTE_AUTH_SERVICE_VERIFY_PATH' | 'REMOTE_AUTH_SERVICE_BLACKLIST_PATH' | 'REMOTE_AUTH_SERVICE_PASSWORD_CHANGE_PATH';
 
 async function forward(ctx: Context, setting: PathSetting, body: unknown): Promise<Record<string, unknown>> {
   const { upstream, settings } = serviceOf<ClientServiceParts>(ctx);
