@@ -14,8 +14,9 @@ interface ClientStep {
   status: number;
   content_type: string | null;
   text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the Python client's JSON, read like test/support's bodies
   body: any;
-} // eslint-disable-line @typescript-eslint/no-explicit-any -- the Python client's JSON, read like test/support's bodies
+}
 interface ClientSummary {
   verify: ClientStep;
   user: ClientStep | null;
