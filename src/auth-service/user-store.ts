@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../core/clock';
 import { PasswordHasher } from '../core/passwords';
 import { passwordProblems } from '../core/password-rules';
-import { User } from '../entities';
+import { Group, User } from '../entities';
 import { UsageError } from '../errors';
 import { inTransaction } from '../db/transactions';
 import { AccessChange, AccessOutcome, changeGroupAccess, changeUserAccess, checkPermissionNames, GroupChange, permissionRows } from './access-admin';
@@ -69,6 +69,12 @@ export class UserStore {
     for (const permission of user.userPermissions) permissions.add(permission.key);
     for (const group of user.groups) for (const permission of group.permissions) permissions.add(permission.key);
     return { user, permissions };
+  }
+
+  /** The permission names a group grants, sorted (none when there is no such group). */
+  async groupPermissions(name: string): Promise<string[]> {
+    const group = await this.dataSource.manager.findOne(Group, { where: { name: name.trim() }, relations: { permissions: true } });
+    return group ? group.permissions.map((permission) => permission.key).sort() : [];
   }
 
   /** All users, by id. */

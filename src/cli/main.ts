@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { SettingsError, UsageError } from '../errors';
 import { archive, changePassword, CommandContext, createUser, migrate, Role, serve, ServeFlags, showSettings } from './commands';
 import { loadConfig } from './config';
+import { registerAccessCommands } from './access';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -83,6 +84,8 @@ program
   .option('--markdown', 'print the table of settings as Markdown')
   .option('--client', "a client-service's settings instead of the auth-service's")
   .action((flags) => showSettings(context(), flags));
+
+registerAccessCommands(program, context);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Mistakes the operator can fix get one clear line; anything else is a bug worth its stack.
