@@ -9,12 +9,7 @@ export const USER_INCLUDE_HEADER = 'X-EasyJWT-Include';
 /** The part that adds `"permissions": ["app_label.codename", ...]`, sorted, direct and through groups. */
 export const INCLUDE_PERMISSIONS = 'permissions';
 
-/**
- * Whether a USER_INCLUDE_HEADER value asks for `part`; names are compared case-insensitively.
- *
- * @example
- *   wantsPart('permissions, groups', 'permissions'); // true
- */
+/** Whether a USER_INCLUDE_HEADER value (e.g. `permissions, groups`) asks for `part`, in any case. */
 export function wantsPart(header: string | undefined, part: string): boolean {
   if (!header) return false;
   return header.split(',').some((name) => name.trim().toLowerCase() === part);
