@@ -6,6 +6,8 @@ export type { AuthServiceParts } from './auth-service/parts';
 export { TokenIssuer } from './auth-service/token-issuer';
 export { UserStore, normalizeEmail } from './auth-service/user-store';
 export type { NewUser } from './auth-service/user-store';
+export type { AccessChange, AccessOutcome, GroupChange } from './auth-service/access-admin';
+export { INCLUDE_PERMISSIONS, USER_INCLUDE_HEADER } from './core/user-include';
 export { LocalAuthenticator } from './auth-service/local-authenticator';
 
 export { createClientService } from './services/client-service';

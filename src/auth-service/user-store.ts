@@ -3,9 +3,10 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../core/clock';
 import type { PasswordHasher } from '../core/passwords';
 import { passwordProblems } from '../core/password-rules';
-import { Permission, User } from '../entities';
+import { Group, User } from '../entities';
 import { UsageError } from '../errors';
 import { inTransaction } from '../db/transactions';
+import { AccessChange, AccessOutcome, changeGroupAccess, changeUserAccess, checkPermissionNames, GroupChange, permissionRows } from './access-admin';
 
 /** The fields of a new user; only email and password are required. */
 export interface NewUser {
@@ -24,7 +25,6 @@ export interface NewUser {
 // Deliberately loose: one @, something on each side, a dot in the domain. Deliverability is the
 // mail server's business; this only catches typing mistakes.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const PERMISSION = /^[a-z][a-z0-9_]*\.[A-Za-z0-9_]+$/;
 
 /** Emails are compared lower-cased everywhere (see the User entity). */
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
@@ -36,6 +36,9 @@ export const normalizeEmail = (email: string): string => email.trim().toLowerCas
  *   const user = await store.create({ email: 'a@x.io', password: 'long-enough', permissions: ['app.view'] });
  */
 export class UserStore {
+  /** Told the id of every user whose access changed here, so cached snapshots are dropped at once. */
+  private readonly changeListeners: ((userId: number) => void)[] = [];
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly hasher: PasswordHasher,
@@ -68,6 +71,12 @@ export class UserStore {
     return { user, permissions };
   }
 
+  /** The permission names a group grants, sorted (none when there is no such group). */
+  async groupPermissions(name: string): Promise<string[]> {
+    const group = await this.dataSource.manager.findOne(Group, { where: { name: name.trim() }, relations: { permissions: true } });
+    return group ? group.permissions.map((permission) => permission.key).sort() : [];
+  }
+
   /** All users, by id. */
   list(): Promise<User[]> {
     return this.dataSource.manager.find(User, { order: { id: 'ASC' }, relations: { groups: true } });
@@ -80,9 +89,7 @@ export class UserStore {
     const problems = passwordProblems(input.password);
     if (problems.length > 0) throw new UsageError(problems.join(' '));
     const permissions = [...new Set(input.permissions ?? [])];
-    for (const name of permissions) {
-      if (!PERMISSION.test(name)) throw new UsageError(`permission must look like app_label.codename, got ${JSON.stringify(name)}`);
-    }
+    checkPermissionNames(permissions);
     const password = await this.hasher.hash(input.password);
     return inTransaction(this.dataSource, async (manager) => {
       if (await manager.exists(User, { where: { email } })) throw new UsageError(`a user with email ${email} already exists`);
@@ -103,7 +110,7 @@ export class UserStore {
         passwordChangedAt: null,
         tokensValidAfter: null,
       });
-      user.userPermissions = await this.permissions(manager, permissions);
+      user.userPermissions = await permissionRows(manager, permissions);
       return manager.save(user);
     });
   }
@@ -116,13 +123,26 @@ export class UserStore {
     await manager.update(User, { id: userId }, changedAt ? { password: hash, passwordChangedAt: changedAt } : { password: hash });
   }
 
-  private async permissions(manager: EntityManager, names: readonly string[]): Promise<Permission[]> {
-    const found: Permission[] = [];
-    for (const name of names) {
-      const [appLabel, codename] = name.split('.');
-      const existing = await manager.findOne(Permission, { where: { appLabel, codename } });
-      found.push(existing ?? (await manager.save(manager.create(Permission, { appLabel, codename, name: name }))));
-    }
-    return found;
+  /** Calls `listener` with the id of every user whose access `changeAccess` or `changeGroup` changed. */
+  onUserChanged(listener: (userId: number) => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  /**
+   * Grants and revokes a user's permissions and groups and sets their staff and active flags, in
+   * one transaction; an unknown user or group, or a malformed permission, is a UsageError.
+   */
+  async changeAccess(email: string, change: AccessChange): Promise<AccessOutcome> {
+    return this.announced(await inTransaction(this.dataSource, (manager) => changeUserAccess(manager, normalizeEmail(email), change)));
+  }
+
+  /** Grants and revokes a group's permissions, creating the group when missing, in one transaction. */
+  async changeGroup(name: string, change: GroupChange): Promise<AccessOutcome> {
+    return this.announced(await inTransaction(this.dataSource, (manager) => changeGroupAccess(manager, name, change)));
+  }
+
+  private announced(outcome: AccessOutcome): AccessOutcome {
+    for (const userId of outcome.userIds) for (const listener of this.changeListeners) listener(userId);
+    return outcome;
   }
 }

@@ -7,6 +7,7 @@ import { SettingsError, UsageError } from '../errors';
 import type { CommandContext, Role, ServeFlags } from './commands';
 import { archive, changePassword, createUser, migrate, serve, showSettings } from './commands';
 import { loadConfig } from './config';
+import { registerAccessCommands } from './access';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -84,6 +85,8 @@ program
   .option('--markdown', 'print the table of settings as Markdown')
   .option('--client', "a client-service's settings instead of the auth-service's")
   .action((flags: Parameters<typeof showSettings>[1]) => showSettings(context(), flags));
+
+registerAccessCommands(program, context);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Mistakes the operator can fix get one clear line; anything else is a bug worth its stack.

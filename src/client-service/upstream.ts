@@ -5,6 +5,7 @@ import axios from 'axios';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { INCLUDE_PERMISSIONS, USER_INCLUDE_HEADER } from '../core/user-include';
 import { AuthServiceUnavailable, SettingsError } from '../errors';
 import type { ClientSettings } from './client-settings';
 
@@ -59,9 +60,14 @@ export class AuthServiceClient {
     return this.send('POST', path, { data: body ?? {}, headers: { 'Content-Type': 'application/json' } });
   }
 
-  /** GETs `path` with the user's token, as easyjwt does for the user endpoint. */
+  /**
+   * GETs `path` with the user's token, as easyjwt does for the user endpoint. It also asks for the
+   * user's permissions, which our auth-service then adds to the user JSON (a Django one ignores
+   * the header), so `@JwtPermRequired` works here with no custom serializer.
+   */
   getWithToken(path: string, authorization: string): Promise<UpstreamReply> {
-    return this.send('GET', path, { headers: { Authorization: authorization, 'Content-Type': 'application/json' } });
+    const headers = { Authorization: authorization, 'Content-Type': 'application/json', [USER_INCLUDE_HEADER]: INCLUDE_PERMISSIONS };
+    return this.send('GET', path, { headers });
   }
 
   /** Closes kept-alive sockets. */

@@ -112,6 +112,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
   const delivery = createDelivery({ settings, clock, onCsrfRejected: (event) => events.emit('csrfRejected', event) });
   const authenticator = new LocalAuthenticator(settings, codec, users, serializer, clock, delivery.readAccessCookie, settings.REGISTRY_ENABLED ? expiry : null);
   const onUserChanged = (userId: number) => authenticator.forget(userId);
+  users.onUserChanged(onUserChanged);
   const issuer = new TokenIssuer({
     settings,
     dataSource,

@@ -1,5 +1,6 @@
 // The demo client-service of `easyjwt serve client` and `npm run demo`: the proxy endpoints, the
-// demo routes (GET and POST /api/test/) and, under /app/, the single-page app of examples/spa/.
+// demo routes (GET and POST /api/test/, GET /api/perm-test/ for holders of demo.view) and, under
+// /app/, the single-page app of examples/spa/.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DemoController } from '../controllers/client-service/demo-controller';

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { Body, Controller, Ctx, Get, Param, Post } from 'routing-controllers';
 import type { AuthServiceParts } from '../../auth-service/parts';
 import type { AuthPrincipal } from '../../core/principal';
+import { INCLUDE_PERMISSIONS, permissionList, USER_INCLUDE_HEADER, wantsPart } from '../../core/user-include';
 import { AuthUser, JwtLoginRequired, JwtStaffRequired } from '../../decorators/jwt-guards';
 import { NotFound, PermissionDenied } from '../../errors';
 import { serviceOf } from '../../http/authenticator';
@@ -11,11 +12,17 @@ import { requireStrings } from '../../http/fields';
 /** GET /user/, /users/{id}/, /users/ and POST /password-change/. */
 @Controller()
 export class UserController {
-  /** The authenticated user, from the per-user snapshot: no database read when it is fresh. */
+  /**
+   * The authenticated user, from the per-user snapshot: no database read when it is fresh. Our
+   * client-services send `X-EasyJWT-Include: permissions` to get the permissions too, so guards
+   * there can use them; without it the answer is the exact easyjwt JSON a Django client expects.
+   */
   @Get('/user/')
   @JwtLoginRequired()
-  me(@AuthUser() user: AuthPrincipal) {
-    return user.data;
+  me(@Ctx() ctx: Context, @AuthUser() user: AuthPrincipal) {
+    // A serializer that sends permissions of its own stays in charge of them.
+    if (!wantsPart(ctx.get(USER_INCLUDE_HEADER), INCLUDE_PERMISSIONS) || 'permissions' in user.data) return user.data;
+    return { ...user.data, permissions: permissionList(user.permissions) };
   }
 
   /** One user: your own id, or any id for staff. */

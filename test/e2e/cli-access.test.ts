@@ -1,0 +1,168 @@
+// `easyjwt user` and `easyjwt group` end to end: real `serve auth` and `serve client` processes, the
+// demo's GET /api/perm-test/ guarded by @JwtPermRequired('demo.view'), and access granted and
+// revoked from the command line reaching the client-service within USER_CACHE_TTL +
+// USER_SYNC_MAX_AGE, with no custom code on either side.
+import { expect } from 'chai';
+import { ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDataSource } from '../../src/db/data-source';
+import { call } from '../support/auth-service';
+import { CLI, runCli, scratchDir, serveAuth } from '../support/cli';
+
+const KEY = 'e2e-signing-key-with-more-than-thirty-two-bytes';
+const FORBIDDEN = { detail: 'You do not have permission to perform this action.' };
+/** The bound the README states, in seconds: the auth-service's user cache, then the client's copy. */
+const USER_CACHE_TTL = 1;
+const USER_SYNC_MAX_AGE = 1;
+const BOUND_MS = (USER_CACHE_TTL + USER_SYNC_MAX_AGE) * 1000;
+
+/** Starts `easyjwt serve client --port 0` and resolves with its URL once it listens. */
+function serveClient(env: Record<string, string>, cwd: string, args: string[]): Promise<{ url: string; stop(): Promise<number | null> }> {
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', 'client', '--port', '0', ...args], {
+    cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve client did not start in time\n${stderr}`));
+    }, 20000);
+    const early = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`serve client exited with ${code} before listening\n${stderr}`));
+    };
+    child.once('exit', early);
+    child.stdout!.on('data', (chunk) => {
+      stdout += chunk;
+      const match = /^easyjwt client-service listening on (http:\/\/127\.0\.0\.1:\d+)\//m.exec(stdout);
+      if (!match) return;
+      clearTimeout(timer);
+      child.off('exit', early);
+      child.stdout!.removeAllListeners('data');
+      resolve({
+        url: match[1],
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done(child.exitCode);
+            child.once('exit', (code) => done(code));
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}
+
+/** Rows of a query against a SQLite file another process writes (no migrations run on it). */
+async function rowsOf(file: string, sql: string): Promise<unknown[]> {
+  const dataSource = createDataSource(`sqlite:${file}`);
+  await dataSource.initialize();
+  try {
+    return await dataSource.query(sql);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+describe('easyjwt user and easyjwt group', function () {
+  this.timeout(120000);
+
+  it('grant and revoke demo.view for GET /api/perm-test/ of `serve client`, directly and through a group, within the stated bound', async () => {
+    const dir = scratchDir();
+    const config = join(dir, 'easyjwt.json');
+    writeFileSync(config, JSON.stringify({ USER_CACHE_TTL, USER_SYNC_MAX_AGE }));
+    const authDb = join(dir, 'auth.sqlite3');
+    const clientDb = join(dir, 'client.sqlite3');
+    const env = { EASYJWT_CONFIG: config, EASYJWT_SIGNING_KEY: KEY, EASYJWT_DATABASE_URL: `sqlite:${authDb}`, EASYJWT_CLIENT_DATABASE_URL: `sqlite:${clientDb}` };
+    const cli = (...args: string[]) => runCli(args, env, dir);
+    expect((await cli('createuser', '--email', 'user@test.com', '--password', 'user-pass')).code).to.equal(0);
+    const auth = await serveAuth(env, dir);
+    try {
+      const client = await serveClient({ ...env, EASYJWT_AUTH_URL: auth.url }, dir, []);
+      try {
+        const login = await call(`${client.url}/auth/token/`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ email: 'user@test.com', password: 'user-pass' }),
+        });
+        expect(login.status).to.equal(200);
+        const permTest = () => call(`${client.url}/api/perm-test/`, { headers: { Authorization: `Bearer ${login.body.access}` } });
+        /** Asks until the answer has `status`; fails past the bound (plus slack for a loaded machine). */
+        const until = async (status: number) => {
+          const started = Date.now();
+          for (;;) {
+            const response = await permTest();
+            if (response.status === status) return response;
+            expect(Date.now() - started, `still ${response.status} ${response.text}`).to.be.below(BOUND_MS + 1500);
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        };
+        const copy = () => rowsOf(clientDb, 'SELECT permissions FROM easyjwt_local_user');
+
+        const refused = await permTest();
+        expect(refused.status).to.equal(403);
+        expect(refused.text).to.equal(JSON.stringify(FORBIDDEN));
+        expect((await call(`${client.url}/api/test/`, { headers: { Authorization: `Bearer ${login.body.access}` } })).text).to.equal('"success"');
+
+        const granted = await cli('user', '--email', 'user@test.com', '--add-perm', 'demo.view');
+        expect(granted.code, granted.stderr).to.equal(0);
+        expect(granted.stdout).to.equal(
+          'added permission demo.view to user@test.com\nuser@test.com: active, not staff; groups: (none); permissions: demo.view\n',
+        );
+        expect(await rowsOf(authDb, "SELECT p.app_label || '.' || p.codename AS name FROM easyjwt_user_permissions up JOIN easyjwt_permission p ON p.id = up.permission_id")).to.deep.equal([
+          { name: 'demo.view' },
+        ]);
+        const allowed = await until(200);
+        expect(allowed.text).to.equal('"success"');
+        expect(await copy()).to.deep.equal([{ permissions: '["demo.view"]' }]);
+
+        const revoked = await cli('user', '--email', 'user@test.com', '--remove-perm', 'demo.view');
+        expect(revoked.stdout).to.equal('removed permission demo.view from user@test.com\nuser@test.com: active, not staff; groups: (none); permissions: (none)\n');
+        expect((await until(403)).text).to.equal(JSON.stringify(FORBIDDEN));
+        expect(await copy()).to.deep.equal([{ permissions: '[]' }]);
+
+        const group = await cli('group', '--name', 'viewers', '--add-perm', 'demo.view');
+        expect(group.stdout).to.equal('created group viewers\nadded permission demo.view to group viewers\ngroup viewers: 0 member(s); permissions: demo.view\n');
+        const joined = await cli('user', '--email', 'user@test.com', '--add-group', 'viewers');
+        expect(joined.stdout).to.equal('added user@test.com to group viewers\nuser@test.com: active, not staff; groups: viewers; permissions: demo.view\n');
+        expect((await until(200)).text).to.equal('"success"');
+
+        const emptied = await cli('group', '--name', 'viewers', '--remove-perm', 'demo.view');
+        expect(emptied.stdout).to.equal('removed permission demo.view from group viewers\ngroup viewers: 1 member(s); permissions: (none)\n');
+        await until(403);
+      } finally {
+        expect(await client.stop()).to.equal(0);
+      }
+    } finally {
+      expect(await auth.stop()).to.equal(0);
+    }
+  });
+
+  it('refuses an unknown user, a malformed permission, an unknown group and contradictory flags with one line and exit code 2, changing nothing', async () => {
+    const dir = scratchDir();
+    const authDb = join(dir, 'auth.sqlite3');
+    const env = { EASYJWT_SIGNING_KEY: KEY, EASYJWT_DATABASE_URL: `sqlite:${authDb}` };
+    const cli = (...args: string[]) => runCli(args, env, dir);
+    expect((await cli('createuser', '--email', 'user@test.com', '--password', 'user-pass')).code).to.equal(0);
+    const refusals: [string[], string][] = [
+      [['user', '--email', 'nobody@test.com', '--add-perm', 'demo.view'], 'easyjwt: no user with email nobody@test.com'],
+      [['user', '--email', 'user@test.com', '--add-perm', 'demo'], 'easyjwt: permission must look like app_label.codename, got "demo"'],
+      [['user', '--email', 'user@test.com', '--add-perm', 'demo.view', '--add-group', 'nope'], 'easyjwt: no group named nope (create it with: easyjwt group --name "nope")'],
+      [['user', '--email', 'user@test.com', '--active', '--inactive'], 'easyjwt: --active and --inactive contradict each other: give one'],
+      [['user', '--email', 'user@test.com', '--add-perm', 'a.b', '--remove-perm', 'a.b'], 'easyjwt: permission a.b is both added and removed'],
+      [['group', '--name', 'g', '--add-perm', 'Bad.perm'], 'easyjwt: permission must look like app_label.codename, got "Bad.perm"'],
+    ];
+    for (const [args, line] of refusals) {
+      const result = await cli(...args);
+      expect(result.code, args.join(' ')).to.equal(2);
+      expect(result.stdout, args.join(' ')).to.equal('');
+      expect(result.stderr.trim().split('\n'), args.join(' ')).to.deep.equal([line]);
+    }
+    // The refused grant of demo.view alongside the unknown group was rolled back with it.
+    expect(await rowsOf(authDb, 'SELECT * FROM easyjwt_user_permissions')).to.deep.equal([]);
+    expect(await rowsOf(authDb, 'SELECT * FROM easyjwt_group')).to.deep.equal([]);
+  });
+});
