@@ -1,7 +1,7 @@
 // Changing who may do what: a user's permissions, groups, staff and active flags, and a group's
 // permissions. Each change runs in one transaction and says, line by line, what it changed, so an
 // operator sees that a repeated command changed nothing rather than guessing.
-import { EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Group, Permission, User } from '../entities';
 import { UsageError } from '../errors';
 
@@ -116,7 +116,10 @@ export async function changeUserAccess(manager: EntityManager, email: string, ch
     user.groups = [...user.groups, group];
     changes.push(`added ${owner} to group ${name}`);
   }
-  for (const [flag, label] of [['isStaff', 'staff'], ['isActive', 'active']] as const) {
+  for (const [flag, label] of [
+    ['isStaff', 'staff'],
+    ['isActive', 'active'],
+  ] as const) {
     const wanted = change[flag];
     if (wanted === undefined) continue;
     changes.push(user[flag] === wanted ? `${owner} is already ${wanted ? '' : 'not '}${label}` : `${owner} is now ${wanted ? '' : 'not '}${label}`);

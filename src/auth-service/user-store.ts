@@ -6,7 +6,8 @@ import { passwordProblems } from '../core/password-rules';
 import { Group, User } from '../entities';
 import { UsageError } from '../errors';
 import { inTransaction } from '../db/transactions';
-import { AccessChange, AccessOutcome, changeGroupAccess, changeUserAccess, checkPermissionNames, GroupChange, permissionRows } from './access-admin';
+import type { AccessChange, AccessOutcome, GroupChange} from './access-admin';
+import { changeGroupAccess, changeUserAccess, checkPermissionNames, permissionRows } from './access-admin';
 
 /** The fields of a new user; only email and password are required. */
 export interface NewUser {

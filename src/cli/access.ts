@@ -1,12 +1,14 @@
 // `easyjwt user` and `easyjwt group`: who may do what, managed from the command line. The writes
 // are UserStore's (one transaction each); this file reads the flags, refuses contradictory ones
 // and prints one line per change, then what the user or group holds now.
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { Option } from 'commander';
 import type { AccessChange } from '../auth-service/access-admin';
 import { normalizeEmail } from '../auth-service/user-store';
 import { UsageError } from '../errors';
 import { createLogger } from '../logger';
-import { createAuthService, AuthService } from '../services/auth-service';
+import type { AuthService } from '../services/auth-service';
+import { createAuthService } from '../services/auth-service';
 import { resolveSettings } from '../settings';
 import type { CommandContext } from './commands';
 import { withSigningKey } from './signing-key';
@@ -35,7 +37,7 @@ export interface GroupFlags {
 
 /** Builds the auth-service the way `createuser` does (same settings, same database), runs `body`, closes it. */
 async function withAuthService<T>(context: CommandContext, body: (service: AuthService) => Promise<T>): Promise<T> {
-  const preliminary = createLogger(String(context.config.input.LOG_LEVEL ?? 'info'));
+  const preliminary = createLogger(context.config.input.LOG_LEVEL ?? 'info');
   const settings = resolveSettings(withSigningKey(context.config, preliminary));
   const service = await createAuthService({ settings, logger: createLogger(settings.LOG_LEVEL) });
   try {

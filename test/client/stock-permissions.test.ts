@@ -2,8 +2,10 @@
 // custom serializer on either side: the client asks for them in the user JSON and keeps them in
 // its local user copy, whether it verifies tokens locally or remotely.
 import { expect } from 'chai';
-import { TEST_KEY, TestAuthService, startAuthService } from '../support/auth-service';
-import { bearer, FORBIDDEN, GuardedController, startClientService, TestClientService } from '../support/client-service';
+import type { TestAuthService} from '../support/auth-service';
+import { TEST_KEY, startAuthService } from '../support/auth-service';
+import type { TestClientService } from '../support/client-service';
+import { bearer, FORBIDDEN, GuardedController, startClientService } from '../support/client-service';
 import { forEachDialect } from '../support/databases';
 
 forEachDialect((dialect) => {

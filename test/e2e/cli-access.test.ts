@@ -3,7 +3,8 @@
 // revoked from the command line reaching the client-service within USER_CACHE_TTL +
 // USER_SYNC_MAX_AGE, with no custom code on either side.
 import { expect } from 'chai';
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDataSource } from '../../src/db/data-source';
@@ -25,7 +26,7 @@ function serveClient(env: Record<string, string>, cwd: string, args: string[]): 
   });
   let stdout = '';
   let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -33,11 +34,11 @@ function serveClient(env: Record<string, string>, cwd: string, args: string[]): 
     }, 20000);
     const early = (code: number | null) => {
       clearTimeout(timer);
-      reject(new Error(`serve client exited with ${code} before listening\n${stderr}`));
+      reject(new Error(`serve client exited with ${String(code)} before listening\n${stderr}`));
     };
     child.once('exit', early);
-    child.stdout!.on('data', (chunk) => {
-      stdout += chunk;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
       const match = /^easyjwt client-service listening on (http:\/\/127\.0\.0\.1:\d+)\//m.exec(stdout);
       if (!match) return;
       clearTimeout(timer);
@@ -76,7 +77,12 @@ describe('easyjwt user and easyjwt group', function () {
     writeFileSync(config, JSON.stringify({ USER_CACHE_TTL, USER_SYNC_MAX_AGE }));
     const authDb = join(dir, 'auth.sqlite3');
     const clientDb = join(dir, 'client.sqlite3');
-    const env = { EASYJWT_CONFIG: config, EASYJWT_SIGNING_KEY: KEY, EASYJWT_DATABASE_URL: `sqlite:${authDb}`, EASYJWT_CLIENT_DATABASE_URL: `sqlite:${clientDb}` };
+    const env = {
+      EASYJWT_CONFIG: config,
+      EASYJWT_SIGNING_KEY: KEY,
+      EASYJWT_DATABASE_URL: `sqlite:${authDb}`,
+      EASYJWT_CLIENT_DATABASE_URL: `sqlite:${clientDb}`,
+    };
     const cli = (...args: string[]) => runCli(args, env, dir);
     expect((await cli('createuser', '--email', 'user@test.com', '--password', 'user-pass')).code).to.equal(0);
     const auth = await serveAuth(env, dir);
@@ -112,20 +118,27 @@ describe('easyjwt user and easyjwt group', function () {
         expect(granted.stdout).to.equal(
           'added permission demo.view to user@test.com\nuser@test.com: active, not staff; groups: (none); permissions: demo.view\n',
         );
-        expect(await rowsOf(authDb, "SELECT p.app_label || '.' || p.codename AS name FROM easyjwt_user_permissions up JOIN easyjwt_permission p ON p.id = up.permission_id")).to.deep.equal([
-          { name: 'demo.view' },
-        ]);
+        expect(
+          await rowsOf(
+            authDb,
+            "SELECT p.app_label || '.' || p.codename AS name FROM easyjwt_user_permissions up JOIN easyjwt_permission p ON p.id = up.permission_id",
+          ),
+        ).to.deep.equal([{ name: 'demo.view' }]);
         const allowed = await until(200);
         expect(allowed.text).to.equal('"success"');
         expect(await copy()).to.deep.equal([{ permissions: '["demo.view"]' }]);
 
         const revoked = await cli('user', '--email', 'user@test.com', '--remove-perm', 'demo.view');
-        expect(revoked.stdout).to.equal('removed permission demo.view from user@test.com\nuser@test.com: active, not staff; groups: (none); permissions: (none)\n');
+        expect(revoked.stdout).to.equal(
+          'removed permission demo.view from user@test.com\nuser@test.com: active, not staff; groups: (none); permissions: (none)\n',
+        );
         expect((await until(403)).text).to.equal(JSON.stringify(FORBIDDEN));
         expect(await copy()).to.deep.equal([{ permissions: '[]' }]);
 
         const group = await cli('group', '--name', 'viewers', '--add-perm', 'demo.view');
-        expect(group.stdout).to.equal('created group viewers\nadded permission demo.view to group viewers\ngroup viewers: 0 member(s); permissions: demo.view\n');
+        expect(group.stdout).to.equal(
+          'created group viewers\nadded permission demo.view to group viewers\ngroup viewers: 0 member(s); permissions: demo.view\n',
+        );
         const joined = await cli('user', '--email', 'user@test.com', '--add-group', 'viewers');
         expect(joined.stdout).to.equal('added user@test.com to group viewers\nuser@test.com: active, not staff; groups: viewers; permissions: demo.view\n');
         expect((await until(200)).text).to.equal('"success"');
@@ -150,7 +163,10 @@ describe('easyjwt user and easyjwt group', function () {
     const refusals: [string[], string][] = [
       [['user', '--email', 'nobody@test.com', '--add-perm', 'demo.view'], 'easyjwt: no user with email nobody@test.com'],
       [['user', '--email', 'user@test.com', '--add-perm', 'demo'], 'easyjwt: permission must look like app_label.codename, got "demo"'],
-      [['user', '--email', 'user@test.com', '--add-perm', 'demo.view', '--add-group', 'nope'], 'easyjwt: no group named nope (create it with: easyjwt group --name "nope")'],
+      [
+        ['user', '--email', 'user@test.com', '--add-perm', 'demo.view', '--add-group', 'nope'],
+        'easyjwt: no group named nope (create it with: easyjwt group --name "nope")',
+      ],
       [['user', '--email', 'user@test.com', '--active', '--inactive'], 'easyjwt: --active and --inactive contradict each other: give one'],
       [['user', '--email', 'user@test.com', '--add-perm', 'a.b', '--remove-perm', 'a.b'], 'easyjwt: permission a.b is both added and removed'],
       [['group', '--name', 'g', '--add-perm', 'Bad.perm'], 'easyjwt: permission must look like app_label.codename, got "Bad.perm"'],

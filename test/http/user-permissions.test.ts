@@ -3,7 +3,8 @@
 // changes made in this process showing on the very next request despite the user cache.
 import { expect } from 'chai';
 import { UsageError } from '../../src/errors';
-import { startAuthService, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { startAuthService } from '../support/auth-service';
 import { forEachDialect } from '../support/databases';
 
 const USER_KEYS = ['id', 'first_name', 'email', 'last_name', 'date_joined', 'last_login', 'is_active', 'is_staff', 'is_superuser'];
@@ -56,7 +57,10 @@ forEachDialect((dialect) => {
 
     it('shows a change of the user or of their group on the next request, cache or not', async () => {
       expect((await me(INCLUDE)).body.permissions).to.deep.equal(['app.edit', 'audit.read', 'reports.view']);
-      const removed = await auth.service.users.changeAccess('USER@test.com', { removePermissions: ['reports.view', 'app.edit'], addPermissions: ['demo.view'] });
+      const removed = await auth.service.users.changeAccess('USER@test.com', {
+        removePermissions: ['reports.view', 'app.edit'],
+        addPermissions: ['demo.view'],
+      });
       expect(removed.changes).to.deep.equal([
         'removed permission reports.view from user@test.com',
         'removed permission app.edit from user@test.com',
@@ -79,7 +83,12 @@ forEachDialect((dialect) => {
     });
 
     it('says so when a change changes nothing, and refuses unknown users and groups and bad names', async () => {
-      const again = await auth.service.users.changeAccess('user@test.com', { addPermissions: ['reports.view'], removePermissions: ['x.y'], addGroups: ['auditors'], isActive: true });
+      const again = await auth.service.users.changeAccess('user@test.com', {
+        addPermissions: ['reports.view'],
+        removePermissions: ['x.y'],
+        addGroups: ['auditors'],
+        isActive: true,
+      });
       expect(again.changes).to.deep.equal([
         'user@test.com did not hold permission x.y directly: nothing removed',
         'user@test.com already holds permission reports.view',
@@ -89,9 +98,15 @@ forEachDialect((dialect) => {
       // One at a time: each is a transaction of its own.
       const refusals: [() => Promise<unknown>, string][] = [
         [() => auth.service.users.changeAccess('nobody@test.com', { addPermissions: ['a.b'] }), 'no user with email nobody@test.com'],
-        [() => auth.service.users.changeAccess('user@test.com', { addPermissions: ['reports'] }), 'permission must look like app_label.codename, got "reports"'],
+        [
+          () => auth.service.users.changeAccess('user@test.com', { addPermissions: ['reports'] }),
+          'permission must look like app_label.codename, got "reports"',
+        ],
         [() => auth.service.users.changeAccess('user@test.com', { addGroups: ['nope'] }), 'no group named nope (create it with: easyjwt group --name "nope")'],
-        [() => auth.service.users.changeAccess('user@test.com', { addPermissions: ['a.b'], removePermissions: ['a.b'] }), 'permission a.b is both added and removed'],
+        [
+          () => auth.service.users.changeAccess('user@test.com', { addPermissions: ['a.b'], removePermissions: ['a.b'] }),
+          'permission a.b is both added and removed',
+        ],
         [() => auth.service.users.changeGroup('  ', {}), 'a group name must be 1 to 150 characters, got "  "'],
       ];
       for (const [attempt, message] of refusals) {
