@@ -4,8 +4,8 @@
 //
 // The access level is a group named `access:<type>` (`access:gold-plus`), so it is granted with the
 // tools groups already have, and a user's permissions and access level change in one place.
-import type { AuthService } from '../../src';
-import { Group, User, UserJson, UserSerializer } from '../../src';
+import type { AuthService } from 'koa-easyjwt';
+import { Group, User, UserJson, UserSerializer } from 'koa-easyjwt';
 
 /** Groups whose name starts with this carry an access level. */
 export const ACCESS_GROUP_PREFIX = 'access:';

@@ -7,7 +7,7 @@
 // Environment: EASYJWT_SIGNING_KEY (required), EASYJWT_DATABASE_URL (default
 // sqlite:data/example-auth.sqlite3), PORT (default 8000), EASYJWT_LOG_LEVEL (default info).
 import 'reflect-metadata';
-import { AuthService, createAuthService, SettingsInput } from '../../src';
+import { AuthService, createAuthService, SettingsInput } from 'koa-easyjwt';
 import { ExampleUserSerializer, setAccessLevel } from './access-levels';
 
 export { ExampleUserSerializer, setAccessLevel } from './access-levels';

@@ -1,7 +1,7 @@
 // The client-service's extra data about a user: the access level the auth-service serves as
 // `accessgroup: {user_type}`, kept one-to-one with the local user copy and replaced on every sync.
 import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn } from 'typeorm';
-import { LocalUser } from '../../src';
+import { LocalUser } from 'koa-easyjwt';
 
 /**
  * One row per user copy that has an access level. Property names are the nested JSON's keys

@@ -11,7 +11,7 @@
 // EASYJWT_CLIENT_DATABASE_URL (default sqlite:data/example-client.sqlite3), PORT (default 8001),
 // EASYJWT_LOG_LEVEL (default info).
 import 'reflect-metadata';
-import { ClientSettingsInput, createClientService } from '../../src';
+import { ClientSettingsInput, createClientService } from 'koa-easyjwt';
 import { AccessGroup } from './access-group';
 import { mariadbMigrations, sqliteMigrations } from './migrations';
 import { ProfileController, ReportsController } from './reports-controller';

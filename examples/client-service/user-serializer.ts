@@ -1,6 +1,6 @@
 // Which parts of the auth-service's user JSON this service keeps: the standard fields (permissions
 // among them) and the nested `accessgroup` object, stored in its own table.
-import { ClientUserSerializer, NestedData } from '../../src';
+import { ClientUserSerializer, NestedData } from 'koa-easyjwt';
 import { AccessGroup } from './access-group';
 
 /**
