@@ -11,12 +11,12 @@ import { LocalUser } from 'koa-easyjwt';
 export class AccessGroup {
   /** The auth-service's user id, as in `easyjwt_local_user`. */
   @PrimaryColumn({ name: 'user_id', type: 'integer' })
-  userId: number;
+  userId!: number;
 
   @OneToOne(() => LocalUser, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'user_id' })
   user?: LocalUser;
 
   @Column({ name: 'user_type', type: 'varchar', length: 100, nullable: true })
-  user_type: string | null;
+  user_type!: string | null;
 }
