@@ -4,8 +4,8 @@
 //
 // The access level is a group named `access:<type>` (`access:gold-plus`), so it is granted with the
 // tools groups already have, and a user's permissions and access level change in one place.
-import type { AuthService, UserJson } from '../../src';
-import { Group, User, UserSerializer } from '../../src';
+import type { AuthService, UserJson } from 'koa-easyjwt';
+import { Group, User, UserSerializer } from 'koa-easyjwt';
 
 /** Groups whose name starts with this carry an access level. */
 export const ACCESS_GROUP_PREFIX = 'access:';

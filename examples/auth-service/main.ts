@@ -7,8 +7,8 @@
 // Environment: EASYJWT_SIGNING_KEY (required), EASYJWT_DATABASE_URL (default
 // sqlite:data/example-auth.sqlite3), PORT (default 8000), EASYJWT_LOG_LEVEL (default info).
 import 'reflect-metadata';
-import type { AuthService, SettingsInput } from '../../src';
-import { createAuthService } from '../../src';
+import type { AuthService, SettingsInput } from 'koa-easyjwt';
+import { createAuthService } from 'koa-easyjwt';
 import { ExampleUserSerializer, setAccessLevel } from './access-levels';
 
 export { ExampleUserSerializer, setAccessLevel } from './access-levels';

@@ -11,8 +11,8 @@
 // EASYJWT_CLIENT_DATABASE_URL (default sqlite:data/example-client.sqlite3), PORT (default 8001),
 // EASYJWT_LOG_LEVEL (default info).
 import 'reflect-metadata';
-import type { ClientSettingsInput } from '../../src';
-import { createClientService } from '../../src';
+import type { ClientSettingsInput } from 'koa-easyjwt';
+import { createClientService } from 'koa-easyjwt';
 import { AccessGroup } from './access-group';
 import { mariadbMigrations, sqliteMigrations } from './migrations';
 import { ProfileController, ReportsController } from './reports-controller';

@@ -1,7 +1,7 @@
 // The example client-service's own routes: reports for users holding `reports.view`, some of them
 // only for an access level, and the current user as this service knows them.
-import type { Principal } from '../../src';
-import { AuthUser, JwtLoginRequired, JwtPermRequired, JwtRequireThat } from '../../src';
+import type { Principal } from 'koa-easyjwt';
+import { AuthUser, JwtLoginRequired, JwtPermRequired, JwtRequireThat } from 'koa-easyjwt';
 import { Controller, Get } from 'routing-controllers';
 
 /** The user's `accessgroup.user_type`, or '' when they have none. */

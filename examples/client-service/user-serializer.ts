@@ -1,7 +1,7 @@
 // Which parts of the auth-service's user JSON this service keeps: the standard fields (permissions
 // among them) and the nested `accessgroup` object, stored in its own table.
-import type { NestedData } from '../../src';
-import { ClientUserSerializer } from '../../src';
+import type { NestedData } from 'koa-easyjwt';
+import { ClientUserSerializer } from 'koa-easyjwt';
 import { AccessGroup } from './access-group';
 
 /**
