@@ -116,7 +116,7 @@ function startProgram(file: string, cwd: string): Promise<{ child: ChildProcess;
       const line = out.split('\n').find((candidate) => candidate.startsWith('{'));
       if (line) resolvePromise({ child, urls: JSON.parse(line) });
     });
-    child.on('exit', (code) => reject(new Error(`${file} exited with ${code}: ${err}`)));
+    child.on('exit', (code) => reject(new Error(`${file} exited with ${String(code)}: ${err}`)));
   });
 }
 
@@ -160,7 +160,16 @@ describe('the installed package', function () {
 
   it('ships the license, the built code and its sources, and no tests, benchmarks or examples', () => {
     const files = filesUnder(unpacked);
-    for (const needed of ['LICENSE', 'README.md', 'package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/errors/index.d.ts', 'dist/src/testing/index.d.ts', 'dist/src/cli/main.js']) {
+    for (const needed of [
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/errors/index.d.ts',
+      'dist/src/testing/index.d.ts',
+      'dist/src/cli/main.js',
+    ]) {
       expect(files, needed).to.include(needed);
     }
     expect(readFileSync(join(unpacked, 'LICENSE'), 'utf8')).to.match(/^MIT License\n\nCopyright \(c\) koa-easyjwt contributors/);
@@ -184,8 +193,8 @@ describe('the installed package', function () {
 
   it('compiles programs using the public API under strict, without skipLibCheck', async () => {
     const tsc = join(scratch, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: scratch }).catch((error: { stdout?: string }) => {
-      throw new Error(`tsc failed:\n${error.stdout}`);
+    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: scratch }).catch((error: unknown) => {
+      throw new Error(`tsc failed:\n${String((error as { stdout?: string }).stdout)}`);
     });
     expect(result.stdout).to.equal('');
   });
@@ -196,7 +205,11 @@ describe('the installed package', function () {
       try {
         expect(urls.errorsShared).to.equal(true);
         const login = async (email: string, password: string) => {
-          const response = await fetch(`${urls.auth}/auth/token/`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) });
+          const response = await fetch(`${urls.auth}/auth/token/`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ email, password }),
+          });
           expect(response.status).to.equal(200);
           return ((await response.json()) as { access: string }).access;
         };

@@ -32,7 +32,7 @@ describe('koa-easyjwt/testing', () => {
     });
     const listening = await client.listen(0, '127.0.0.1');
     clientUrl = listening.url;
-    closeClient = listening.close;
+    closeClient = () => listening.close();
   });
 
   after(async () => {

@@ -77,7 +77,9 @@ describe('the README TypeScript snippets', function () {
       .getPreEmitDiagnostics(program)
       .filter((diagnostic) => diagnostic.file === undefined || diagnostic.file.fileName.startsWith(WORK))
       .map((diagnostic) => {
-        const where = diagnostic.file ? `${diagnostic.file.fileName.slice(WORK.length + 1)}:${diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0).line + 1}` : '';
+        const where = diagnostic.file
+          ? `${diagnostic.file.fileName.slice(WORK.length + 1)}:${diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0).line + 1}`
+          : '';
         return `${where} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`;
       });
     expect(problems).to.deep.equal([]);
