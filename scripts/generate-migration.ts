@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     console.log('mariadb: skipped (set EASYJWT_TEST_MYSQL_URL)');
     return;
   }
-  await generate(kind, 'mariadb', await scratchDatabase(mysql, 'easyjwt_migration_scratch'), name, stamp);
+  await generate(kind, 'mariadb', (await scratchDatabase(mysql, 'easyjwt_migration_scratch')).url, name, stamp);
 }
 
 main().catch((error) => {

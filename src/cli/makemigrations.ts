@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { AUTH_SCHEMA, CLIENT_SCHEMA, Dialect } from '../db/data-source';
-import { pendingChange, renderMigration, scratchDatabase } from '../db/schema-diff';
+import { pendingChange, renderMigration, SchemaChange, scratchDatabase } from '../db/schema-diff';
 import { UsageError } from '../errors';
 import type { CommandContext } from './commands';
 import { schemaWith } from './team-code';
@@ -21,8 +21,8 @@ export interface MakeMigrationsFlags {
   mysqlUrl?: string;
 }
 
-/** Scratch database for the MariaDB side; dropped and created again at each run. */
-const SCRATCH = 'easyjwt_makemigrations_scratch';
+/** Scratch database for the MariaDB side, one per process so two runs cannot meet in it. */
+const SCRATCH = `easyjwt_makemigrations_${process.pid}`;
 
 /**
  * Writes `<stamp>-<Name>.sqlite.js` (and `.mariadb.js` with a MariaDB server) for the entities of
@@ -40,11 +40,22 @@ export async function makeMigrations(context: CommandContext, flags: MakeMigrati
   const dir = flags.dir ? resolve(flags.dir) : module.migrationsDir;
   const stamp = Date.now();
   const mysql = flags.mysqlUrl ?? env.EASYJWT_MIGRATION_MYSQL_URL;
-  const targets: [Dialect, () => Promise<string>][] = [['sqlite', async () => 'sqlite::memory:']];
-  if (mysql) targets.push(['mariadb', () => scratchDatabase(mysql, SCRATCH)]);
-  else context.out('mariadb: skipped (pass --mysql-url or set EASYJWT_MIGRATION_MYSQL_URL to a server where a scratch database may be created)');
-  for (const [dialect, url] of targets) {
-    const change = await pendingChange(await url(), schema);
+  const targets: [Dialect, () => Promise<SchemaChange>][] = [['sqlite', () => pendingChange('sqlite::memory:', schema)]];
+  if (mysql) {
+    targets.push([
+      'mariadb',
+      async () => {
+        const scratch = await scratchDatabase(mysql, SCRATCH);
+        try {
+          return await pendingChange(scratch.url, schema);
+        } finally {
+          await scratch.drop();
+        }
+      },
+    ]);
+  } else context.out('mariadb: skipped (pass --mysql-url or set EASYJWT_MIGRATION_MYSQL_URL to a server where a scratch database may be created)');
+  for (const [dialect, diff] of targets) {
+    const change = await diff();
     if (change.up.length === 0) {
       context.out(`${dialect}: the tables match the entities, nothing written`);
       continue;

@@ -61,23 +61,29 @@ ${lines(change.down)}
 ${tail}`;
 }
 
-/**
- * A fresh, empty database named `name` on the MariaDB server of `serverUrl` (dropped first if it
- * exists), for pendingChange to build on; returns its URL.
- *
- * @example
- *   const url = await scratchDatabase('mysql://root@127.0.0.1:3306/test', 'easyjwt_migration_scratch');
- */
-export async function scratchDatabase(serverUrl: string, name: string): Promise<string> {
+/** Runs one statement on the MariaDB server of `serverUrl`, on a connection of its own. */
+async function serverQuery(serverUrl: string, sql: string): Promise<void> {
   const admin = new DataSource({ ...dataSourceOptions(serverUrl), migrations: [] } as DataSourceOptions);
   await admin.initialize();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-    await admin.query(`CREATE DATABASE \`${name}\``);
+    await admin.query(sql);
   } finally {
     await admin.destroy();
   }
+}
+
+/**
+ * A fresh, empty database named `name` on the MariaDB server of `serverUrl` (dropped first if it
+ * exists), for pendingChange to build on: its URL, and how to drop it again.
+ *
+ * @example
+ *   const scratch = await scratchDatabase('mysql://root@127.0.0.1:3306/test', 'easyjwt_migration_scratch');
+ *   await scratch.drop();
+ */
+export async function scratchDatabase(serverUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  await serverQuery(serverUrl, `DROP DATABASE IF EXISTS \`${name}\``);
+  await serverQuery(serverUrl, `CREATE DATABASE \`${name}\``);
   const scratch = new URL(serverUrl);
   scratch.pathname = `/${name}`;
-  return scratch.toString();
+  return { url: scratch.toString(), drop: () => serverQuery(serverUrl, `DROP DATABASE IF EXISTS \`${name}\``) };
 }

@@ -8,6 +8,8 @@ import { DataSource } from 'typeorm';
 import { call } from '../support/auth-service';
 import { runCli, scratchDir } from '../support/cli';
 import { serveRole } from '../support/cli-serve';
+import { forEachDialect, freshDatabaseUrl } from '../support/databases';
+import { createDataSource } from '../../src/db/data-source';
 
 const KEY = 'e2e-signing-key-with-more-than-thirty-two-bytes';
 const LIBRARY = resolve(__dirname, '..', '..', 'src', 'index.js');
@@ -153,5 +155,40 @@ module.exports = { settings: { SIGNING_KEY: ${JSON.stringify(KEY)}, DATABASE_URL
     const typo = await runCli(['settings', '--config', 'typo.cjs'], {}, dir);
     expect(typo.code).to.equal(2);
     expect(typo.stderr).to.match(/^easyjwt: config module typo\.cjs: `setings` is not a config module key/);
+  });
+
+  forEachDialect((dialect) => {
+    it("makemigrations --client writes a client-service's table for each dialect, and serve client then starts", async () => {
+      const dir = scratchDir();
+      const url = dialect === 'sqlite' ? `sqlite:${join(dir, 'client.sqlite3')}` : await freshDatabaseUrl(dialect);
+      writeFileSync(
+        join(dir, 'client.cjs'),
+        `${TEAM_ENTITY}module.exports.settings = { SIGNING_KEY: ${JSON.stringify(KEY)}, DATABASE_URL: ${JSON.stringify(url)} };\n`,
+      );
+      // No auth-service is needed to find the missing table: the start stops before anything else.
+      const args = ['serve', 'client', '--port', '0', '--config', 'client.cjs', '--auth-url', 'http://127.0.0.1:9'];
+      const refused = await runCli(args, {}, dir);
+      expect(refused.code).to.equal(2);
+      expect(refused.stderr).to.match(/^easyjwt: table example_team does not exist: run `easyjwt makemigrations --config client\.cjs --client --name Team` and restart\n$/m);
+
+      const mysql = process.env.EASYJWT_TEST_MYSQL_URL;
+      const made = await runCli(['makemigrations', '--config', 'client.cjs', '--client', '--name', 'Team'], mysql ? { EASYJWT_MIGRATION_MYSQL_URL: mysql } : {}, dir);
+      expect(made.code, made.stderr).to.equal(0);
+      const files = readdirSync(join(dir, 'migrations')).map((file) => file.replace(/^\d{13}/, 'STAMP'));
+      expect(files).to.deep.equal(mysql ? ['STAMP-Team.mariadb.js', 'STAMP-Team.sqlite.js'] : ['STAMP-Team.sqlite.js']);
+
+      const client = await serveRole('client', {}, dir, ['--config', 'client.cjs', '--auth-url', 'http://127.0.0.1:9']);
+      expect(await client.stop()).to.equal(0);
+      const dataSource = createDataSource(url);
+      await dataSource.initialize();
+      const runner = dataSource.createQueryRunner();
+      try {
+        expect(await runner.hasTable('example_team')).to.equal(true);
+        expect(await runner.hasTable('easyjwt_local_user')).to.equal(true);
+      } finally {
+        await runner.release();
+        await dataSource.destroy();
+      }
+    });
   });
 });
