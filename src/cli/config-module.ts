@@ -60,8 +60,11 @@ export function loadConfigModule(path: string, shown: string): ConfigModule {
     const reason = (error as Error).message.split('\n')[0];
     throw new UsageError(`config module ${shown} cannot be loaded: ${reason}`);
   }
+  // One convention, named exports: a default export would be a second place to look, and a module
+  // that uses it by mistake would otherwise start with none of its code.
+  if (Object.hasOwn(loaded, 'default')) throw fail('default', 'is not read: export settings, serializer, ... by name (module.exports = {...} or export const)');
   for (const key of Object.keys(loaded)) {
-    if (key !== 'default' && key !== '__esModule' && !KEYS.includes(key)) throw fail(key, `is not a config module key (known: ${KEYS.join(', ')})`);
+    if (key !== '__esModule' && !KEYS.includes(key)) throw fail(key, `is not a config module key (known: ${KEYS.join(', ')})`);
   }
   const settings = loaded.settings ?? {};
   if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) throw fail('settings', 'must be an object of settings');

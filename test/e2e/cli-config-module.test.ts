@@ -155,6 +155,10 @@ module.exports = { settings: { SIGNING_KEY: ${JSON.stringify(KEY)}, DATABASE_URL
     const typo = await runCli(['settings', '--config', 'typo.cjs'], {}, dir);
     expect(typo.code).to.equal(2);
     expect(typo.stderr).to.match(/^easyjwt: config module typo\.cjs: `setings` is not a config module key/);
+    writeFileSync(join(dir, 'default.mjs'), `export default { settings: {} };\n`);
+    const byDefault = await runCli(['settings', '--config', 'default.mjs'], {}, dir);
+    expect(byDefault.code).to.equal(2);
+    expect(byDefault.stderr).to.match(/^easyjwt: config module default\.mjs: `default` is not read: export settings, serializer, \.\.\. by name/);
   });
 
   forEachDialect((dialect) => {
