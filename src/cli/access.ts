@@ -6,12 +6,8 @@ import { Option } from 'commander';
 import type { AccessChange } from '../auth-service/access-admin';
 import { normalizeEmail } from '../auth-service/user-store';
 import { UsageError } from '../errors';
-import { createLogger } from '../logger';
-import type { AuthService } from '../services/auth-service';
-import { createAuthService } from '../services/auth-service';
-import { resolveSettings } from '../settings';
 import type { CommandContext } from './commands';
-import { withSigningKey } from './signing-key';
+import { withService } from './commands';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -35,18 +31,6 @@ export interface GroupFlags {
   removePerm?: string[];
 }
 
-/** Builds the auth-service the way `createuser` does (same settings, same database), runs `body`, closes it. */
-async function withAuthService<T>(context: CommandContext, body: (service: AuthService) => Promise<T>): Promise<T> {
-  const preliminary = createLogger(context.config.input.LOG_LEVEL ?? 'info');
-  const settings = resolveSettings(withSigningKey(context.config, preliminary));
-  const service = await createAuthService({ settings, logger: createLogger(settings.LOG_LEVEL) });
-  try {
-    return await body(service);
-  } finally {
-    await service.close();
-  }
-}
-
 /** What a permission list reads as on one line. */
 const listed = (names: Iterable<string>): string => [...names].sort().join(', ') || '(none)';
 
@@ -65,7 +49,7 @@ export async function changeUser(context: CommandContext, flags: UserFlags): Pro
     isStaff: flags.staff,
     isActive: flags.active ? true : flags.inactive ? false : undefined,
   };
-  await withAuthService(context, async (service) => {
+  await withService(context, async (service) => {
     const outcome = await service.users.changeAccess(flags.email, change);
     for (const line of outcome.changes) context.out(line);
     const now = await service.users.withPermissions(outcome.userIds[0]);
@@ -81,7 +65,7 @@ export async function changeUser(context: CommandContext, flags: UserFlags): Pro
 
 /** `group`: creates the group when missing, grants and revokes its permissions. */
 export async function changeGroup(context: CommandContext, flags: GroupFlags): Promise<void> {
-  await withAuthService(context, async (service) => {
+  await withService(context, async (service) => {
     const outcome = await service.users.changeGroup(flags.name, { addPermissions: flags.addPerm ?? [], removePermissions: flags.removePerm ?? [] });
     for (const line of outcome.changes) context.out(line);
     const held = await service.users.groupPermissions(flags.name);

@@ -16,7 +16,9 @@ import type { ArchiveFlags } from './archive';
 import { runArchive } from './archive';
 import type { CliConfig } from './config';
 import { promptNewPassword } from './prompt';
-import { withClientSigningKey, withSigningKey } from './signing-key';
+import { KeyNotice, withClientSigningKey, withSigningKey } from './signing-key';
+import { probeAuthService } from './auth-probe';
+import { authExtras, clientExtras, withMigrationHint } from './team-code';
 
 /** Where commands write what a person reads (stdout) and what goes to logs (stderr, via pino). */
 export interface CommandContext {
@@ -24,14 +26,18 @@ export interface CommandContext {
   readonly out: (line: string) => void;
 }
 
-function settingsFor(context: CommandContext, overrides: SettingsInput = {}): { settings: Settings; logger: Logger } {
-  const preliminary = createLogger(context.config.input.LOG_LEVEL ?? 'info');
-  const input = { ...withSigningKey(context.config, preliminary), ...overrides };
+/** `signs`: the command issues or verifies tokens, so what is said about the key matters to it. */
+function settingsFor(context: CommandContext, overrides: SettingsInput = {}, signs = false): { settings: Settings; logger: Logger } {
+  const notices: KeyNotice[] = [];
+  const input = { ...withSigningKey(context.config, notices), ...overrides };
   const settings = resolveSettings(input);
-  return { settings, logger: createLogger(settings.LOG_LEVEL) };
+  const logger = createLogger(settings.LOG_LEVEL);
+  if (signs) for (const notice of notices) logger.warn(notice.fields, notice.message);
+  return { settings, logger };
 }
 
-async function withService<T>(context: CommandContext, body: (service: AuthService) => Promise<T>): Promise<T> {
+/** Builds the auth-service from the command's settings (same database as `serve auth`), runs `body`, closes it. */
+export async function withService<T>(context: CommandContext, body: (service: AuthService) => Promise<T>): Promise<T> {
   const { settings, logger } = settingsFor(context);
   const service = await createAuthService({ settings, logger });
   try {
@@ -73,8 +79,11 @@ function hostAndPort<T extends { HOST?: unknown; PORT?: unknown }>(flags: ServeF
 
 async function buildAuth(context: CommandContext, flags: ServeFlags): Promise<Runnable> {
   if (flags.authUrl !== undefined) throw new UsageError('--auth-url is for `serve client`; the auth-service is the one it names');
-  const { settings, logger } = settingsFor(context, hostAndPort<SettingsInput>(flags));
-  const service = await createAuthService({ settings, logger });
+  const { settings, logger } = settingsFor(context, hostAndPort<SettingsInput>(flags), true);
+  const extras = authExtras(context.config.module, settings.DATABASE_URL);
+  const service = await createAuthService({ settings, logger, ...extras }).catch((error: unknown) => {
+    throw withMigrationHint(error, context.config.module, false);
+  });
   return {
     logger,
     path: `${settings.URL_PREFIX}/`,
@@ -89,17 +98,23 @@ function clientSettingsFor(context: CommandContext, overrides: ClientSettingsInp
   if ((overrides.REMOTE_AUTH_SERVICE_URL ?? context.config.clientInput.REMOTE_AUTH_SERVICE_URL) === undefined) {
     throw new SettingsError('REMOTE_AUTH_SERVICE_URL', 'is required: pass --auth-url http://127.0.0.1:8000 or set EASYJWT_AUTH_URL');
   }
-  const preliminary = createLogger(context.config.clientInput.LOG_LEVEL ?? 'info');
-  const input: ClientSettingsInput = { ...withClientSigningKey(context.config, preliminary), ...overrides };
+  const notices: KeyNotice[] = [];
+  const input: ClientSettingsInput = { ...withClientSigningKey(context.config, notices), ...overrides };
   const settings = resolveClientSettings(input);
-  return { settings, logger: createLogger(settings.LOG_LEVEL) };
+  const logger = createLogger(settings.LOG_LEVEL);
+  for (const notice of notices) logger.warn(notice.fields, notice.message);
+  return { settings, logger };
 }
 
 async function buildClient(context: CommandContext, flags: ServeFlags): Promise<Runnable> {
   const overrides = hostAndPort<ClientSettingsInput>(flags);
   if (flags.authUrl !== undefined) overrides.REMOTE_AUTH_SERVICE_URL = flags.authUrl;
   const { settings, logger } = clientSettingsFor(context, overrides);
-  const { service, app } = await createDemoClientService({ settings, logger });
+  const extras = clientExtras(context.config.module);
+  const { service, app } = await createDemoClientService({ settings, logger, ...extras }).catch((error: unknown) => {
+    throw withMigrationHint(error, context.config.module, true);
+  });
+  await probeAuthService(service.upstream, settings, logger);
   return {
     logger,
     path: '/',
@@ -133,19 +148,18 @@ export type Role = keyof typeof ROLES;
  */
 export async function serve(context: CommandContext, role: Role, flags: ServeFlags): Promise<void> {
   const service = await ROLES[role](context, flags);
+  // Listened for before the "listening" line goes out: a signal sent the moment it is read would
+  // otherwise find no handler and kill the process without closing the database.
+  const stopped = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
   const listening = await service.listen();
   const name = `${role}-service`;
   service.logger.info({ url: listening.url, ...service.details }, `${name} listening`);
   context.out(`easyjwt ${name} listening on ${listening.url}${service.path}${service.note ? ` ${service.note}` : ''}`);
   if (service.after) context.out(service.after(listening.url));
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      service.logger.info({ signal }, 'shutting down');
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  service.logger.info({ signal: await stopped }, 'shutting down');
   await listening.close();
   await service.close();
 }

@@ -1,4 +1,5 @@
-// Where the CLI's settings come from: a JSON config file named by EASYJWT_CONFIG for everything,
+// Where the CLI's settings come from: a JSON config file (or a config module, config-module.ts)
+// named by EASYJWT_CONFIG or --config for everything,
 // then the EASYJWT_* environment variables on top, then command-line flags. Library code never
 // reads the environment; only this file does, and only what it is given.
 //
@@ -11,6 +12,8 @@ import { CLIENT_OPTIONS } from '../client-service/client-settings';
 import { SettingsError } from '../errors';
 import type { SettingsInput } from '../settings';
 import { OPTIONS } from '../settings';
+import type { ConfigModule } from './config-module';
+import { isConfigModule, loadConfigModule } from './config-module';
 
 /** The environment variables `serve auth` (and every other auth-side command) reads. */
 export const ENVIRONMENT: Readonly<Record<string, keyof typeof OPTIONS>> = {
@@ -49,6 +52,8 @@ export interface CliConfig {
   readonly production: boolean;
   /** Where development state (the generated key, the SQLite file) lives. */
   readonly dataDir: string;
+  /** The team's code, when the config names a .js/.cjs/.mjs module instead of a JSON file. */
+  readonly module: ConfigModule | null;
 }
 
 /**
@@ -57,8 +62,9 @@ export interface CliConfig {
  * @example
  *   const config = loadConfig(process.env, process.cwd());
  */
-export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): CliConfig {
-  const file = env.EASYJWT_CONFIG ? readConfigFile(resolve(cwd, env.EASYJWT_CONFIG)) : {};
+export function loadConfig(env: NodeJS.ProcessEnv, cwd: string, configPath: string | undefined = env.EASYJWT_CONFIG): CliConfig {
+  const module = configPath && isConfigModule(configPath) ? loadConfigModule(resolve(cwd, configPath), configPath) : null;
+  const file = module ? module.settings : configPath ? readConfigFile(resolve(cwd, configPath)) : {};
   for (const key of Object.keys(file)) {
     if (!Object.hasOwn(OPTIONS, key) && !Object.hasOwn(CLIENT_OPTIONS, key)) {
       throw new SettingsError(
@@ -72,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): CliConfig {
     clientInput: gather(file, CLIENT_OPTIONS, CLIENT_ENVIRONMENT, env),
     production: env.NODE_ENV === 'production',
     dataDir: resolve(cwd, env.EASYJWT_DATA_DIR || 'data'),
+    module,
   };
 }
 

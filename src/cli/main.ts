@@ -3,11 +3,12 @@
 // users, show settings.
 import 'reflect-metadata';
 import { Command, Option } from 'commander';
-import { SettingsError, UsageError } from '../errors';
 import type { CommandContext, Role, ServeFlags } from './commands';
 import { archive, changePassword, createUser, migrate, serve, showSettings } from './commands';
 import { loadConfig } from './config';
 import { registerAccessCommands } from './access';
+import { makeMigrations } from './makemigrations';
+import { operatorMessage } from './operator-errors';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -18,7 +19,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 function context(): CommandContext {
-  return { config: loadConfig(process.env, process.cwd()), out: (line) => process.stdout.write(line + '\n') };
+  const configPath = (program.opts() as { config?: string }).config;
+  return { config: loadConfig(process.env, process.cwd(), configPath ?? process.env.EASYJWT_CONFIG), out: (line) => process.stdout.write(line + '\n') };
 }
 
 const program = new Command()
@@ -30,7 +32,8 @@ const program = new Command()
       'EASYJWT_CONFIG (a JSON file of settings), EASYJWT_DATA_DIR (default ./data). `easyjwt settings` lists every setting.\n' +
       'A client-service also reads EASYJWT_AUTH_URL, EASYJWT_CLIENT_DATABASE_URL, EASYJWT_CLIENT_PORT and\n' +
       'EASYJWT_TOKEN_VERIFICATION; `easyjwt settings --client` lists its settings.',
-  );
+  )
+  .option('--config <file>', 'a JSON file of settings, or a .js/.cjs/.mjs config module (default: EASYJWT_CONFIG)');
 
 program
   .command('serve')
@@ -46,6 +49,15 @@ program
   .description('apply pending database migrations')
   .option('--client', "migrate a client-service's database (EASYJWT_CLIENT_DATABASE_URL) instead")
   .action((flags: Parameters<typeof migrate>[1]) => migrate(context(), flags));
+
+program
+  .command('makemigrations')
+  .description("write a migration per dialect for the config module's entities")
+  .requiredOption('--name <Name>', 'what the migration does, in PascalCase, e.g. AccessGroup')
+  .option('--client', "against a client-service's tables instead of the auth-service's")
+  .option('--dir <folder>', 'where to write (default: migrations/ beside the config module, where it reads them)')
+  .option('--mysql-url <url>', 'a MariaDB server for the MariaDB migration (default: EASYJWT_MIGRATION_MYSQL_URL; skipped without)')
+  .action((flags) => makeMigrations(context(), flags, process.env));
 
 program
   .command('createuser')
@@ -90,8 +102,9 @@ registerAccessCommands(program, context);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Mistakes the operator can fix get one clear line; anything else is a bug worth its stack.
-  if (error instanceof SettingsError || error instanceof UsageError) {
-    process.stderr.write(`easyjwt: ${error.message}\n`);
+  const line = operatorMessage(error);
+  if (line !== null) {
+    process.stderr.write(`easyjwt: ${line}\n`);
     process.exit(2);
   }
   process.stderr.write(`easyjwt: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -6,16 +6,25 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SettingsError } from '../errors';
-import type { Logger } from '../logger';
 import type { CliConfig } from './config';
 
 export const KEY_FILE = 'signing-key';
 
 /**
+ * A warning about the key, kept until the settings are known to be good and the command signs or
+ * verifies with the key: a command that only reads the database, or a start refused for another
+ * setting, has nothing to say about it.
+ */
+export interface KeyNotice {
+  readonly fields: Record<string, unknown>;
+  readonly message: string;
+}
+
+/**
  * The settings input with a SIGNING_KEY: the configured one, or in development the one kept in
  * `<dataDir>/signing-key` (created on first use, readable by the owner only).
  */
-export function withSigningKey(config: CliConfig, logger: Logger): CliConfig['input'] {
+export function withSigningKey(config: CliConfig, notices: KeyNotice[]): CliConfig['input'] {
   if (config.input.SIGNING_KEY !== undefined) return config.input;
   if (config.production) {
     throw new SettingsError(
@@ -27,9 +36,9 @@ export function withSigningKey(config: CliConfig, logger: Logger): CliConfig['in
   if (!existsSync(path)) {
     mkdirSync(config.dataDir, { recursive: true });
     writeFileSync(path, randomBytes(48).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-    logger.warn({ path }, 'no signing key configured: generated a development key (set EASYJWT_SIGNING_KEY in production)');
+    notices.push({ fields: { path }, message: 'no signing key configured: generated a development key (set EASYJWT_SIGNING_KEY in production)' });
   } else {
-    logger.warn({ path }, 'no signing key configured: using the development key from the data folder');
+    notices.push({ fields: { path }, message: 'no signing key configured: using the development key from the data folder' });
   }
   return { ...config.input, SIGNING_KEY: readFileSync(path, 'utf8').trim() };
 }
@@ -40,19 +49,20 @@ export function withSigningKey(config: CliConfig, logger: Logger): CliConfig['in
  * written by the auth-service. Otherwise the input is unchanged, and without a key the client
  * verifies remotely (said with a warning in development, where local was probably meant).
  */
-export function withClientSigningKey(config: CliConfig, logger: Logger): CliConfig['clientInput'] {
+export function withClientSigningKey(config: CliConfig, notices: KeyNotice[]): CliConfig['clientInput'] {
   const input = config.clientInput;
   if (input.SIGNING_KEY !== undefined || input.VERIFYING_KEY !== undefined) return input;
   const algorithm = input.ALGORITHM ?? 'HS256';
   if (config.production || input.TOKEN_VERIFICATION === 'remote' || !algorithm.startsWith('HS')) return input;
   const path = join(config.dataDir, KEY_FILE);
   if (!existsSync(path)) {
-    logger.warn(
-      { path },
-      'no signing key configured and no development key in the data folder: verifying every new token with the auth-service (remote mode); set EASYJWT_SIGNING_KEY for local verification',
-    );
+    notices.push({
+      fields: { path },
+      message:
+        'no signing key configured and no development key in the data folder: verifying every new token with the auth-service (remote mode); set EASYJWT_SIGNING_KEY for local verification',
+    });
     return input;
   }
-  logger.warn({ path }, "no signing key configured: using the auth-service's development key from the data folder (local verification)");
+  notices.push({ fields: { path }, message: "no signing key configured: using the auth-service's development key from the data folder (local verification)" });
   return { ...input, SIGNING_KEY: readFileSync(path, 'utf8').trim() };
 }

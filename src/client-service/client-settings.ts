@@ -156,6 +156,23 @@ export const verifiesLocally = (settings: ClientSettings): boolean =>
   settings.TOKEN_VERIFICATION === 'local' || (settings.TOKEN_VERIFICATION === 'auto' && (settings.SIGNING_KEY !== null || settings.VERIFYING_KEY !== null));
 
 /**
+ * Refuses a base URL that already ends with the first segment of the endpoint paths
+ * (`http://host/auth/` with `/auth/token/`): every call would go to `/auth/auth/token/` and each
+ * login would be a bare 404. A path of another name stays allowed (an auth-service behind a
+ * gateway's prefix).
+ */
+function checkBaseUrl(url: string, tokenPath: string): void {
+  const segment = tokenPath.split('/').find((part) => part !== '');
+  const path = new URL(url).pathname.replace(/\/+$/, '');
+  if (segment === undefined || !path.endsWith(`/${segment}`)) return;
+  const base = url.slice(0, url.length - segment.length - 1);
+  throw new SettingsError(
+    'REMOTE_AUTH_SERVICE_URL',
+    `must be the auth-service's base URL, without /${segment}/ (the client adds ${tokenPath} to it): use ${JSON.stringify(base)}, not ${JSON.stringify(url)}`,
+  );
+}
+
+/**
  * Validates client-service settings; a bad or missing one throws a SettingsError naming it.
  *
  * @example
@@ -168,6 +185,7 @@ export function resolveClientSettings(input: ClientSettingsInput = {}): ClientSe
       throw new SettingsError(hmac ? 'SIGNING_KEY' : 'VERIFYING_KEY', `is required for TOKEN_VERIFICATION=local with ${settings.ALGORITHM}`);
     }
     checkHmacKeyLength(settings.ALGORITHM, hmac ? settings.SIGNING_KEY : null);
+    checkBaseUrl(settings.REMOTE_AUTH_SERVICE_URL, settings.REMOTE_AUTH_SERVICE_TOKEN_PATH);
     checkCookieSettings(settings);
     if (settings.USER_FROM_CLAIM !== null && !verifiesLocally(settings)) {
       throw new SettingsError(

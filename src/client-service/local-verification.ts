@@ -2,14 +2,16 @@
 // expiry and audience are checked in-process, and the user comes from the local copy (or, with
 // USER_FROM_CLAIM, from the token's user claim alone). Once that copy is fresh, a request costs no
 // call to the auth-service.
+import { JsonWebTokenError } from 'jsonwebtoken';
 import type { Context } from 'koa';
 import { refuseInactive } from '../core/active-user';
 import type { Clock } from '../core/clock';
 import type { AuthPrincipal, Principal } from '../core/principal';
 import type { Claims, TokenCodec } from '../core/tokens';
-import { InvalidUserClaim, NoUserId } from '../errors';
+import { BearerTokenRejected, InvalidUserClaim, NoUserId } from '../errors';
 import type { RequestAuthenticator } from '../http/authenticator';
-import { BearerVerifier } from '../http/bearer-verifier';
+import { BearerAccess, BearerVerifier } from '../http/bearer-verifier';
+import type { Logger } from '../logger';
 import type { ClientSettings } from './client-settings';
 import type { UserSync } from './user-sync';
 
@@ -40,10 +42,36 @@ export function principalFromUserClaim(claim: unknown, userId: number | string):
 }
 
 /**
+ * Notices when every token fails its signature check: one forged token is an attack, but a run of
+ * them with no good one in between means this service and the auth-service hold different keys.
+ * Each request's reason stays at debug level; this says the likely cause once per run.
+ */
+class SignatureWatch {
+  /** Bad signatures since the last accepted token. */
+  streak = 0;
+
+  constructor(private readonly logger: Logger) {}
+
+  failed(error: unknown): void {
+    if (!(error instanceof BearerTokenRejected) || !(error.cause instanceof JsonWebTokenError) || error.cause.message !== 'invalid signature') return;
+    this.streak += 1;
+    if (this.streak === SIGNATURE_FAILURES_BEFORE_WARNING) {
+      this.logger.warn(
+        { failures: this.streak },
+        `the last ${this.streak} tokens all failed the signature check and none passed: this client-service's SIGNING_KEY (or VERIFYING_KEY) probably differs from the auth-service's`,
+      );
+    }
+  }
+}
+
+/** How many bad signatures in a row, with no good token between, make the key-mismatch warning. */
+export const SIGNATURE_FAILURES_BEFORE_WARNING = 5;
+
+/**
  * Verifies Bearer access tokens (or the delivery mode's access cookie) locally.
  *
  * @example
- *   const principal = await new LocalVerification(settings, codec, sync, clock).authenticate(ctx);
+ *   const principal = await new LocalVerification(settings, codec, sync, clock, null, logger).authenticate(ctx);
  */
 export class LocalVerification implements RequestAuthenticator {
   private readonly bearer: BearerVerifier;
@@ -57,12 +85,26 @@ export class LocalVerification implements RequestAuthenticator {
     clock: Clock,
     /** The delivery mode's access-cookie lookup, tried when there is no Authorization header. */
     accessCookie: ((ctx: Context) => string | null) | null = null,
+    /** Where the key-mismatch warning goes; none without a logger. */
+    logger: Logger | null = null,
   ) {
     this.bearer = new BearerVerifier(settings, codec, clock, accessCookie);
+    this.signatures = logger ? new SignatureWatch(logger) : null;
   }
 
+  private readonly signatures: SignatureWatch | null;
+
   authenticate(ctx: Context): Principal | Promise<Principal> {
-    const { raw, claims, userId: id } = this.bearer.read(ctx);
+    let access: BearerAccess;
+    try {
+      access = this.bearer.read(ctx);
+    } catch (error) {
+      this.signatures?.failed(error);
+      throw error;
+    }
+    // One field write: the success path pays nothing more for the watch.
+    if (this.signatures) this.signatures.streak = 0;
+    const { raw, claims, userId: id } = access;
     // Local copies are keyed by the auth-service's integer id.
     if (typeof id !== 'number') throw new NoUserId();
     if (this.settings.USER_FROM_CLAIM !== null) return this.fromClaim(claims, id);

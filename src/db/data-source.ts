@@ -10,6 +10,7 @@ import { clientMariadbMigrations } from './migrations/client-mariadb';
 import { clientSqliteMigrations } from './migrations/client-sqlite';
 import { mariadbMigrations } from './migrations/mariadb';
 import { sqliteMigrations } from './migrations/sqlite';
+import { requireTables } from './table-check';
 
 export type Dialect = 'sqlite' | 'mariadb';
 
@@ -111,9 +112,13 @@ export function createDataSource(url: string, options: DatabaseOptions = {}): Da
   return new DataSource(dataSourceOptions(url, options));
 }
 
-/** Initialises `dataSource` and applies pending migrations; returns the names applied. */
+/**
+ * Initialises `dataSource`, applies pending migrations and checks that every entity has its table
+ * (MissingTable otherwise); returns the names applied.
+ */
 export async function openDatabase(dataSource: DataSource): Promise<string[]> {
   if (!dataSource.isInitialized) await dataSource.initialize();
   const applied = await dataSource.runMigrations({ transaction: 'each' });
+  await requireTables(dataSource);
   return applied.map((migration) => migration.name);
 }

@@ -41,3 +41,23 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * Thrown at start-up when an entity's table is not in the database after the migrations ran: a
+ * migration for it was never written (or not passed in). Found before the first request, instead
+ * of a 500 "no such table" at it.
+ *
+ * @example
+ *   new MissingTable('example_access_group', 'AccessGroup');
+ */
+export class MissingTable extends Error {
+  constructor(
+    /** The table the entity maps to. */
+    readonly table: string,
+    /** The entity's class name. */
+    readonly entity: string,
+  ) {
+    super(`table ${table} does not exist: no migration creates it (entity ${entity})`);
+    this.name = 'MissingTable';
+  }
+}

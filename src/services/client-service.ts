@@ -99,7 +99,7 @@ export async function createClientService(options: ClientServiceOptions): Promis
   const delivery = createDelivery({ settings, clock, onCsrfRejected: (event) => events.emit('csrfRejected', event) });
   const users = new UserSync(settings, dataSource, serializer, upstream, clock, logger, events);
   const authenticator: RequestAuthenticator = keys
-    ? new LocalVerification(settings, new TokenCodec(settings, keys, clock), users, clock, delivery.readAccessCookie)
+    ? new LocalVerification(settings, new TokenCodec(settings, keys, clock), users, clock, delivery.readAccessCookie, logger)
     : new RemoteVerification(settings, upstream, users, clock, delivery.readAccessCookie);
 
   const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator, events, delivery, clock };
