@@ -16,7 +16,8 @@ import type { ArchiveFlags } from './archive';
 import { runArchive } from './archive';
 import type { CliConfig } from './config';
 import { promptNewPassword } from './prompt';
-import { KeyNotice, withClientSigningKey, withSigningKey } from './signing-key';
+import type { KeyNotice } from './signing-key';
+import { withClientSigningKey, withSigningKey } from './signing-key';
 import { probeAuthService } from './auth-probe';
 import { authExtras, clientExtras, withMigrationHint } from './team-code';
 

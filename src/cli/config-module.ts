@@ -55,6 +55,8 @@ export function loadConfigModule(path: string, shown: string): ConfigModule {
   const fail = (key: string, problem: string) => new UsageError(`config module ${shown}: \`${key}\` ${problem}`);
   let loaded: Record<string, unknown>;
   try {
+    // A team's module is plain CommonJS (or ESM through Node's require of ES modules): loaded at run time by path.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the path is only known at run time
     loaded = require(path) as Record<string, unknown>;
   } catch (error) {
     const reason = (error as Error).message.split('\n')[0];
@@ -72,19 +74,28 @@ export function loadConfigModule(path: string, shown: string): ConfigModule {
   if (serializer !== null && !(serializer instanceof UserSerializer) && !(serializer instanceof ClientUserSerializer)) {
     throw fail('serializer', 'must be an instance of a UserSerializer or ClientUserSerializer subclass (from the same koa-easyjwt the command runs)');
   }
-  const claims = list(loaded.claims, (item) => isClaimBuilder(item), () => fail('claims', 'must be an array of {key, build}'));
-  const controllers = list(loaded.controllers, (item) => typeof item === 'function', () => fail('controllers', 'must be an array of controller classes'));
+  const claims = list(
+    loaded.claims,
+    (item) => isClaimBuilder(item),
+    () => fail('claims', 'must be an array of {key, build}'),
+  );
+  const controllers = list(
+    loaded.controllers,
+    (item) => typeof item === 'function',
+    () => fail('controllers', 'must be an array of controller classes'),
+  );
   const entities = list(
     loaded.entities,
     (item) => typeof item === 'function' || item instanceof EntitySchema,
     () => fail('entities', 'must be an array of entity classes'),
   );
   const migrationsDir = typeof loaded.migrations === 'string' ? resolve(dirname(path), loaded.migrations) : join(dirname(path), 'migrations');
-  const migrations = typeof loaded.migrations === 'string' || loaded.migrations === undefined ? readMigrationsDir(migrationsDir, shown) : dialectLists(loaded.migrations, fail);
+  const migrations =
+    typeof loaded.migrations === 'string' || loaded.migrations === undefined ? readMigrationsDir(migrationsDir, shown) : dialectLists(loaded.migrations, fail);
   return {
     path: shown,
     settings: settings as Record<string, unknown>,
-    serializer: serializer as ConfigModule['serializer'],
+    serializer: serializer,
     claims: claims as ClaimBuilder[],
     controllers: controllers as Constructor[],
     entities: entities as Constructor[],
@@ -109,7 +120,12 @@ function dialectLists(value: unknown, fail: (key: string, problem: string) => Er
   const problem = 'must be a folder, or {sqlite: [...], mariadb: [...]} of migration classes';
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail('migrations', problem);
   const given = value as Record<string, unknown>;
-  const one = (dialect: string) => list(given[dialect], (item) => typeof item === 'function', () => fail('migrations', problem)) as Constructor[];
+  const one = (dialect: string) =>
+    list(
+      given[dialect],
+      (item) => typeof item === 'function',
+      () => fail('migrations', problem),
+    ) as Constructor[];
   return { sqlite: one('sqlite'), mariadb: one('mariadb') };
 }
 
@@ -123,9 +139,10 @@ function readMigrationsDir(dir: string, shown: string): DialectMigrations {
   for (const file of readdirSync(dir).sort()) {
     const match = MIGRATION_FILE.exec(file);
     if (!match) continue;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- migration files are found at run time
     const exported = Object.values(require(join(dir, file)) as Record<string, unknown>).filter((value) => typeof value === 'function');
     if (exported.length !== 1) throw new UsageError(`config module ${shown}: migration ${basename(file)} must export one class`);
-    found[match[1] as 'sqlite' | 'mariadb'].push(exported[0] as Constructor);
+    found[match[1] as 'sqlite' | 'mariadb'].push(exported[0]);
   }
   return found;
 }

@@ -19,7 +19,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 function context(): CommandContext {
-  const configPath = (program.opts() as { config?: string }).config;
+  const configPath = program.opts<{ config?: string }>().config;
   return { config: loadConfig(process.env, process.cwd(), configPath ?? process.env.EASYJWT_CONFIG), out: (line) => process.stdout.write(line + '\n') };
 }
 
@@ -57,7 +57,7 @@ program
   .option('--client', "against a client-service's tables instead of the auth-service's")
   .option('--dir <folder>', 'where to write (default: migrations/ beside the config module, where it reads them)')
   .option('--mysql-url <url>', 'a MariaDB server for the MariaDB migration (default: EASYJWT_MIGRATION_MYSQL_URL; skipped without)')
-  .action((flags) => makeMigrations(context(), flags, process.env));
+  .action((flags: Parameters<typeof makeMigrations>[1]) => makeMigrations(context(), flags, process.env));
 
 program
   .command('createuser')

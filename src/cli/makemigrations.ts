@@ -4,8 +4,10 @@
 // still need is the new migration. The files land where the config module reads them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { AUTH_SCHEMA, CLIENT_SCHEMA, Dialect } from '../db/data-source';
-import { pendingChange, renderMigration, SchemaChange, scratchDatabase } from '../db/schema-diff';
+import type { Dialect } from '../db/data-source';
+import { AUTH_SCHEMA, CLIENT_SCHEMA } from '../db/data-source';
+import type { SchemaChange } from '../db/schema-diff';
+import { pendingChange, renderMigration, scratchDatabase } from '../db/schema-diff';
 import { UsageError } from '../errors';
 import type { CommandContext } from './commands';
 import { schemaWith } from './team-code';
@@ -35,7 +37,8 @@ export async function makeMigrations(context: CommandContext, flags: MakeMigrati
   const module = context.config.module;
   if (!module) throw new UsageError('makemigrations needs a config module with `entities`: pass --config app.cjs (or set EASYJWT_CONFIG)');
   if (!module.entities.length) throw new UsageError(`config module ${module.path}: \`entities\` is empty, so there is nothing to migrate`);
-  if (!/^[A-Z][A-Za-z0-9]*$/.test(flags.name)) throw new UsageError(`--name must be PascalCase letters and digits, like AccessGroup; got ${JSON.stringify(flags.name)}`);
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(flags.name))
+    throw new UsageError(`--name must be PascalCase letters and digits, like AccessGroup; got ${JSON.stringify(flags.name)}`);
   const schema = schemaWith(flags.client ? CLIENT_SCHEMA : AUTH_SCHEMA, module);
   const dir = flags.dir ? resolve(flags.dir) : module.migrationsDir;
   const stamp = Date.now();

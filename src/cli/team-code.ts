@@ -3,7 +3,8 @@
 // the role cannot use stops the start rather than being silently dropped.
 import type { ClientServiceOptions } from '../services/client-service';
 import type { AuthServiceOptions } from '../services/auth-service';
-import { AUTH_SCHEMA, CLIENT_SCHEMA, createDataSource, Schema } from '../db/data-source';
+import type { Schema } from '../db/data-source';
+import { AUTH_SCHEMA, createDataSource } from '../db/data-source';
 import { MissingTable, UsageError } from '../errors';
 import { ClientUserSerializer } from '../serializers/client-user-serializer';
 import { UserSerializer } from '../serializers/user-serializer';
@@ -66,5 +67,7 @@ export function withMigrationHint(error: unknown, module: ConfigModule | null, c
   // The library's own tables come with its migrations; only the team's can lack one.
   const ours = module?.entities.some((entity) => (typeof entity === 'function' ? entity.name : entity.options.name) === error.entity);
   if (!ours) return error;
-  return new UsageError(`table ${error.table} does not exist: run \`easyjwt makemigrations --config ${module?.path}${client ? ' --client' : ''} --name ${error.entity}\` and restart`);
+  return new UsageError(
+    `table ${error.table} does not exist: run \`easyjwt makemigrations --config ${module?.path ?? '<module>'}${client ? ' --client' : ''} --name ${error.entity}\` and restart`,
+  );
 }

@@ -2,18 +2,19 @@
 // at once, an auth-service that does not answer (or answers like something else) is warned about
 // at start-up, and a client whose key differs from the auth-service's says so once.
 import { expect } from 'chai';
-import { createServer, Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { call } from '../support/auth-service';
 import { runCli, scratchDir } from '../support/cli';
-import { Served, serveRole } from '../support/cli-serve';
+import type { Served } from '../support/cli-serve';
+import { serveRole } from '../support/cli-serve';
 
 const KEY = 'e2e-signing-key-with-more-than-thirty-two-bytes';
 const OTHER_KEY = 'another-signing-key-also-more-than-thirty-two-bytes';
 
-const postJson = (url: string, body: unknown) =>
-  call(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+const postJson = (url: string, body: unknown) => call(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
 /** Waits until `served`'s stderr matches `pattern` (the warning may come after the listening line). */
 async function stderrMatching(served: Served, pattern: RegExp): Promise<string> {

@@ -16,15 +16,14 @@ const LIBRARY = resolve(__dirname, '..', '..', 'src', 'index.js');
 const TYPEORM = require.resolve('typeorm');
 const ROUTING = require.resolve('routing-controllers');
 
-const postJson = (url: string, body: unknown) =>
-  call(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+const postJson = (url: string, body: unknown) => call(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
 /** Rows of one query on the SQLite file at `path`, on a connection of its own. */
 async function sqliteRows(path: string, sql: string): Promise<unknown[]> {
   const dataSource = new DataSource({ type: 'better-sqlite3', database: path });
   await dataSource.initialize();
   try {
-    return (await dataSource.query(sql)) as unknown[];
+    return await dataSource.query<unknown[]>(sql);
   } finally {
     await dataSource.destroy();
   }
@@ -173,10 +172,16 @@ module.exports = { settings: { SIGNING_KEY: ${JSON.stringify(KEY)}, DATABASE_URL
       const args = ['serve', 'client', '--port', '0', '--config', 'client.cjs', '--auth-url', 'http://127.0.0.1:9'];
       const refused = await runCli(args, {}, dir);
       expect(refused.code).to.equal(2);
-      expect(refused.stderr).to.match(/^easyjwt: table example_team does not exist: run `easyjwt makemigrations --config client\.cjs --client --name Team` and restart\n$/m);
+      expect(refused.stderr).to.match(
+        /^easyjwt: table example_team does not exist: run `easyjwt makemigrations --config client\.cjs --client --name Team` and restart\n$/m,
+      );
 
       const mysql = process.env.EASYJWT_TEST_MYSQL_URL;
-      const made = await runCli(['makemigrations', '--config', 'client.cjs', '--client', '--name', 'Team'], mysql ? { EASYJWT_MIGRATION_MYSQL_URL: mysql } : {}, dir);
+      const made = await runCli(
+        ['makemigrations', '--config', 'client.cjs', '--client', '--name', 'Team'],
+        mysql ? { EASYJWT_MIGRATION_MYSQL_URL: mysql } : {},
+        dir,
+      );
       expect(made.code, made.stderr).to.equal(0);
       const files = readdirSync(join(dir, 'migrations')).map((file) => file.replace(/^\d{13}/, 'STAMP'));
       expect(files).to.deep.equal(mysql ? ['STAMP-Team.mariadb.js', 'STAMP-Team.sqlite.js'] : ['STAMP-Team.sqlite.js']);

@@ -2,9 +2,10 @@
 // there, a port already taken) are the operator's to fix: `easyjwt` says so in one line on stderr
 // and exits with 2, with no stack trace.
 import { expect } from 'chai';
-import { createServer, Server } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { CliResult, runCli, scratchDir } from '../support/cli';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import type { CliResult } from '../support/cli';
+import { runCli, scratchDir } from '../support/cli';
 import { serveRole } from '../support/cli-serve';
 
 const KEY = 'e2e-signing-key-with-more-than-thirty-two-bytes';
@@ -16,7 +17,10 @@ const KEY = 'e2e-signing-key-with-more-than-thirty-two-bytes';
 function expectOneLine(result: CliResult, pattern: RegExp): void {
   expect(result.code, result.stderr).to.equal(2);
   expect(result.stderr).not.to.include('    at ');
-  const lines = result.stderr.trimEnd().split('\n').filter((line) => !line.startsWith('{"level":'));
+  const lines = result.stderr
+    .trimEnd()
+    .split('\n')
+    .filter((line) => !line.startsWith('{"level":'));
   expect(lines, result.stderr).to.have.length(1);
   expect(lines[0]).to.match(pattern);
 }
@@ -39,7 +43,11 @@ describe('e2e: operator errors are one line with exit code 2', function () {
 
   it('a refused database connection', async () => {
     const port = await closedPort();
-    const result = await runCli(['serve', 'auth', '--port', '0'], { EASYJWT_SIGNING_KEY: KEY, EASYJWT_DATABASE_URL: `mysql://root@127.0.0.1:${port}/test` }, dir);
+    const result = await runCli(
+      ['serve', 'auth', '--port', '0'],
+      { EASYJWT_SIGNING_KEY: KEY, EASYJWT_DATABASE_URL: `mysql://root@127.0.0.1:${port}/test` },
+      dir,
+    );
     expectOneLine(result, new RegExp(`^easyjwt: cannot connect to the database at 127\\.0\\.0\\.1:${port}: connection refused`));
   });
 
@@ -60,7 +68,11 @@ describe('e2e: operator errors are one line with exit code 2', function () {
     after(() => new Promise((resolve) => taken.close(resolve)));
 
     it('serve auth', async () => {
-      const result = await runCli(['serve', 'auth', '--port', String(port)], { EASYJWT_SIGNING_KEY: KEY, EASYJWT_DATABASE_URL: `sqlite:${dir}/auth.sqlite3` }, dir);
+      const result = await runCli(
+        ['serve', 'auth', '--port', String(port)],
+        { EASYJWT_SIGNING_KEY: KEY, EASYJWT_DATABASE_URL: `sqlite:${dir}/auth.sqlite3` },
+        dir,
+      );
       expectOneLine(result, new RegExp(`^easyjwt: cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use`));
     });
   });

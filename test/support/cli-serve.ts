@@ -1,6 +1,7 @@
 // `easyjwt serve auth|client` as a child process that the test reads stderr of while it runs: the
 // warnings a service logs at start-up and later are part of what the tests check.
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { CLI } from './cli';
 
 /** A running `easyjwt serve`, the URL it printed and everything it wrote to stderr so far. */
@@ -18,7 +19,7 @@ export function serveRole(role: 'auth' | 'client', env: Record<string, string>, 
   });
   let stdout = '';
   let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -26,12 +27,12 @@ export function serveRole(role: 'auth' | 'client', env: Record<string, string>, 
     }, 20000);
     const early = (code: number | null) => {
       clearTimeout(timer);
-      reject(new Error(`serve ${role} exited with ${code} before listening\n${stderr}`));
+      reject(new Error(`serve ${role} exited with ${String(code)} before listening\n${stderr}`));
     };
     child.once('exit', early);
     let started = false;
-    child.stdout!.on('data', (chunk) => {
-      stdout += chunk;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout);
       if (started || !match) return;
       started = true;
