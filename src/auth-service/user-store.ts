@@ -6,7 +6,7 @@ import { passwordProblems } from '../core/password-rules';
 import { Group, User } from '../entities';
 import { UsageError } from '../errors';
 import { inTransaction } from '../db/transactions';
-import type { AccessChange, AccessOutcome, GroupChange} from './access-admin';
+import type { AccessChange, AccessOutcome, GroupChange } from './access-admin';
 import { changeGroupAccess, changeUserAccess, checkPermissionNames, permissionRows } from './access-admin';
 
 /** The fields of a new user; only email and password are required. */

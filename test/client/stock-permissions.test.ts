@@ -2,7 +2,7 @@
 // custom serializer on either side: the client asks for them in the user JSON and keeps them in
 // its local user copy, whether it verifies tokens locally or remotely.
 import { expect } from 'chai';
-import type { TestAuthService} from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
 import { TEST_KEY, startAuthService } from '../support/auth-service';
 import type { TestClientService } from '../support/client-service';
 import { bearer, FORBIDDEN, GuardedController, startClientService } from '../support/client-service';

@@ -3,13 +3,13 @@
 // revoked from the command line reaching the client-service within USER_CACHE_TTL +
 // USER_SYNC_MAX_AGE, with no custom code on either side.
 import { expect } from 'chai';
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDataSource } from '../../src/db/data-source';
 import { call } from '../support/auth-service';
-import { CLI, runCli, scratchDir, serveAuth } from '../support/cli';
+import { runCli, scratchDir, serveAuth } from '../support/cli';
+import type { Served } from '../support/cli-serve';
+import { serveRole } from '../support/cli-serve';
 
 const KEY = 'e2e-signing-key-with-more-than-thirty-two-bytes';
 const FORBIDDEN = { detail: 'You do not have permission to perform this action.' };
@@ -18,44 +18,8 @@ const USER_CACHE_TTL = 1;
 const USER_SYNC_MAX_AGE = 1;
 const BOUND_MS = (USER_CACHE_TTL + USER_SYNC_MAX_AGE) * 1000;
 
-/** Starts `easyjwt serve client --port 0` and resolves with its URL once it listens. */
-function serveClient(env: Record<string, string>, cwd: string, args: string[]): Promise<{ url: string; stop(): Promise<number | null> }> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', 'client', '--port', '0', ...args], {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`serve client did not start in time\n${stderr}`));
-    }, 20000);
-    const early = (code: number | null) => {
-      clearTimeout(timer);
-      reject(new Error(`serve client exited with ${String(code)} before listening\n${stderr}`));
-    };
-    child.once('exit', early);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /^easyjwt client-service listening on (http:\/\/127\.0\.0\.1:\d+)\//m.exec(stdout);
-      if (!match) return;
-      clearTimeout(timer);
-      child.off('exit', early);
-      child.stdout!.removeAllListeners('data');
-      resolve({
-        url: match[1],
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done(child.exitCode);
-            child.once('exit', (code) => done(code));
-            child.kill('SIGTERM');
-          }),
-      });
-    });
-  });
-}
+/** Starts `easyjwt serve client --port 0` and resolves once it listens. */
+const serveClient = (env: Record<string, string>, cwd: string, args: string[]): Promise<Served> => serveRole('client', env, cwd, args);
 
 /** Rows of a query against a SQLite file another process writes (no migrations run on it). */
 async function rowsOf(file: string, sql: string): Promise<unknown[]> {

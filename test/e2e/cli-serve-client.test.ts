@@ -2,65 +2,19 @@
 // `easyjwt serve auth`, shares the development key, reads the shared config file, and refuses bad
 // settings with one line and exit code 2.
 import { expect } from 'chai';
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call } from '../support/auth-service';
-import { CLI, runCli, scratchDir, serveAuth } from '../support/cli';
+import { runCli, scratchDir, serveAuth } from '../support/cli';
+import type { Served } from '../support/cli-serve';
+import { serveRole } from '../support/cli-serve';
 
 const KEY = 'e2e-signing-key-with-more-than-thirty-two-bytes';
 
 const postJson = (url: string, body: unknown) => call(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
-/** A running `easyjwt serve client`, the URL it printed and what it said. */
-interface RunningClient {
-  readonly url: string;
-  readonly line: string;
-  readonly stderr: () => string;
-  stop(): Promise<number | null>;
-}
-
-function serveClient(env: Record<string, string>, cwd: string, args: string[]): Promise<RunningClient> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', 'client', '--port', '0', ...args], {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`serve client did not start in time\n${stderr}`));
-    }, 20000);
-    const early = (code: number | null) => {
-      clearTimeout(timer);
-      reject(new Error(`serve client exited with ${String(code)} before listening\n${stderr}`));
-    };
-    child.once('exit', early);
-    let started = false;
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /^easyjwt client-service listening on (http:\/\/127\.0\.0\.1:\d+)\/.*$/m.exec(stdout);
-      if (started || !match) return;
-      started = true;
-      clearTimeout(timer);
-      child.off('exit', early);
-      resolve({
-        url: match[1],
-        line: match[0],
-        stderr: () => stderr,
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done(child.exitCode);
-            child.once('exit', (code) => done(code));
-            child.kill('SIGTERM');
-          }),
-      });
-    });
-  });
-}
+/** Starts `easyjwt serve client --port 0` and resolves once it listens. */
+const serveClient = (env: Record<string, string>, cwd: string, args: string[]): Promise<Served> => serveRole('client', env, cwd, args);
 
 describe('easyjwt serve client', function () {
   this.timeout(60000);

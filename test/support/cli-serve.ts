@@ -7,6 +7,8 @@ import { CLI } from './cli';
 /** A running `easyjwt serve`, the URL it printed and everything it wrote to stderr so far. */
 export interface Served {
   readonly url: string;
+  /** The whole "listening on" line it printed. */
+  readonly line: string;
   readonly stderr: () => string;
   stop(): Promise<number | null>;
 }
@@ -33,13 +35,14 @@ export function serveRole(role: 'auth' | 'client', env: Record<string, string>, 
     let started = false;
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout);
+      const match = /^.*listening on (http:\/\/127\.0\.0\.1:\d+)\/.*$/m.exec(stdout);
       if (started || !match) return;
       started = true;
       clearTimeout(timer);
       child.off('exit', early);
       resolve({
         url: match[1],
+        line: match[0],
         stderr: () => stderr,
         stop: () =>
           new Promise((done) => {
