@@ -8,6 +8,7 @@ import type { Clock } from '../core/clock';
 import type { AuthPrincipal, Principal } from '../core/principal';
 import type { Claims, TokenCodec } from '../core/tokens';
 import { InvalidUserClaim, NoUserId, UserInactive } from '../errors';
+import { ACCESS_CLAIMS, AccessClaimsState } from '../http/access-claims';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { BearerVerifier } from '../http/bearer-verifier';
 import type { ClientSettings } from './client-settings';
@@ -63,6 +64,8 @@ export class LocalVerification implements RequestAuthenticator {
 
   authenticate(ctx: Context): Principal | Promise<Principal> {
     const { raw, claims, userId: id } = this.bearer.read(ctx);
+    // For handlers that read more of the token than the principal (ctx.state.claims on a team's app).
+    (ctx.state as AccessClaimsState)[ACCESS_CLAIMS] = claims;
     // Local copies are keyed by the auth-service's integer id.
     if (typeof id !== 'number') throw new NoUserId();
     if (this.settings.USER_FROM_CLAIM !== null) return this.fromClaim(claims, id);
