@@ -1,7 +1,8 @@
 // The Koa app both services are built on: one responder, one body parser, the service's parts on
 // the context, and routing-controllers controllers mounted under a path prefix.
 import Koa from 'koa';
-import { createServer } from 'routing-controllers';
+import type { Middleware } from 'koa';
+import { createServer, RoutingControllersOptions } from 'routing-controllers';
 import type { Logger } from '../logger';
 import { attachService, ServiceContext } from './authenticator';
 import { ControllerDriver } from './controller-driver';
@@ -23,13 +24,15 @@ export function createServiceApp(options: { logger: Logger; bodyLimit: number; s
   return app;
 }
 
+/** routing-controllers' checkers for `@Authorized()` and `@CurrentUser()`, when a service has them. */
+export type Checkers = Pick<RoutingControllersOptions, 'authorizationChecker' | 'currentUserChecker'>;
+
 /**
- * Mounts routing-controllers controllers under `prefix` ('' for the root), behind a prefix check,
- * so a request outside the prefix never walks their routes: each mount costs only the requests
- * that are its own. Errors are left to `respond`; bodies are already parsed.
+ * Registers routing-controllers controllers under `prefix` ('' for the root) on a driver of our
+ * own; mount its `dispatch` where they should answer.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export function mountControllers(app: Koa, prefix: string, controllers: readonly Function[]): ControllerDriver {
+export function buildControllers(prefix: string, controllers: readonly Function[], checkers: Checkers = {}): ControllerDriver {
   // No interceptors and no default error handler: ControllerDriver's direct actions rely on both.
   const driver = new ControllerDriver(new Koa());
   createServer(driver, {
@@ -39,16 +42,29 @@ export function mountControllers(app: Koa, prefix: string, controllers: readonly
     development: false,
     classTransformer: false,
     validation: false,
+    ...checkers,
   });
-  const { dispatch } = driver;
-  if (!prefix) {
-    app.use(dispatch);
-    return driver;
-  }
+  return driver;
+}
+
+/** `dispatch` behind a check of the path prefix ('' for none). */
+export function underPrefix(prefix: string, dispatch: Middleware): Middleware {
+  if (!prefix) return dispatch;
   const under = `${prefix}/`;
-  app.use((ctx, next) => {
+  return (ctx, next) => {
     const path = ctx.path;
     return path === prefix || path.startsWith(under) ? dispatch(ctx, next) : next();
-  });
+  };
+}
+
+/**
+ * Mounts routing-controllers controllers under `prefix` ('' for the root), behind a prefix check,
+ * so a request outside the prefix never walks their routes: each mount costs only the requests
+ * that are its own. Errors are left to `respond`; bodies are already parsed.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export function mountControllers(app: Koa, prefix: string, controllers: readonly Function[], checkers: Checkers = {}): ControllerDriver {
+  const driver = buildControllers(prefix, controllers, checkers);
+  app.use(underPrefix(prefix, driver.dispatch));
   return driver;
 }
