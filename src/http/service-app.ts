@@ -21,7 +21,35 @@ export function createServiceApp(options: { logger: Logger; bodyLimit: number; s
   app.use(respond({ logger: options.logger, bodyLimit: options.bodyLimit }));
   app.use(parseBodies(options.bodyLimit));
   attachService(app.context, options.service);
+  keepRoutesLast(app);
   return app;
+}
+
+/** The middleware of each service app that answers requests itself: its routes. */
+const ROUTES = new WeakMap<Koa, Set<Middleware>>();
+
+/**
+ * Makes `app.use()` insert before the routes mounted with mountRoutes: middleware the application
+ * adds to a built service (a logger, a header, a counter) then runs for every request, the
+ * library's endpoints included, instead of only for the requests no route answered.
+ */
+function keepRoutesLast(app: Koa): void {
+  const routes = new Set<Middleware>();
+  ROUTES.set(app, routes);
+  const koaUse = app.use.bind(app);
+  const use = (middleware: Middleware): Koa => {
+    koaUse(middleware); // Koa's own checks, then it is last
+    const first = app.middleware.findIndex((mounted) => routes.has(mounted as Middleware));
+    if (first >= 0 && !routes.has(middleware)) app.middleware.splice(first, 0, app.middleware.pop() as (typeof app.middleware)[number]);
+    return app;
+  };
+  app.use = use as typeof app.use;
+}
+
+/** Mounts middleware that answers requests (routes) at the end, where app.use() will not pass it. */
+export function mountRoutes(app: Koa, routes: Middleware): void {
+  ROUTES.get(app)?.add(routes);
+  app.use(routes);
 }
 
 /** routing-controllers' checkers for `@Authorized()` and `@CurrentUser()`, when a service has them. */
@@ -65,6 +93,6 @@ export function underPrefix(prefix: string, dispatch: Middleware): Middleware {
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export function mountControllers(app: Koa, prefix: string, controllers: readonly Function[], checkers: Checkers = {}): ControllerDriver {
   const driver = buildControllers(prefix, controllers, checkers);
-  app.use(underPrefix(prefix, driver.dispatch));
+  mountRoutes(app, underPrefix(prefix, driver.dispatch));
   return driver;
 }

@@ -6,7 +6,7 @@ import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import type { PasswordHasher } from '../core/passwords';
 import { listen, Listening } from '../http/server';
-import { createServiceApp } from '../http/service-app';
+import { createServiceApp, mountRoutes } from '../http/service-app';
 import type { Logger } from '../logger';
 import type { AuthServiceParts } from '../auth-service/parts';
 import { AuthServiceOptions, buildAuthService } from './easyjwt-auth-service';
@@ -41,7 +41,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
   // the right (Koa's proxy + maxIpsCount pick the same entry DRF's NUM_PROXIES does).
   app.proxy = settings.NUM_PROXIES > 0;
   app.maxIpsCount = settings.NUM_PROXIES;
-  app.use(endpoints);
+  mountRoutes(app, endpoints);
 
   return {
     ...parts,

@@ -5,7 +5,7 @@ import 'reflect-metadata';
 import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import { listen, Listening } from '../http/server';
-import { createServiceApp, mountControllers } from '../http/service-app';
+import { createServiceApp, mountControllers, mountRoutes } from '../http/service-app';
 import type { ClientServiceParts } from '../client-service/parts';
 import { buildClient, ClientServiceOptions } from './easyjwt-client';
 
@@ -36,7 +36,7 @@ export async function createClientService(options: ClientServiceOptions): Promis
   const { settings, upstream, dataSource, logger, verification, authorizationChecker, currentUserChecker } = client;
   const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });
   // The proxy endpoints live under URL_PREFIX, the team's routes at the root.
-  app.use(endpoints);
+  mountRoutes(app, endpoints);
   if (options.controllers?.length) mountControllers(app, '', options.controllers, { authorizationChecker, currentUserChecker });
 
   return {
