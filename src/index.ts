@@ -21,7 +21,13 @@ export type { ClientSettings, ClientSettingsInput } from './client-service/clien
 export { ClientUserSerializer } from './serializers/client-user-serializer';
 export type { NestedData, StandardField } from './serializers/client-user-serializer';
 
-// Koa middleware factories (easyJwtClient, easyJwtAuthService) go here.
+// Koa middleware factories, for a Koa app the team already has.
+export { easyJwtClient } from './services/easyjwt-client';
+export type { EasyJwtClient } from './services/easyjwt-client';
+export { easyJwtAuthService } from './services/easyjwt-auth-service';
+export type { EasyJwtAuthService } from './services/easyjwt-auth-service';
+export type { EasyJwtKoa } from './http/embedding';
+export { accessClaimsOf } from './http/access-claims';
 
 // Guards, as decorators and as plain Koa middleware, and the principal they check.
 export { AuthUser, JwtLoginRequired, JwtPermRequired, JwtRequireThat, JwtStaffRequired } from './decorators/jwt-guards';

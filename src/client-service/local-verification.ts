@@ -9,6 +9,8 @@ import type { Clock } from '../core/clock';
 import type { AuthPrincipal, Principal } from '../core/principal';
 import type { Claims, TokenCodec } from '../core/tokens';
 import { BearerTokenRejected, InvalidUserClaim, NoUserId } from '../errors';
+import type { AccessClaimsState } from '../http/access-claims';
+import { ACCESS_CLAIMS } from '../http/access-claims';
 import type { RequestAuthenticator } from '../http/authenticator';
 import type { BearerAccess } from '../http/bearer-verifier';
 import { BearerVerifier } from '../http/bearer-verifier';
@@ -106,6 +108,8 @@ export class LocalVerification implements RequestAuthenticator {
     // One field write: the success path pays nothing more for the watch.
     if (this.signatures) this.signatures.streak = 0;
     const { raw, claims, userId: id } = access;
+    // For handlers that read more of the token than the principal (ctx.state.claims on a team's app).
+    (ctx.state as AccessClaimsState)[ACCESS_CLAIMS] = claims;
     // Local copies are keyed by the auth-service's integer id.
     if (typeof id !== 'number') throw new NoUserId();
     if (this.settings.USER_FROM_CLAIM !== null) return this.fromClaim(claims, id);

@@ -7,9 +7,10 @@ import { refuseInactive } from '../core/active-user';
 import type { Clock } from '../core/clock';
 import type { Principal } from '../core/principal';
 import { requestInfo } from '../core/request-info';
-import { unverifiedExp } from '../core/tokens';
+import { Claims, unverifiedClaims } from '../core/tokens';
 import { TtlCache } from '../core/ttl-cache';
 import { NotAuthenticated, UpstreamRejected } from '../errors';
+import { ACCESS_CLAIMS, AccessClaimsState } from '../http/access-claims';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { readBearerToken } from '../http/bearer';
 import type { ClientSettings } from './client-settings';
@@ -23,7 +24,7 @@ import type { UserSync } from './user-sync';
  *   const principal = await remote.authenticate(ctx); // two upstream calls the first time, none after
  */
 export class RemoteVerification implements RequestAuthenticator {
-  private readonly verdicts: TtlCache<string, { principal: Principal; exp: number | null }>;
+  private readonly verdicts: TtlCache<string, { principal: Principal; exp: number | null; claims: Claims | null }>;
 
   constructor(
     private readonly settings: ClientSettings,
@@ -43,20 +44,24 @@ export class RemoteVerification implements RequestAuthenticator {
     // Keyed by a digest so the cache never holds bearer tokens themselves.
     const key = createHash('sha256').update(raw).digest('base64url');
     const known = this.verdicts.get(key);
-    if (known && (known.exp === null || known.exp > this.clock.now() / 1000)) return this.checked(known.principal);
+    if (known && (known.exp === null || known.exp > this.clock.now() / 1000)) return this.checked(known.principal, known.claims, ctx);
 
     const verified = await this.upstream.post(this.settings.REMOTE_AUTH_SERVICE_VERIFY_PATH, { token: raw });
     if (verified.status !== 200) throw new UpstreamRejected(verified.body, verified.status);
     const user = await this.upstream.getWithToken(this.settings.REMOTE_AUTH_SERVICE_USER_PATH, `${this.settings.AUTH_HEADER_TYPES[0]} ${raw}`);
     if (user.status !== 200) throw new UpstreamRejected(user.body, user.status);
     const principal = await this.users.upsert(user.body, 'remote-verification', requestInfo(ctx));
-    // The token's own `exp`, unchecked, only bounds how long the verdict is reused.
-    this.verdicts.set(key, { principal, exp: unverifiedExp(raw) });
-    return this.checked(principal);
+    // The auth-service vouched for the token, so its payload is as good as verified here; its own
+    // `exp` only bounds how long the verdict is reused.
+    const claims = unverifiedClaims(raw);
+    const exp = claims?.exp;
+    this.verdicts.set(key, { principal, exp: typeof exp === 'number' ? exp : null, claims });
+    return this.checked(principal, claims, ctx);
   }
 
-  private checked(principal: Principal): Principal {
+  private checked(principal: Principal, claims: Claims | null, ctx: Context): Principal {
     refuseInactive(principal, this.settings);
+    if (claims !== null) (ctx.state as AccessClaimsState)[ACCESS_CLAIMS] = claims;
     return principal;
   }
 }

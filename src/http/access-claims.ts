@@ -1,6 +1,7 @@
 // The verified claims of the access token that authenticated a request, left on `ctx.state` by
 // the authenticator for handlers that need more of the token than the principal (the sessions
-// list marks the asker's own session by its jti), so they need not read and decode it again.
+// list marks the asker's own session by its jti; a team's handler reads a custom claim), so they
+// need not read and decode it again.
 import type { Context } from 'koa';
 import type { Claims } from '../core/tokens';
 
@@ -17,7 +18,7 @@ export interface AccessClaimsState {
 
 /**
  * The claims the request's authenticator verified, or undefined before authentication (or with
- * an authenticator that keeps none: only the auth-service's does).
+ * an authenticator of the application's own that keeps none).
  *
  * @example
  *   const claims = accessClaimsOf(ctx); // in a handler behind a guard

@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import { HttpError } from 'routing-controllers';
 import { causeText, EasyJwtError, InternalError, MethodNotAllowed, NotFound, ParseError, PayloadTooLarge, UnsupportedMediaType } from '../errors';
 import type { Logger } from '../logger';
+import { GuardRefusal } from './guard-refusal';
 
 /** What DRF's metadata answer says of every endpoint here: what it renders and parses. */
 const OPTIONS_METADATA = Object.freeze({
@@ -22,6 +23,7 @@ export interface ErrorRendererOptions {
 /** Maps a thrown value to the error the client will see. */
 export function toClientError(error: unknown, ctx: Context, bodyLimit: number): EasyJwtError {
   if (error instanceof EasyJwtError) return error;
+  if (error instanceof GuardRefusal) return error.refusal;
   const err = error as { status?: number; httpCode?: number; type?: string; message?: string; expose?: boolean };
   const status = err.status ?? (error instanceof HttpError ? err.httpCode : undefined);
   if (status === 413 || err.type === 'entity.too.large') return new PayloadTooLarge(bodyLimit);

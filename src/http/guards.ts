@@ -9,7 +9,8 @@ import { serviceOf } from './authenticator';
 /** The principal a guard put on the request, if any. */
 export const principalOf = (ctx: Context): Principal | undefined => ctx.state.user as Principal | undefined;
 
-async function authenticated(ctx: Context): Promise<Principal> {
+/** The request's principal: the one already found, or authenticated now (a 401 if none). */
+export async function authenticated(ctx: Context): Promise<Principal> {
   const known = principalOf(ctx);
   if (known) return known;
   const principal = await serviceOf(ctx).authenticator.authenticate(ctx);

@@ -1,67 +1,17 @@
 // createAuthService: the central service wired together from its parts. Every call builds fresh
-// instances (no module state), so tests and applications may run as many as they like.
+// instances (no module state), so tests and applications may run as many as they like. The parts
+// come from buildAuthService, the same code easyJwtAuthService hands to a team's own Koa app.
 import 'reflect-metadata';
 import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
-import { TokenController } from '../controllers/auth-service/token-controller';
-import { SessionController } from '../controllers/auth-service/session-controller';
-import { UserController } from '../controllers/auth-service/user-controller';
-import type { ClaimBuilder } from '../core/claims';
-import { ClaimRegistry, reservedClaims, settingsClaimBuilders } from '../core/claims';
-import type { Clock } from '../core/clock';
-import { systemClock } from '../core/clock';
-import { loadKeys } from '../core/keys';
-import { PasswordHasher } from '../core/passwords';
-import { TokenCodec } from '../core/tokens';
-import { createDataSource, openDatabase } from '../db/data-source';
-import { createDelivery } from '../delivery/create-delivery';
-import type { AuthServiceEvents } from '../events';
-import { EventBus } from '../events';
-import type { Listening } from '../http/server';
-import { listen } from '../http/server';
-import { createServiceApp, mountControllers } from '../http/service-app';
+import type { PasswordHasher } from '../core/passwords';
+import { listen, Listening } from '../http/server';
+import { createServiceApp, mountRoutes } from '../http/service-app';
 import type { Logger } from '../logger';
-import { createLogger } from '../logger';
-import { ExpiryCheck } from '../registry/expiry-check';
-import type { RegistrationStep } from '../registry/pipeline';
-import { connectDevice, connectUser, expireTreeOnRefresh, registerTokens, RegistrationPipeline } from '../registry/pipeline';
-import { SessionStore } from '../registry/sessions';
-import { TokenQueries } from '../registry/token-queries';
-import { TokenRegistry } from '../registry/token-registry';
-import { UserSerializer } from '../serializers/user-serializer';
-import type { Settings, SettingsInput } from '../settings';
-import { isResolvedSettings, resolveSettings } from '../settings';
-import { Credentials } from '../auth-service/credentials';
-import { LocalAuthenticator } from '../auth-service/local-authenticator';
-import { RegistryActions } from '../auth-service/registry-actions';
 import type { AuthServiceParts } from '../auth-service/parts';
-import { TokenIssuer } from '../auth-service/token-issuer';
-import { UserStore } from '../auth-service/user-store';
+import { AuthServiceOptions, buildAuthService } from './easyjwt-auth-service';
 
-/** How to build an auth-service. Only `settings.SIGNING_KEY` is required. */
-export interface AuthServiceOptions {
-  /** Raw settings (validated here) or settings from resolveSettings(). */
-  readonly settings: SettingsInput | Settings;
-  /** A DataSource to use instead of one built from DATABASE_URL; it is migrated either way. */
-  readonly dataSource?: DataSource;
-  readonly logger?: Logger;
-  readonly clock?: Clock;
-  /** Shapes the user JSON of `/user/` and `/users/`; subclass UserSerializer to add fields. */
-  readonly serializer?: UserSerializer;
-  /** Where lifecycle events go; a fresh bus by default (reach it as `service.events`). */
-  readonly events?: EventBus<AuthServiceEvents>;
-  /**
-   * Custom claim builders, in order, after the ones USER_CLAIMS and USER_PAYLOAD_CLAIM imply. A
-   * reserved or duplicate key stops the start with a ClaimRegistrationError naming it.
-   */
-  readonly claims?: ClaimRegistry | readonly ClaimBuilder[];
-  /**
-   * Registration steps of the application, run in order after the built-in ones (register the
-   * tokens, connect the user, connect the device, then expire the tree under TOKEN_EXPIRE_ON_REFRESH).
-   * `service.pipeline.add(step, { before: 'connectDevice' })` places one elsewhere.
-   */
-  readonly registrationSteps?: readonly RegistrationStep[];
-}
+export type { AuthServiceOptions } from './easyjwt-auth-service';
 
 /** A built auth-service: a Koa app plus the parts behind it. */
 export interface AuthService extends AuthServiceParts {
@@ -84,77 +34,14 @@ export interface AuthService extends AuthServiceParts {
  *   const { url } = await service.listen();
  */
 export async function createAuthService(options: AuthServiceOptions): Promise<AuthService> {
-  const settings = isResolvedSettings(options.settings) ? options.settings : resolveSettings(options.settings);
-  const logger = options.logger ?? createLogger(settings.LOG_LEVEL);
-  const clock = options.clock ?? systemClock;
-  const codec = new TokenCodec(settings, loadKeys(settings.ALGORITHM, settings.SIGNING_KEY, settings.VERIFYING_KEY), clock);
-  // Claim names are checked against the configured ones before anything is opened.
-  const claims = ClaimRegistry.combine(reservedClaims(settings), settingsClaimBuilders(settings), options.claims ?? []);
-  const hasher = new PasswordHasher({ N: settings.PASSWORD_SCRYPT_N, r: settings.PASSWORD_SCRYPT_R, p: settings.PASSWORD_SCRYPT_P });
-  const dataSource = options.dataSource ?? createDataSource(settings.DATABASE_URL);
-  const applied = await openDatabase(dataSource);
-  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-
-  const serializer = options.serializer ?? new UserSerializer();
-  const events = options.events ?? new EventBus<AuthServiceEvents>(logger);
-  const users = new UserStore(dataSource, hasher, clock);
-  const registry = new TokenRegistry(dataSource);
-  const queries = new TokenQueries(dataSource);
-  const expiry = new ExpiryCheck(dataSource, settings.USER_CACHE_TTL, settings.USER_CACHE_SIZE, clock);
-  const pipeline = new RegistrationPipeline({ dataSource, settings, logger, events, onExpired: (jtis) => expiry.markExpired(jtis) }, [
-    registerTokens(registry),
-    connectUser(),
-    connectDevice(),
-    ...(settings.TOKEN_EXPIRE_ON_REFRESH ? [expireTreeOnRefresh(queries, registry)] : []),
-    ...(options.registrationSteps ?? []),
-  ]);
-  const credentials = new Credentials(settings, dataSource, users, hasher);
-  const delivery = createDelivery({ settings, clock, onCsrfRejected: (event) => events.emit('csrfRejected', event) });
-  const authenticator = new LocalAuthenticator(settings, codec, users, serializer, clock, delivery.readAccessCookie, settings.REGISTRY_ENABLED ? expiry : null);
-  const onUserChanged = (userId: number) => authenticator.forget(userId);
-  users.onUserChanged(onUserChanged);
-  const issuer = new TokenIssuer({
-    settings,
-    dataSource,
-    codec,
-    registry,
-    pipeline,
-    expiry,
-    users,
-    credentials,
-    hasher,
-    clock,
-    logger,
-    onUserChanged,
-    claims,
-    serializer,
-    events,
-  });
-
-  const sessions = new SessionStore(dataSource, registry);
-  const registryActions = new RegistryActions({ settings, dataSource, codec, registry, sessions, pipeline, expiry, users, events, clock, onUserChanged });
-
-  const parts: AuthServiceParts = {
-    settings,
-    codec,
-    issuer,
-    users,
-    serializer,
-    authenticator,
-    events,
-    delivery,
-    claims,
-    pipeline,
-    registry,
-    queries,
-    registryActions,
-  };
+  const { service, parts, endpoints } = await buildAuthService(options);
+  const { settings, pipeline, dataSource, hasher, logger } = service;
   const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });
   // The client address: with NUM_PROXIES > 0, taken from X-Forwarded-For that many entries from
   // the right (Koa's proxy + maxIpsCount pick the same entry DRF's NUM_PROXIES does).
   app.proxy = settings.NUM_PROXIES > 0;
   app.maxIpsCount = settings.NUM_PROXIES;
-  mountControllers(app, settings.URL_PREFIX, [TokenController, UserController, SessionController]);
+  mountRoutes(app, endpoints);
 
   return {
     ...parts,

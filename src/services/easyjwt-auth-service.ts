@@ -1,0 +1,161 @@
+// easyJwtAuthService: the auth-service's parts for a Koa app the team already has. createAuthService
+// builds its own app from the same parts, so both ways of using the library share one code path.
+import 'reflect-metadata';
+import type { DataSource } from 'typeorm';
+import { TokenController } from '../controllers/auth-service/token-controller';
+import { SessionController } from '../controllers/auth-service/session-controller';
+import { UserController } from '../controllers/auth-service/user-controller';
+import { ClaimBuilder, ClaimRegistry, reservedClaims, settingsClaimBuilders } from '../core/claims';
+import { Clock, systemClock } from '../core/clock';
+import { loadKeys } from '../core/keys';
+import { PasswordHasher } from '../core/passwords';
+import { TokenCodec } from '../core/tokens';
+import { createDataSource, openDatabase } from '../db/data-source';
+import { createDelivery } from '../delivery/create-delivery';
+import { AuthServiceEvents, EventBus } from '../events';
+import { EasyJwtKoa, embed } from '../http/embedding';
+import { buildControllers, underPrefix } from '../http/service-app';
+import { createLogger, Logger } from '../logger';
+import { ExpiryCheck } from '../registry/expiry-check';
+import { connectDevice, connectUser, expireTreeOnRefresh, registerTokens, RegistrationPipeline, RegistrationStep } from '../registry/pipeline';
+import { SessionStore } from '../registry/sessions';
+import { TokenQueries } from '../registry/token-queries';
+import { TokenRegistry } from '../registry/token-registry';
+import { UserSerializer } from '../serializers/user-serializer';
+import { isResolvedSettings, resolveSettings, Settings, SettingsInput } from '../settings';
+import { Credentials } from '../auth-service/credentials';
+import { LocalAuthenticator } from '../auth-service/local-authenticator';
+import { RegistryActions } from '../auth-service/registry-actions';
+import type { AuthServiceParts } from '../auth-service/parts';
+import { TokenIssuer } from '../auth-service/token-issuer';
+import { UserStore } from '../auth-service/user-store';
+
+import { closeOwned, DatabaseOwnership } from './ownership';
+
+/** How to build an auth-service. Only `settings.SIGNING_KEY` is required. */
+export interface AuthServiceOptions {
+  /** Raw settings (validated here) or settings from resolveSettings(). */
+  readonly settings: SettingsInput | Settings;
+  /** A DataSource to use instead of one built from DATABASE_URL; it is migrated either way. */
+  readonly dataSource?: DataSource;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Shapes the user JSON of `/user/` and `/users/`; subclass UserSerializer to add fields. */
+  readonly serializer?: UserSerializer;
+  /** Where lifecycle events go; a fresh bus by default (reach it as `service.events`). */
+  readonly events?: EventBus<AuthServiceEvents>;
+  /**
+   * Custom claim builders, in order, after the ones USER_CLAIMS and USER_PAYLOAD_CLAIM imply. A
+   * reserved or duplicate key stops the start with a ClaimRegistrationError naming it.
+   */
+  readonly claims?: ClaimRegistry | readonly ClaimBuilder[];
+  /**
+   * Registration steps of the application, run in order after the built-in ones (register the
+   * tokens, connect the user, connect the device, then expire the tree under TOKEN_EXPIRE_ON_REFRESH).
+   * `service.pipeline.add(step, { before: 'connectDevice' })` places one elsewhere.
+   */
+  readonly registrationSteps?: readonly RegistrationStep[];
+}
+
+/** The auth-service's parts, ready for the team's own Koa app. */
+export interface EasyJwtAuthService extends AuthServiceParts, EasyJwtKoa {
+  readonly dataSource: DataSource;
+  readonly hasher: PasswordHasher;
+  readonly logger: Logger;
+  /** Waits for registrations still running, then closes the data source if this factory created or opened it. */
+  close(): Promise<void>;
+}
+
+/** What createAuthService needs beyond the public factory: the endpoints, still unwrapped. */
+export interface BuiltAuthService {
+  readonly service: EasyJwtAuthService;
+  readonly parts: AuthServiceParts;
+  readonly ownership: DatabaseOwnership;
+  /** The token, user and session endpoints behind their URL_PREFIX check; errors thrown, bodies parsed upstream. */
+  readonly endpoints: ReturnType<typeof underPrefix>;
+}
+
+/** Builds the parts of an auth-service: settings, keys, claims, database, registry, endpoints. */
+export async function buildAuthService(options: AuthServiceOptions): Promise<BuiltAuthService> {
+  const settings = isResolvedSettings(options.settings) ? options.settings : resolveSettings(options.settings);
+  const logger = options.logger ?? createLogger(settings.LOG_LEVEL);
+  const clock = options.clock ?? systemClock;
+  const codec = new TokenCodec(settings, loadKeys(settings.ALGORITHM, settings.SIGNING_KEY, settings.VERIFYING_KEY), clock);
+  // Claim names are checked against the configured ones before anything is opened.
+  const claims = ClaimRegistry.combine(reservedClaims(settings), settingsClaimBuilders(settings), options.claims ?? []);
+  const hasher = new PasswordHasher({ N: settings.PASSWORD_SCRYPT_N, r: settings.PASSWORD_SCRYPT_R, p: settings.PASSWORD_SCRYPT_P });
+  const dataSource = options.dataSource ?? createDataSource(settings.DATABASE_URL);
+  const ownership: DatabaseOwnership = { dataSource, owned: !options.dataSource || !dataSource.isInitialized };
+  const applied = await openDatabase(dataSource);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+
+  const serializer = options.serializer ?? new UserSerializer();
+  const events = options.events ?? new EventBus<AuthServiceEvents>(logger);
+  const users = new UserStore(dataSource, hasher, clock);
+  const registry = new TokenRegistry(dataSource);
+  const queries = new TokenQueries(dataSource);
+  const expiry = new ExpiryCheck(dataSource, settings.USER_CACHE_TTL, settings.USER_CACHE_SIZE, clock);
+  const pipeline = new RegistrationPipeline({ dataSource, settings, logger, events, onExpired: (jtis) => expiry.markExpired(jtis) }, [
+    registerTokens(registry),
+    connectUser(),
+    connectDevice(),
+    ...(settings.TOKEN_EXPIRE_ON_REFRESH ? [expireTreeOnRefresh(queries, registry)] : []),
+    ...(options.registrationSteps ?? []),
+  ]);
+  const credentials = new Credentials(settings, dataSource, users, hasher);
+  const delivery = createDelivery({ settings, clock, onCsrfRejected: (event) => events.emit('csrfRejected', event) });
+  const authenticator = new LocalAuthenticator(settings, codec, users, serializer, clock, delivery.readAccessCookie, settings.REGISTRY_ENABLED ? expiry : null);
+  const onUserChanged = (userId: number) => authenticator.forget(userId);
+  users.onUserChanged(onUserChanged);
+  const issuer = new TokenIssuer({
+    settings,
+    dataSource,
+    codec,
+    registry,
+    pipeline,
+    expiry,
+    users,
+    credentials,
+    hasher,
+    clock,
+    logger,
+    onUserChanged,
+    claims,
+    serializer,
+    events,
+  });
+
+  const sessions = new SessionStore(dataSource, registry);
+  const registryActions = new RegistryActions({ settings, dataSource, codec, registry, sessions, pipeline, expiry, users, events, clock, onUserChanged });
+
+  const parts: AuthServiceParts = { settings, codec, issuer, users, serializer, authenticator, events, delivery, claims, pipeline, registry, queries, registryActions };
+  const endpoints = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, [TokenController, UserController, SessionController]).dispatch);
+  const kit = embed(parts, { logger, bodyLimit: settings.BODY_LIMIT, prefix: settings.URL_PREFIX, endpoints });
+  const service: EasyJwtAuthService = {
+    ...parts,
+    ...kit,
+    dataSource,
+    hasher,
+    logger,
+    close: async () => {
+      // Registrations still running after their answers are written first.
+      await pipeline.drain();
+      await closeOwned(ownership);
+    },
+  };
+  return { service, parts, ownership, endpoints };
+}
+
+/**
+ * An auth-service for the team's own Koa app: `routes()` serves login, refresh, users and sessions
+ * under URL_PREFIX; `middleware()` and the guards protect the team's own routes with its tokens.
+ *
+ * @example
+ *   const auth = await easyJwtAuthService({ settings: { SIGNING_KEY: 'a-key-of-at-least-32-bytes-long-1234', DATABASE_URL: 'sqlite:data/auth.sqlite3' } });
+ *   const app = new Koa();
+ *   app.use(auth.routes());
+ *   app.use(auth.middleware());
+ */
+export async function easyJwtAuthService(options: AuthServiceOptions): Promise<EasyJwtAuthService> {
+  return (await buildAuthService(options)).service;
+}

@@ -1,0 +1,132 @@
+// easyJwtClient: a client-service's parts for a Koa app the team already has. createClientService
+// builds its own app from the same parts, so both ways of using the library share one code path.
+import 'reflect-metadata';
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import { ProxyController } from '../controllers/client-service/proxy-controller';
+import { Clock, systemClock } from '../core/clock';
+import { loadKeys } from '../core/keys';
+import { TokenCodec } from '../core/tokens';
+import { CLIENT_SCHEMA, createDataSource, openDatabase, Schema } from '../db/data-source';
+import { createDelivery } from '../delivery/create-delivery';
+import { ClientServiceEvents, EventBus } from '../events';
+import type { RequestAuthenticator } from '../http/authenticator';
+import { EasyJwtKoa, embed } from '../http/embedding';
+import { buildControllers, underPrefix } from '../http/service-app';
+import { createLogger, Logger } from '../logger';
+import { ClientUserSerializer } from '../serializers/client-user-serializer';
+import { ClientSettings, ClientSettingsInput, isResolvedClientSettings, resolveClientSettings, verifiesLocally } from '../client-service/client-settings';
+import { LocalVerification } from '../client-service/local-verification';
+import type { ClientServiceParts } from '../client-service/parts';
+import { RemoteVerification } from '../client-service/remote-verification';
+import { AuthServiceClient } from '../client-service/upstream';
+import { UserSync } from '../client-service/user-sync';
+import { closeOwned, DatabaseOwnership } from './ownership';
+
+/* eslint-disable @typescript-eslint/no-unsafe-function-type */
+/** How to build a client-service. Only `settings.REMOTE_AUTH_SERVICE_URL` is required. */
+export interface ClientServiceOptions {
+  /** Raw settings (validated here) or settings from resolveClientSettings(). */
+  readonly settings: ClientSettingsInput | ClientSettings;
+  /** Which user fields (and nested extra data) this service keeps. */
+  readonly serializer?: ClientUserSerializer;
+  /** The team's own routing-controllers controllers, mounted at the root (createClientService only). */
+  readonly controllers?: readonly Function[];
+  /** The team's own entities (extra-data tables among them), added to the local user copies. */
+  readonly entities?: readonly EntityTarget<ObjectLiteral>[];
+  /** Migrations for those entities, per dialect; they run after the library's own. */
+  readonly migrations?: { readonly sqlite?: readonly Function[]; readonly mariadb?: readonly Function[] };
+  /** A DataSource to use instead of one built from DATABASE_URL; it is migrated either way. */
+  readonly dataSource?: DataSource;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Where lifecycle events go; a fresh bus by default (reach it as `service.events`). */
+  readonly events?: EventBus<ClientServiceEvents>;
+}
+
+/** A client-service's parts, ready for the team's own Koa app. */
+export interface EasyJwtClient extends ClientServiceParts, EasyJwtKoa {
+  readonly dataSource: DataSource;
+  /** `local` or `remote`: how this instance verifies requests. */
+  readonly verification: 'local' | 'remote';
+  /** Closes the upstream client, and the data source if this factory created or opened it. */
+  close(): Promise<void>;
+}
+
+/** What createClientService needs beyond the public factory: the proxy endpoints, still unwrapped. */
+export interface BuiltClient {
+  readonly client: EasyJwtClient;
+  readonly parts: ClientServiceParts;
+  readonly ownership: DatabaseOwnership;
+  /** The proxy endpoints behind their URL_PREFIX check; errors thrown, bodies parsed upstream. */
+  readonly endpoints: ReturnType<typeof underPrefix>;
+}
+
+/** Builds the parts of a client-service: settings, database, verification, proxy endpoints. */
+export async function buildClient(options: ClientServiceOptions): Promise<BuiltClient> {
+  const settings = isResolvedClientSettings(options.settings) ? options.settings : resolveClientSettings(options.settings);
+  const logger = options.logger ?? createLogger(settings.LOG_LEVEL);
+  const clock = options.clock ?? systemClock;
+  const serializer = options.serializer ?? new ClientUserSerializer();
+  const schema: Schema = {
+    entities: [...(CLIENT_SCHEMA.entities as Function[]), ...((options.entities ?? []) as unknown as Function[])],
+    migrations: {
+      sqlite: [...(CLIENT_SCHEMA.migrations.sqlite as Function[]), ...(options.migrations?.sqlite ?? [])],
+      mariadb: [...(CLIENT_SCHEMA.migrations.mariadb as Function[]), ...(options.migrations?.mariadb ?? [])],
+    },
+    migrationsTable: CLIENT_SCHEMA.migrationsTable,
+  } as Schema;
+  // Everything that can refuse a setting comes before the database is opened.
+  const local = verifiesLocally(settings);
+  const keys = local ? loadKeys(settings.ALGORITHM, settings.ALGORITHM.startsWith('HS') ? settings.SIGNING_KEY : null, settings.VERIFYING_KEY) : null;
+  const upstream = new AuthServiceClient(settings);
+  const dataSource = options.dataSource ?? createDataSource(settings.DATABASE_URL, { schema });
+  const ownership: DatabaseOwnership = { dataSource, owned: !options.dataSource || !dataSource.isInitialized };
+  try {
+    const applied = await openDatabase(dataSource);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  } catch (error) {
+    upstream.close();
+    if (dataSource.isInitialized) await dataSource.destroy();
+    throw error;
+  }
+
+  const events = options.events ?? new EventBus<ClientServiceEvents>(logger);
+  const delivery = createDelivery({ settings, clock, onCsrfRejected: (event) => events.emit('csrfRejected', event) });
+  const users = new UserSync(settings, dataSource, serializer, upstream, clock, logger, events);
+  const authenticator: RequestAuthenticator = keys
+    ? new LocalVerification(settings, new TokenCodec(settings, keys, clock), users, clock, delivery.readAccessCookie, logger)
+    : new RemoteVerification(settings, upstream, users, clock, delivery.readAccessCookie);
+
+  const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator, events, delivery, clock };
+  // The proxy endpoints live under URL_PREFIX, the team's routes wherever the team puts them.
+  const endpoints = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, [ProxyController]).dispatch);
+  const kit = embed(parts, { logger, bodyLimit: settings.BODY_LIMIT, prefix: settings.URL_PREFIX, endpoints });
+  const verification: 'local' | 'remote' = local ? 'local' : 'remote';
+  logger.info({ verification, delivery: settings.DELIVERY_MODE, authService: settings.REMOTE_AUTH_SERVICE_URL }, 'client-service ready');
+  const client: EasyJwtClient = {
+    ...parts,
+    ...kit,
+    dataSource,
+    verification,
+    close: async () => {
+      upstream.close();
+      await closeOwned(ownership);
+    },
+  };
+  return { client, parts, ownership, endpoints };
+}
+
+/**
+ * A client-service for the team's own Koa app: authenticate with `middleware()`, serve the proxy
+ * endpoints with `routes()`, guard routes with `requirePermission()` or routing-controllers'
+ * `@Authorized()` through `authorizationChecker`.
+ *
+ * @example
+ *   const jwt = await easyJwtClient({ settings: { REMOTE_AUTH_SERVICE_URL: 'http://127.0.0.1:8000', SIGNING_KEY: 'a-key-of-at-least-32-bytes-long-1234' } });
+ *   const app = new Koa();
+ *   app.use(jwt.middleware());
+ *   app.use(jwt.routes());
+ */
+export async function easyJwtClient(options: ClientServiceOptions): Promise<EasyJwtClient> {
+  return (await buildClient(options)).client;
+}
