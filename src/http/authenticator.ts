@@ -38,6 +38,9 @@ export function attachToRequest<T extends ServiceContext>(ctx: Context, service:
 /** The parts attached to the app serving `ctx`; a clear error if none were. */
 export function serviceOf<T extends ServiceContext = ServiceContext>(ctx: Context): T {
   const service = (ctx as unknown as Record<string, unknown>)[KEY];
-  if (!service) throw new Error('koa-easyjwt guards need the middleware() of easyJwtClient() or easyJwtAuthService() before them, or an app built by createAuthService() or createClientService()');
+  if (!service)
+    throw new Error(
+      'koa-easyjwt guards need the middleware() of easyJwtClient() or easyJwtAuthService() before them, or an app built by createAuthService() or createClientService()',
+    );
   return service as T;
 }

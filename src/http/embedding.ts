@@ -5,11 +5,13 @@
 import compose from 'koa-compose';
 import type { Context, Middleware, Next } from 'koa';
 import type { Action } from 'routing-controllers';
-import { hasPermission, Principal } from '../core/principal';
+import type { Principal } from '../core/principal';
+import { hasPermission } from '../core/principal';
 import { EasyJwtError, PermissionDenied } from '../errors';
 import type { Logger } from '../logger';
 import { accessClaimsOf } from './access-claims';
-import { attachToRequest, ServiceContext } from './authenticator';
+import type { ServiceContext } from './authenticator';
+import { attachToRequest } from './authenticator';
 import { parseBodies } from './body-parser';
 import { renderError } from './error-renderer';
 import { GuardRefusal, refusalOf } from './guard-refusal';
@@ -122,7 +124,7 @@ export function embed(parts: ServiceContext, options: EmbeddingOptions): EasyJwt
         const path = ctx.path;
         if (path !== prefix && !path.startsWith(under)) return next();
         attachToRequest(ctx, parts);
-        return endpoints(ctx, next);
+        return endpoints(ctx, next) as Promise<unknown>;
       },
     errorHandler: () => renderOurs,
     authorizationChecker: async (action, roles) => {

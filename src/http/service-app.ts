@@ -2,7 +2,8 @@
 // the context, and routing-controllers controllers mounted under a path prefix.
 import Koa from 'koa';
 import type { Middleware } from 'koa';
-import { createServer, RoutingControllersOptions } from 'routing-controllers';
+import type { RoutingControllersOptions } from 'routing-controllers';
+import { createServer } from 'routing-controllers';
 import type { Logger } from '../logger';
 import type { ServiceContext } from './authenticator';
 import { attachService } from './authenticator';
@@ -82,7 +83,7 @@ export function underPrefix(prefix: string, dispatch: Middleware): Middleware {
   const under = `${prefix}/`;
   return (ctx, next) => {
     const path = ctx.path;
-    return path === prefix || path.startsWith(under) ? dispatch(ctx, next) : next();
+    return path === prefix || path.startsWith(under) ? (dispatch(ctx, next) as Promise<unknown>) : next();
   };
 }
 

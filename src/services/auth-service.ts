@@ -5,11 +5,13 @@ import 'reflect-metadata';
 import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import type { PasswordHasher } from '../core/passwords';
-import { listen, Listening } from '../http/server';
+import type { Listening } from '../http/server';
+import { listen } from '../http/server';
 import { createServiceApp, mountRoutes } from '../http/service-app';
 import type { Logger } from '../logger';
 import type { AuthServiceParts } from '../auth-service/parts';
-import { AuthServiceOptions, buildAuthService } from './easyjwt-auth-service';
+import type { AuthServiceOptions } from './easyjwt-auth-service';
+import { buildAuthService } from './easyjwt-auth-service';
 
 export type { AuthServiceOptions } from './easyjwt-auth-service';
 

@@ -4,10 +4,12 @@
 import 'reflect-metadata';
 import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
-import { listen, Listening } from '../http/server';
+import type { Listening } from '../http/server';
+import { listen } from '../http/server';
 import { createServiceApp, mountControllers, mountRoutes } from '../http/service-app';
 import type { ClientServiceParts } from '../client-service/parts';
-import { buildClient, ClientServiceOptions } from './easyjwt-client';
+import type { ClientServiceOptions } from './easyjwt-client';
+import { buildClient } from './easyjwt-client';
 
 export type { ClientServiceOptions } from './easyjwt-client';
 

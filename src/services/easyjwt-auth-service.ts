@@ -5,24 +5,31 @@ import type { DataSource } from 'typeorm';
 import { TokenController } from '../controllers/auth-service/token-controller';
 import { SessionController } from '../controllers/auth-service/session-controller';
 import { UserController } from '../controllers/auth-service/user-controller';
-import { ClaimBuilder, ClaimRegistry, reservedClaims, settingsClaimBuilders } from '../core/claims';
-import { Clock, systemClock } from '../core/clock';
+import type { ClaimBuilder } from '../core/claims';
+import { ClaimRegistry, reservedClaims, settingsClaimBuilders } from '../core/claims';
+import type { Clock } from '../core/clock';
+import { systemClock } from '../core/clock';
 import { loadKeys } from '../core/keys';
 import { PasswordHasher } from '../core/passwords';
 import { TokenCodec } from '../core/tokens';
 import { createDataSource, openDatabase } from '../db/data-source';
 import { createDelivery } from '../delivery/create-delivery';
-import { AuthServiceEvents, EventBus } from '../events';
-import { EasyJwtKoa, embed } from '../http/embedding';
+import type { AuthServiceEvents } from '../events';
+import { EventBus } from '../events';
+import type { EasyJwtKoa } from '../http/embedding';
+import { embed } from '../http/embedding';
 import { buildControllers, underPrefix } from '../http/service-app';
-import { createLogger, Logger } from '../logger';
+import type { Logger } from '../logger';
+import { createLogger } from '../logger';
 import { ExpiryCheck } from '../registry/expiry-check';
-import { connectDevice, connectUser, expireTreeOnRefresh, registerTokens, RegistrationPipeline, RegistrationStep } from '../registry/pipeline';
+import type { RegistrationStep } from '../registry/pipeline';
+import { connectDevice, connectUser, expireTreeOnRefresh, registerTokens, RegistrationPipeline } from '../registry/pipeline';
 import { SessionStore } from '../registry/sessions';
 import { TokenQueries } from '../registry/token-queries';
 import { TokenRegistry } from '../registry/token-registry';
 import { UserSerializer } from '../serializers/user-serializer';
-import { isResolvedSettings, resolveSettings, Settings, SettingsInput } from '../settings';
+import type { Settings, SettingsInput } from '../settings';
+import { isResolvedSettings, resolveSettings } from '../settings';
 import { Credentials } from '../auth-service/credentials';
 import { LocalAuthenticator } from '../auth-service/local-authenticator';
 import { RegistryActions } from '../auth-service/registry-actions';
@@ -30,7 +37,8 @@ import type { AuthServiceParts } from '../auth-service/parts';
 import { TokenIssuer } from '../auth-service/token-issuer';
 import { UserStore } from '../auth-service/user-store';
 
-import { closeOwned, DatabaseOwnership } from './ownership';
+import type { DatabaseOwnership } from './ownership';
+import { closeOwned } from './ownership';
 
 /** How to build an auth-service. Only `settings.SIGNING_KEY` is required. */
 export interface AuthServiceOptions {
@@ -128,7 +136,21 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
   const sessions = new SessionStore(dataSource, registry);
   const registryActions = new RegistryActions({ settings, dataSource, codec, registry, sessions, pipeline, expiry, users, events, clock, onUserChanged });
 
-  const parts: AuthServiceParts = { settings, codec, issuer, users, serializer, authenticator, events, delivery, claims, pipeline, registry, queries, registryActions };
+  const parts: AuthServiceParts = {
+    settings,
+    codec,
+    issuer,
+    users,
+    serializer,
+    authenticator,
+    events,
+    delivery,
+    claims,
+    pipeline,
+    registry,
+    queries,
+    registryActions,
+  };
   const endpoints = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, [TokenController, UserController, SessionController]).dispatch);
   const kit = embed(parts, { logger, bodyLimit: settings.BODY_LIMIT, prefix: settings.URL_PREFIX, endpoints });
   const service: EasyJwtAuthService = {

@@ -3,24 +3,31 @@
 import 'reflect-metadata';
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { ProxyController } from '../controllers/client-service/proxy-controller';
-import { Clock, systemClock } from '../core/clock';
+import type { Clock } from '../core/clock';
+import { systemClock } from '../core/clock';
 import { loadKeys } from '../core/keys';
 import { TokenCodec } from '../core/tokens';
-import { CLIENT_SCHEMA, createDataSource, openDatabase, Schema } from '../db/data-source';
+import type { Schema } from '../db/data-source';
+import { CLIENT_SCHEMA, createDataSource, openDatabase } from '../db/data-source';
 import { createDelivery } from '../delivery/create-delivery';
-import { ClientServiceEvents, EventBus } from '../events';
+import type { ClientServiceEvents } from '../events';
+import { EventBus } from '../events';
 import type { RequestAuthenticator } from '../http/authenticator';
-import { EasyJwtKoa, embed } from '../http/embedding';
+import type { EasyJwtKoa } from '../http/embedding';
+import { embed } from '../http/embedding';
 import { buildControllers, underPrefix } from '../http/service-app';
-import { createLogger, Logger } from '../logger';
+import type { Logger } from '../logger';
+import { createLogger } from '../logger';
 import { ClientUserSerializer } from '../serializers/client-user-serializer';
-import { ClientSettings, ClientSettingsInput, isResolvedClientSettings, resolveClientSettings, verifiesLocally } from '../client-service/client-settings';
+import type { ClientSettings, ClientSettingsInput } from '../client-service/client-settings';
+import { isResolvedClientSettings, resolveClientSettings, verifiesLocally } from '../client-service/client-settings';
 import { LocalVerification } from '../client-service/local-verification';
 import type { ClientServiceParts } from '../client-service/parts';
 import { RemoteVerification } from '../client-service/remote-verification';
 import { AuthServiceClient } from '../client-service/upstream';
 import { UserSync } from '../client-service/user-sync';
-import { closeOwned, DatabaseOwnership } from './ownership';
+import type { DatabaseOwnership } from './ownership';
+import { closeOwned } from './ownership';
 
 /* eslint-disable @typescript-eslint/no-unsafe-function-type */
 /** How to build a client-service. Only `settings.REMOTE_AUTH_SERVICE_URL` is required. */
@@ -74,7 +81,7 @@ export async function buildClient(options: ClientServiceOptions): Promise<BuiltC
       mariadb: [...(CLIENT_SCHEMA.migrations.mariadb as Function[]), ...(options.migrations?.mariadb ?? [])],
     },
     migrationsTable: CLIENT_SCHEMA.migrationsTable,
-  } as Schema;
+  };
   // Everything that can refuse a setting comes before the database is opened.
   const local = verifiesLocally(settings);
   const keys = local ? loadKeys(settings.ALGORITHM, settings.ALGORITHM.startsWith('HS') ? settings.SIGNING_KEY : null, settings.VERIFYING_KEY) : null;

@@ -6,7 +6,8 @@ import type { Context, Next } from 'koa';
 import { createAuthService } from '../../src/services/auth-service';
 import { createClientService } from '../../src/services/client-service';
 import { LocalUser } from '../../src/entities';
-import { jsonClient, startAuthService, TEST_KEY, testSettings, TestAuthService } from '../support/auth-service';
+import type { TestAuthService } from '../support/auth-service';
+import { jsonClient, startAuthService, TEST_KEY, testSettings } from '../support/auth-service';
 import { bearer, GuardedController, NOT_PROVIDED } from '../support/client-service';
 import { forEachDialect, freshDatabaseUrl } from '../support/databases';
 
