@@ -12,7 +12,7 @@ import type { Logger } from '../logger';
  * when the answer is anything else or does not come. Resolves with whether it answered so.
  *
  * @example
- *   await probeAuthService(service.upstream, settings, logger);
+ *   await probeAuthService(new AuthServiceClient(settings), settings, logger);
  */
 export async function probeAuthService(upstream: AuthServiceClient, settings: ClientSettings, logger: Logger): Promise<boolean> {
   const url = settings.REMOTE_AUTH_SERVICE_URL;

@@ -20,7 +20,6 @@ export const TEST_PASSWORD = 'test-user-pass';
  * cheap enough for hundreds of logins per test run; `overrides` win.
  *
  * @example
- *   import { testAuthSettings } from 'koa-easyjwt/testing';
  *   const settings = testAuthSettings({ ROTATE_REFRESH_TOKENS: true });
  */
 export function testAuthSettings(overrides: SettingsInput = {}): SettingsInput {
@@ -68,7 +67,6 @@ export interface TestAuthService {
  * Starts an auth-service on an in-memory SQLite database, listening on 127.0.0.1 on a free port.
  *
  * @example
- *   import { startTestAuthService } from 'koa-easyjwt/testing';
  *   async function demo(): Promise<void> {
  *     const auth = await startTestAuthService();
  *     await auth.createUser({ email: 'ann@example.com', permissions: ['reports.view_report'] });

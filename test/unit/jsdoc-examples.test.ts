@@ -79,6 +79,12 @@ const COMMON_NAMES: Readonly<Record<string, string>> = {
 const NAMES_BY_SYMBOL: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   // The auth-service's parts, each documented with an instance of itself.
   Credentials: { credentials: 'Credentials' },
+  // The CLI's pieces, documented with the values a command holds.
+  probeAuthService: { settings: 'ClientSettings' },
+  makeMigrations: { context: 'CommandContext' },
+  withMigrationHint: { error: 'unknown', config: 'CliConfig' },
+  renderMigration: { change: 'SchemaChange' },
+  embed: { parts: 'ServiceContext', driver: 'ControllerDriver' },
   Accounts: { accounts: 'Accounts' },
   Obtainer: { obtainer: 'Obtainer' },
   Refresher: { refresher: 'Refresher', oldRefresh: 'string' },
