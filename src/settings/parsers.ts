@@ -120,15 +120,18 @@ export const optionalDomain: Parser<string | null, string | null> = (value, key)
 
 export const optionalDuration: Parser<number | null, DurationInput | null> = (value, key) => (value === null ? null : positiveDuration(value, key));
 
+/** A comma-separated string (as environment variables carry lists) as its items; anything else as given. */
+const splitCommas = (value: unknown): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : value;
+
 /** A list of origins (`scheme://host[:port]`), normalised as browsers send them in `Origin`. */
 export const originList: Parser<readonly string[], ListInput> = (value, key) => {
-  const list =
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((item) => item.trim())
-          .filter(Boolean)
-      : value;
+  const list = splitCommas(value);
   if (!Array.isArray(list)) return fail(key, 'must be a list of origins such as ["https://app.example.com"]', value);
   return Object.freeze(
     list.map((item) => {
@@ -148,13 +151,7 @@ export const originList: Parser<readonly string[], ListInput> = (value, key) => 
 
 /** A possibly empty list of claim names. */
 export const claimNameList: Parser<readonly string[], ListInput> = (value, key) => {
-  const list =
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((item) => item.trim())
-          .filter(Boolean)
-      : value;
+  const list = splitCommas(value);
   if (!Array.isArray(list)) return fail(key, 'must be a list of claim names', value);
   return Object.freeze(list.map((item) => claimName(item, key)));
 };
