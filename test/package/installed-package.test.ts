@@ -21,7 +21,20 @@ function lockedVersion(name: string): string {
 }
 
 /** What a package user installs beside koa-easyjwt (the README's install line, plus tsc). */
-const SCRATCH_DEPENDENCIES = ['koa', 'routing-controllers', 'typeorm', 'reflect-metadata', '@types/koa', '@types/node', 'typescript'];
+const SCRATCH_DEPENDENCIES = [
+  'koa',
+  'routing-controllers',
+  'typeorm',
+  'reflect-metadata',
+  '@types/koa',
+  '@types/node',
+  'typescript',
+  // What the team's own app (own-koa-app.ts) brings: its router and its CORS middleware.
+  '@koa/router',
+  '@types/koa__router',
+  '@koa/cors',
+  '@types/koa__cors',
+];
 
 const TSCONFIG = {
   compilerOptions: {
@@ -94,6 +107,77 @@ main().catch((error: unknown) => {
   process.exit(1);
 });
 `,
+  'own-koa-app.ts': `
+import 'reflect-metadata';
+import cors from '@koa/cors';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Context } from 'koa';
+import { Authorized, Ctx, CurrentUser, Get, JsonController, useKoaServer } from 'routing-controllers';
+import { ClaimRegistry, createAuthService, easyJwtClient } from 'koa-easyjwt';
+import type { Principal } from 'koa-easyjwt';
+import { EasyJwtError, PermissionDenied } from 'koa-easyjwt/errors';
+import { TEST_SIGNING_KEY, testAuthSettings } from 'koa-easyjwt/testing';
+
+@JsonController('/reports')
+class ReportsController {
+  @Get('/mine/')
+  @Authorized()
+  mine(@CurrentUser() user: Principal) {
+    return { id: user.id, staff: user.isStaff };
+  }
+
+  @Get('/tenant/')
+  @Authorized('reports.view')
+  tenant(@Ctx() ctx: Context) {
+    return { tenant: (ctx.state.claims as Record<string, unknown>).tenant };
+  }
+}
+
+async function main(): Promise<void> {
+  const claims = new ClaimRegistry()
+    .register({ key: 'team', build: (user) => (user.login?.endsWith('@ops.example.com') ? 'ops' : 'other') })
+    .register({ key: 'tenant', build: () => 'acme' });
+  const auth = await createAuthService({ settings: testAuthSettings(), claims });
+  await auth.users.create({ email: 'boss@ops.example.com', password: 'boss-pass-123', isStaff: true, permissions: ['reports.view'] });
+  await auth.users.create({ email: 'ann@example.com', password: 'ann-pass-123' });
+  const authListening = await auth.listen(0, '127.0.0.1');
+
+  const jwt = await easyJwtClient({
+    settings: { SIGNING_KEY: TEST_SIGNING_KEY, REMOTE_AUTH_SERVICE_URL: authListening.url, DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' },
+  });
+  const app = new Koa();
+  app.use(cors({ origin: 'https://app.example.com' }));
+  app.use(async (ctx, next) => {
+    await next();
+    ctx.set('X-Team-After', 'yes');
+  });
+  app.use(jwt.middleware());
+  app.use(jwt.routes());
+  const router = new Router();
+  router.get('/reports/admin/', jwt.requireStaff, (ctx) => {
+    ctx.body = { admin: true };
+  });
+  app.use(router.routes());
+  useKoaServer(app, {
+    controllers: [ReportsController],
+    authorizationChecker: jwt.authorizationChecker,
+    currentUserChecker: jwt.currentUserChecker,
+    defaultErrorHandler: false,
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const errorsShared = PermissionDenied.prototype instanceof EasyJwtError;
+  console.log(JSON.stringify({ auth: authListening.url, client: \`http://127.0.0.1:\${port}\`, errorsShared }));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
+`,
 };
 
 /** Every file under `dir`, relative to it. */
@@ -118,6 +202,35 @@ function startProgram(file: string, cwd: string): Promise<{ child: ChildProcess;
     });
     child.on('exit', (code) => reject(new Error(`${file} exited with ${String(code)}: ${err}`)));
   });
+}
+
+/**
+ * What only a team's own Koa app shows: its CORS middleware and its own middleware after ours on
+ * every answer, the library's /auth/ endpoints included, and a custom claim read in a controller.
+ */
+async function checkTeamApp(client: string, boss: string, ann: string): Promise<void> {
+  const origin = { Origin: 'https://app.example.com' };
+  const tenant = await fetch(`${client}/reports/tenant/`, { headers: { ...origin, Authorization: `Bearer ${boss}` } });
+  expect(tenant.status).to.equal(200);
+  expect(await tenant.json()).to.deep.equal({ tenant: 'acme' });
+  expect(tenant.headers.get('access-control-allow-origin')).to.equal('https://app.example.com');
+  expect(tenant.headers.get('x-team-after')).to.equal('yes');
+  const forbidden = await fetch(`${client}/reports/tenant/`, { headers: { ...origin, Authorization: `Bearer ${ann}` } });
+  expect(forbidden.status).to.equal(403);
+  expect(forbidden.headers.get('access-control-allow-origin')).to.equal('https://app.example.com');
+  // The proxy endpoints, served by routes() inside the team's app, answer through its middleware too.
+  const login = await fetch(`${client}/auth/token/`, {
+    method: 'POST',
+    headers: { ...origin, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: 'ann@example.com', password: 'ann-pass-123' }),
+  });
+  expect(login.status).to.equal(200);
+  expect(Object.keys((await login.json()) as object)).to.have.members(['refresh', 'access']);
+  expect(login.headers.get('access-control-allow-origin')).to.equal('https://app.example.com');
+  const refused = await fetch(`${client}/auth/token/`, { method: 'POST', headers: { ...origin, 'Content-Type': 'application/json' }, body: '{}' });
+  expect(refused.status).to.equal(400);
+  expect(refused.headers.get('access-control-allow-origin')).to.equal('https://app.example.com');
+  expect(refused.headers.get('x-team-after')).to.equal('yes');
 }
 
 describe('the installed package', function () {
@@ -227,6 +340,7 @@ describe('the installed package', function () {
         expect(await get('/reports/admin/', boss)).to.deep.equal({ status: 200, body: { admin: true } });
         expect(await get('/reports/admin/', ann)).to.deep.equal({ status: 403, body: { detail: 'You do not have permission to perform this action.' } });
         expect(await get('/reports/mine/')).to.deep.equal({ status: 401, body: { detail: 'Authentication credentials were not provided.' } });
+        if (name === 'own-koa-app.ts') await checkTeamApp(urls.client, boss, ann);
       } finally {
         child.removeAllListeners('exit');
         child.kill('SIGTERM');
