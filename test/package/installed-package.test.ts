@@ -114,7 +114,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Context } from 'koa';
 import { Authorized, Ctx, CurrentUser, Get, JsonController, useKoaServer } from 'routing-controllers';
-import { ClaimRegistry, createAuthService, easyJwtClient } from 'koa-easyjwt';
+import { AuthUser, ClaimRegistry, createAuthService, easyJwtClient, JwtPermRequired } from 'koa-easyjwt';
 import type { Principal } from 'koa-easyjwt';
 import { EasyJwtError, PermissionDenied } from 'koa-easyjwt/errors';
 import { TEST_SIGNING_KEY, testAuthSettings } from 'koa-easyjwt/testing';
@@ -131,6 +131,12 @@ class ReportsController {
   @Authorized('reports.view')
   tenant(@Ctx() ctx: Context) {
     return { tenant: (ctx.state.claims as Record<string, unknown>).tenant };
+  }
+
+  @Get('/decorated/')
+  @JwtPermRequired('reports.view')
+  decorated(@AuthUser() user: Principal) {
+    return { id: user.id };
   }
 }
 
@@ -157,6 +163,9 @@ async function main(): Promise<void> {
   const router = new Router();
   router.get('/reports/admin/', jwt.requireStaff, (ctx) => {
     ctx.body = { admin: true };
+  });
+  router.get('/reports/plain/', jwt.requirePermission('reports.view'), (ctx) => {
+    ctx.body = { plain: true };
   });
   app.use(router.routes());
   useKoaServer(app, {
@@ -218,6 +227,18 @@ async function checkTeamApp(client: string, boss: string, ann: string): Promise<
   const forbidden = await fetch(`${client}/reports/tenant/`, { headers: { ...origin, Authorization: `Bearer ${ann}` } });
   expect(forbidden.status).to.equal(403);
   expect(forbidden.headers.get('access-control-allow-origin')).to.equal('https://app.example.com');
+  // Our decorator under the team's useKoaServer, and our guard on a plain @koa/router route.
+  for (const [path, body] of [
+    ['/reports/decorated/', { id: 1 }],
+    ['/reports/plain/', { plain: true }],
+  ] as const) {
+    const allowed = await fetch(client + path, { headers: { Authorization: `Bearer ${boss}` } });
+    expect([allowed.status, await allowed.json()], path).to.deep.equal([200, body]);
+    const denied = await fetch(client + path, { headers: { Authorization: `Bearer ${ann}` } });
+    expect([denied.status, await denied.json()], path).to.deep.equal([403, { detail: 'You do not have permission to perform this action.' }]);
+    const anonymous = await fetch(client + path);
+    expect([anonymous.status, await anonymous.json()], path).to.deep.equal([401, { detail: 'Authentication credentials were not provided.' }]);
+  }
   // The proxy endpoints, served by routes() inside the team's app, answer through its middleware too.
   const login = await fetch(`${client}/auth/token/`, {
     method: 'POST',
