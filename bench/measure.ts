@@ -1,7 +1,9 @@
-// Driving one target with autocannon: a discarded warm-up, then a measured run summarised into
-// the few numbers the report needs, with every kind of failure counted rather than averaged away.
-import autocannon from 'autocannon';
+// Driving one target with wrk: a discarded warm-up, then a measured run summarised into the few
+// numbers the report needs, with every kind of failure counted rather than averaged away.
+import { cpus } from 'node:os';
 import type { RequestSpec } from './targets';
+import type { WrkResult } from './wrk';
+import { benchCores, runWrk } from './wrk';
 
 /** How hard and how long to drive each target; BENCH_* environment variables override. */
 export interface LoadOptions {
@@ -10,6 +12,9 @@ export interface LoadOptions {
   readonly warmupSeconds: number;
   readonly seconds: number;
   readonly rounds: number;
+  /** The core wrk runs on; the servers run on `serverCore`. */
+  readonly loadCore: number;
+  readonly serverCore: number;
 }
 
 function envNumber(name: string, fallback: number, min: number): number {
@@ -20,14 +25,17 @@ function envNumber(name: string, fallback: number, min: number): number {
   return value;
 }
 
-/** Defaults from the brief: 32 connections, no pipelining, ~2 s warm-up, ~8 s measured, 2 rounds. */
+/** Defaults: 32 connections, no pipelining, 2 s warm-up, 6 s measured, 3 rounds. */
 export function loadOptionsFromEnv(): LoadOptions {
+  const cores = benchCores(cpus().length);
   return {
     connections: envNumber('BENCH_CONNECTIONS', 32, 1),
     pipelining: 1,
     warmupSeconds: envNumber('BENCH_WARMUP_SECONDS', 2, 0),
-    seconds: envNumber('BENCH_SECONDS', 8, 1),
-    rounds: Math.round(envNumber('BENCH_ROUNDS', 2, 1)),
+    seconds: envNumber('BENCH_SECONDS', 6, 1),
+    rounds: Math.round(envNumber('BENCH_ROUNDS', 3, 1)),
+    loadCore: cores.load,
+    serverCore: cores.server,
   };
 }
 
@@ -46,7 +54,6 @@ export interface Measurement {
   readonly errors: number;
   readonly timeouts: number;
   readonly mismatches: number;
-  readonly statusCodes: Record<string, number>;
   readonly seconds: number;
   /** Problems found in the warm-up of this run, which is otherwise discarded. */
   readonly warmupProblems: number;
@@ -56,8 +63,6 @@ export interface Measurement {
   readonly serverSystemUsPerRequest: number | null;
   /** Share of one core the server used during the measured run (1 = a whole core). */
   readonly serverCoreShare: number | null;
-  /** Share of one core autocannon (this process) used: near 1, the client was the limit. */
-  readonly clientCoreShare: number;
 }
 
 /** Reads a server's CPU time so far; bench/child.ts provides one per child. */
@@ -68,59 +73,41 @@ const cpuMicros = (usage: NodeJS.CpuUsage): number => usage.user + usage.system;
 /** Anything that makes a figure untrustworthy. */
 export const problemsOf = (m: Measurement): number => m.non2xx + m.errors + m.timeouts + m.mismatches + m.warmupProblems;
 
-function run(url: string, spec: RequestSpec, load: LoadOptions, seconds: number): Promise<autocannon.Result> {
-  return autocannon({
-    url: url + spec.path,
-    method: spec.method,
-    headers: spec.headers,
-    body: spec.body,
-    expectBody: spec.expectBody,
-    connections: load.connections,
-    pipelining: load.pipelining,
-    duration: seconds,
-  });
-}
-
-const resultProblems = (r: autocannon.Result): number => r.non2xx + r.errors + r.timeouts + r.mismatches;
+const resultProblems = (r: WrkResult): number => r.non2xx + r.errors + r.timeouts;
 
 /**
- * Warms the server up (JIT, caches, keep-alive sockets), then measures.
+ * Warms the server up (JIT, caches, keep-alive sockets), then measures with wrk on the load core.
  *
  * @example
  *   const m = await measure('bare Koa', 1, child.url, { method: 'GET', path: '/' }, load, child.cpuUsage);
  */
 export async function measure(target: string, round: number, url: string, spec: RequestSpec, load: LoadOptions, probe?: CpuProbe): Promise<Measurement> {
   let warmupProblems = 0;
-  if (load.warmupSeconds > 0) warmupProblems = resultProblems(await run(url, spec, load, load.warmupSeconds));
+  if (load.warmupSeconds > 0) warmupProblems = resultProblems(await runWrk(url, spec, load.connections, load.warmupSeconds, load.loadCore));
   const serverBefore = probe ? await probe() : null;
-  const clientBefore = process.cpuUsage();
-  const r = await run(url, spec, load, load.seconds);
-  const clientMicros = cpuMicros(process.cpuUsage(clientBefore));
+  const r = await runWrk(url, spec, load.connections, load.seconds, load.loadCore);
   const serverAfter = probe ? await probe() : null;
   const serverMicros = serverBefore && serverAfter ? cpuMicros(serverAfter) - cpuMicros(serverBefore) : null;
   const serverSystem = serverBefore && serverAfter ? serverAfter.system - serverBefore.system : null;
-  const statusCodes: Record<string, number> = {};
-  for (const [code, stat] of Object.entries(r.statusCodeStats)) statusCodes[code] = stat.count;
-  const answered = Object.values(statusCodes).reduce((sum, n) => sum + n, 0);
-  const seconds = r.duration > 0 ? r.duration : load.seconds;
+  const seconds = r.seconds > 0 ? r.seconds : load.seconds;
+  const ok = r.requests - r.non2xx;
   return {
     target,
     round,
-    rps: r['2xx'] / seconds,
-    allRps: answered / seconds,
-    latencyP50Ms: r.latency.p50,
-    latencyP99Ms: r.latency.p99,
-    requests: answered,
+    rps: ok / seconds,
+    allRps: r.requests / seconds,
+    latencyP50Ms: r.latencyP50Ms,
+    latencyP99Ms: r.latencyP99Ms,
+    requests: r.requests,
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
-    mismatches: r.mismatches,
-    statusCodes,
+    // wrk does not read bodies; each target's answer is checked once before any load (checkRequest).
+    mismatches: 0,
     seconds,
     warmupProblems,
-    serverCpuUsPerRequest: serverMicros === null || answered === 0 ? null : serverMicros / answered,
-    serverSystemUsPerRequest: serverSystem === null || answered === 0 ? null : serverSystem / answered,
+    serverCpuUsPerRequest: serverMicros === null || r.requests === 0 ? null : serverMicros / r.requests,
+    serverSystemUsPerRequest: serverSystem === null || r.requests === 0 ? null : serverSystem / r.requests,
     serverCoreShare: serverMicros === null ? null : serverMicros / 1e6 / seconds,
-    clientCoreShare: clientMicros / 1e6 / seconds,
   };
 }

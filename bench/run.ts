@@ -1,8 +1,9 @@
-// `npm run bench`: starts each server in its own child process, drives every target with
-// autocannon from this process in interleaved rounds, prints the table and writes the JSON.
+// `npm run bench`: starts each server in its own child process pinned to one core, drives every
+// target with wrk pinned to the other core in alternating rounds, prints the table and writes the
+// JSON.
 //
-// Environment: BENCH_SECONDS (measured seconds per target and round, default 8),
-// BENCH_WARMUP_SECONDS (2), BENCH_ROUNDS (2), BENCH_CONNECTIONS (32), BENCH_ONLY (a substring:
+// Environment: BENCH_SECONDS (measured seconds per target and round, default 6),
+// BENCH_WARMUP_SECONDS (2), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_ONLY (a substring:
 // run only matching targets, plus the baseline), BENCH_SERVER_EXEC_ARGV (node flags for the
 // server children, e.g. "--cpu-prof --cpu-prof-dir=.bench/prof" to profile them).
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { loadOptionsFromEnv, measure } from './measure';
 import { formatReport, summarise, writeReport } from './report';
 import type { Fixture, Target } from './targets';
 import { checkRequest, SERVERS, TARGETS } from './targets';
+import { ensureWrk, pinToCore } from './wrk';
 
 const ROOT = join(__dirname, '..', '..'); // dist/bench -> the repository
 
@@ -32,6 +34,7 @@ export function roundOrder<T>(items: readonly T[], round: number): T[] {
 }
 
 async function main(): Promise<number> {
+  ensureWrk();
   const load = loadOptionsFromEnv();
   const targets = selectTargets();
   const execArgv = (process.env.BENCH_SERVER_EXEC_ARGV ?? '').split(/\s+/).filter(Boolean);
@@ -48,6 +51,7 @@ async function main(): Promise<number> {
     if (!spec) throw new Error(`unknown server '${serverName}' (known: ${Object.keys(SERVERS).join(', ')})`);
     const upstream = spec.upstream ? await start(spec.upstream) : undefined;
     const child = await startChild(spec.kind, execArgv, upstream && spec.env ? spec.env(upstream) : {});
+    pinToCore(child.pid, load.serverCore);
     children.set(serverName, child);
     fixtures.set(serverName, await spec.prepare(child, upstream));
     console.error(`started ${serverName} (pid ${child.pid}) at ${child.url}`);

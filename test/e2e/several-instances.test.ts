@@ -31,7 +31,7 @@ describe('several instances behind HAProxy, on one MariaDB', function () {
 
   before(async function () {
     if (!process.env.EASYJWT_TEST_MYSQL_URL) return this.skip();
-    if (!haproxyInstalled()) throw new Error('this test needs Debian\'s haproxy: apt-get install -y haproxy (.ci/run installs it)');
+    if (!haproxyInstalled()) throw new Error("this test needs Debian's haproxy: apt-get install -y haproxy (.ci/run installs it)");
     dir = scratchDir();
     writeFileSync(join(dir, 'easyjwt.json'), JSON.stringify({ SIGNING_KEY: KEY, DATABASE_URL: await freshDatabaseUrl('mariadb') }));
     env = { EASYJWT_CONFIG: join(dir, 'easyjwt.json') };
@@ -52,7 +52,7 @@ describe('several instances behind HAProxy, on one MariaDB', function () {
   after(async () => {
     await Promise.all(clients.map((client) => client.stop()));
     await balancer?.stop();
-    await Promise.all(auths.map((auth) => (auth.child.exitCode === null && auth.child.signalCode === null ? auth.stop() : null)));
+    await Promise.all(auths.filter((auth) => auth.child.exitCode === null && auth.child.signalCode === null).map((auth) => auth.stop()));
   });
 
   it('logs in through the balancer and refreshes at the other instance', async () => {
@@ -72,7 +72,7 @@ describe('several instances behind HAProxy, on one MariaDB', function () {
     let stop = false;
     const worker = async () => {
       while (!stop) {
-        const login = await postJson(`${balancer!.url}/auth/token/`, USER).catch((error: Error) => ({ status: 0, body: { error: error.message } }));
+        const login = await postJson(`${balancer!.url}/auth/token/`, USER).catch((error: unknown) => ({ status: 0, body: { error: String(error) } }));
         if (login.status !== 200) {
           failures.push(`login ${login.status} ${JSON.stringify(login.body)}`);
           continue;
