@@ -17,6 +17,7 @@ const record = (overrides: Partial<TokenRecord> = {}): TokenRecord => ({
   revoked: false,
   expired: false,
   rotatedAt: null,
+  rotation: null,
   sessionId: 3,
   ...overrides,
 });
