@@ -94,6 +94,7 @@ const NAMES_BY_SYMBOL: Readonly<Record<string, Readonly<Record<string, string>>>
   refuseInactive: { principal: 'Principal' },
   LocalAuthenticator: { authenticator: 'LocalAuthenticator' },
   RegistryActions: { actions: 'RegistryActions', actor: 'AuthPrincipal' },
+  targetUser: { actor: 'AuthPrincipal' },
   TokenIssuer: { issuer: 'TokenIssuer' },
   UserStore: { store: 'UserStore' },
   BearerVerifier: { bearer: 'BearerVerifier' },
