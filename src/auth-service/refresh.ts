@@ -7,7 +7,7 @@ import type { User } from '../entities';
 import { NoActiveAccountForToken, TokenBlacklisted, TokenReuseDetected } from '../errors';
 import type { RequestInfo } from '../core/request-info';
 import type { Registration, RegistrationContext } from '../registry/pipeline';
-import type { SessionStanding, TokenRecord } from '../registry/token-registry';
+import type { TokenRecord } from '../registry/token-registry';
 import { inTransaction } from '../db/transactions';
 import type { UserJson } from '../serializers/user-serializer';
 import type { IssuerParts } from './issuer-parts';
@@ -42,7 +42,6 @@ interface Presented {
   readonly rebuilt: Claims;
   readonly userId: number;
   readonly record: TokenRecord;
-  readonly session: SessionStanding | null;
   readonly now: Date;
   readonly request: RequestInfo | null;
 }
@@ -104,12 +103,11 @@ export class Refresher {
     const { settings, codec, registry } = this.parts;
     const record = await registry.ensure(manager, { ...codec.factsOf(claims), userId }, now, true);
     const session = record.sessionId === null ? null : await registry.sessionStanding(manager, record.sessionId);
-    const presented: Presented = { claims, rebuilt, userId, record, session, now, request };
-    return this.apply(manager, presented, refreshVerdict(record, session, now, settings));
+    return this.apply(manager, { claims, rebuilt, userId, record, now, request }, refreshVerdict(record, session, now, settings));
   }
 
   /** Carries out a verdict on the presented token. */
-  private async apply(manager: EntityManager, presented: Presented, verdict: RefreshVerdict, lostOnce = false): Promise<RefreshOutcome> {
+  private async apply(manager: EntityManager, presented: Presented, verdict: RefreshVerdict): Promise<RefreshOutcome> {
     const { settings, codec, registry, pipeline } = this.parts;
     const { claims, rebuilt, userId, record, now, request } = presented;
     switch (verdict.kind) {
@@ -137,14 +135,10 @@ export class Refresher {
       case 'mark':
       case 'mark-and-blacklist': {
         if (!rotated) throw new Error('a rotation without a rotated token');
-        if (!(await registry.markRotated(manager, record.id, now, { refresh: rotated, access }))) {
-          // A concurrent refresh of this token rotated it between our read and our write: answer
-          // its rotation. (Only a row rotated before rotations were recorded has none; it gets
-          // new tokens, unrecorded, as it did then.)
-          const current = lostOnce ? null : await registry.find(record.jti, manager, true);
-          if (current !== null) return this.apply(manager, { ...presented, record: current }, refreshVerdict(current, presented.session, now, settings), true);
-          break;
-        }
+        // The row is locked since our read (MariaDB) or no other transaction runs (SQLite), so
+        // only a row rotated before rotations were recorded is marked already: it gets new tokens,
+        // unrecorded, as it did then.
+        if (!(await registry.markRotated(manager, record.id, now, { refresh: rotated, access }))) break;
         if (verdict.retire === 'mark-and-blacklist') blacklisted = await registry.revoke(manager, record.id, now);
         break;
       }
