@@ -73,3 +73,20 @@ export function refreshVerdict(record: TokenRecord, session: SessionStanding | n
   if (rotatedOut && record.rotation !== null) return { kind: 'replay', rotation: record.rotation };
   return { kind: 'issue', notAfter, retire: retirement(settings) };
 }
+
+/**
+ * Whether a recorded rotation may be answered again, given the record of the refresh token it
+ * answered (null when the registry holds none): a token logged out or blacklisted since (revoked
+ * without being rotated) or expired by the registry ends that chain, and the replay is refused as
+ * that token would be. One rotated on since is still answered: it is the pair the first refresh gave.
+ *
+ * @example
+ *   const refusal = replayRefusal(await registry.find(verdict.rotation.refresh.jti, manager));
+ *   if (refusal) throw refusal;
+ */
+export function replayRefusal(successor: Pick<TokenRecord, 'jti' | 'revoked' | 'expired' | 'rotatedAt'> | null): EasyJwtError | null {
+  if (successor === null) return null;
+  if (successor.expired) return new TokenExpiredByRegistry(`jti ${successor.jti}, which replaced the presented token, expired by the registry`);
+  if (successor.revoked && successor.rotatedAt === null) return new TokenBlacklisted();
+  return null;
+}

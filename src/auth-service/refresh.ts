@@ -13,7 +13,7 @@ import type { UserJson } from '../serializers/user-serializer';
 import type { IssuerParts } from './issuer-parts';
 import { claimUserOf, nowOf } from './issuer-parts';
 import type { RefreshVerdict } from './refresh-verdict';
-import { refreshVerdict } from './refresh-verdict';
+import { refreshVerdict, replayRefusal } from './refresh-verdict';
 import { refuseVoided, standingOf } from './token-standing';
 
 /** A refresh's result: the new access token (and refresh token, under rotation). */
@@ -116,6 +116,8 @@ export class Refresher {
       case 'reuse':
         return { reused: true, jtis: await registry.expireFamily(manager, record.id, now), record };
       case 'replay': {
+        const refusal = replayRefusal(await registry.find(verdict.rotation.refresh.jti, manager));
+        if (refusal) throw refusal;
         // The same jti, iat, exp and claims: the same token, byte for byte, with a deterministic
         // signature (HMAC, RSA PKCS#1 v1.5, Ed25519); already recorded, so nothing to register.
         const access = codec.accessFrom(claims, rebuilt, null, verdict.rotation.access);

@@ -74,6 +74,33 @@ forEachDialect((dialect) => {
       expect((await refresh(login.refresh)).body).to.deep.equal(REUSED);
     });
 
+    it('refuses a replay inside the grace window once the token that replaced it was logged out or expired', async () => {
+      await start({ ROTATION_GRACE_PERIOD: 5 });
+      const login = await auth.login('user@test.com');
+      const first = await refresh(login.refresh);
+      expect((await auth.post('/auth/logout/', { refresh: first.body.refresh })).status).to.equal(200);
+      clock.advance(1);
+      const replay = await refresh(login.refresh);
+      expect(replay.status).to.equal(401);
+      expect(replay.body).to.deep.equal({ detail: 'Token is blacklisted', code: 'token_not_valid' });
+
+      const other = await auth.login('user@test.com');
+      const rotated = await refresh(other.refresh);
+      const expire = await auth.post('/auth/token/expire/', { token: rotated.body.refresh }, { Authorization: `Bearer ${rotated.body.access}` });
+      expect(expire.status).to.equal(200);
+      expect((await refresh(other.refresh)).body).to.deep.equal(EXPIRED);
+    });
+
+    it('still answers the first pair when the token that replaced it was rotated on inside the window', async () => {
+      await start({ ROTATION_GRACE_PERIOD: 5 });
+      const login = await auth.login('user@test.com');
+      const first = await refresh(login.refresh);
+      const second = await refresh(first.body.refresh);
+      expect(second.status).to.equal(200);
+      clock.advance(1);
+      expect((await refresh(login.refresh)).body).to.deep.equal(first.body);
+    });
+
     it('answers ten concurrent refreshes of one token with one pair', async () => {
       await start();
       const login = await auth.login('user@test.com');

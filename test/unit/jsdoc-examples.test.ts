@@ -90,6 +90,7 @@ const NAMES_BY_SYMBOL: Readonly<Record<string, Readonly<Record<string, string>>>
   Refresher: { refresher: 'Refresher', oldRefresh: 'string' },
   Revocation: { revocation: 'Revocation' },
   refreshVerdict: { record: 'TokenRecord', session: 'SessionStanding | null' },
+  replayRefusal: { registry: 'TokenRegistry', verdict: '{ rotation: Rotation }' },
   standingOf: { claims: 'Claims' },
   refuseInactive: { principal: 'Principal' },
   LocalAuthenticator: { authenticator: 'LocalAuthenticator' },

@@ -2,9 +2,9 @@
 // session, the clock and the settings decide, with no database in the way.
 import { expect } from 'chai';
 import type { RefreshVerdict, VerdictSettings } from '../../src/auth-service/refresh-verdict';
-import { refreshVerdict } from '../../src/auth-service/refresh-verdict';
+import { refreshVerdict, replayRefusal } from '../../src/auth-service/refresh-verdict';
 import type { EasyJwtError } from '../../src/errors';
-import { InvalidToken, SessionLifetimeExceeded, TokenExpiredByRegistry } from '../../src/errors';
+import { InvalidToken, SessionLifetimeExceeded, TokenBlacklisted, TokenExpiredByRegistry } from '../../src/errors';
 import type { Rotation, SessionStanding, TokenRecord } from '../../src/registry/token-registry';
 
 const NOW = new Date(Date.UTC(2026, 10, 22, 12, 0, 0));
@@ -154,5 +154,18 @@ describe('refreshVerdict', () => {
     expect(retire(ROTATING_BLACKLIST)).to.equal('mark-and-blacklist');
     expect(retire({ ...ROTATING, REFRESH_TOKEN_REUSE_DETECTION: false })).to.equal('rotate');
     expect(retire({ ...ROTATING_BLACKLIST, REFRESH_TOKEN_REUSE_DETECTION: false })).to.equal('blacklist');
+  });
+});
+
+describe('replayRefusal', () => {
+  it('answers a recorded rotation whose refresh token is live, rotated on, or unknown to the registry', () => {
+    expect(replayRefusal(record())).to.equal(null);
+    expect(replayRefusal(record({ revoked: true, rotatedAt: secondsAgo(1) }))).to.equal(null);
+    expect(replayRefusal(null)).to.equal(null);
+  });
+
+  it('refuses it once that token was blacklisted (logout) or expired by the registry', () => {
+    expect(replayRefusal(record({ revoked: true }))).to.be.instanceOf(TokenBlacklisted);
+    expect(replayRefusal(record({ expired: true, revoked: true, rotatedAt: secondsAgo(1) }))).to.be.instanceOf(TokenExpiredByRegistry);
   });
 });
