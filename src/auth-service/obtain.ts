@@ -55,8 +55,8 @@ export class Obtainer {
     await this.waitPastVoidedSecond(user);
     const subject = this.parts.claims.builders.length > 0 || settings.TOKEN_RESPONSE_USER ? await claimUserOf(this.parts, user) : null;
     const custom = subject ? await this.parts.claims.build(subject, { event: 'obtain', request }) : {};
-    const pair = codec.pairFor(this.tokenUserId(user), { ...this.revokeClaim(user), ...custom });
     const now = nowOf(this.parts);
+    const pair = codec.pairFor(this.tokenUserId(user), { ...this.revokeClaim(user), ...custom }, this.sessionEnd(now));
     const registration: Registration = { event: 'obtain', userId: user.id, tokens: [pair.refresh, pair.access], parent: null, request, now };
     const inline = settings.REGISTRY_ENABLED && !settings.REGISTRY_AFTER_RESPONSE;
     let context: RegistrationContext | null = null;
@@ -75,6 +75,16 @@ export class Obtainer {
     if (!settings.TOKEN_RESPONSE_USER || !subject) return answer;
     // The answer says what the login just wrote.
     return { ...answer, user: settings.UPDATE_LAST_LOGIN ? { ...subject.data, last_login: now.toISOString() } : subject.data };
+  }
+
+  /**
+   * SESSION_MAX_LIFETIME's end for a login made `now`, in epoch seconds (null: no cap): the login's
+   * own tokens end there too, as every token refreshed from them does (the session row records
+   * the same end, from the same `now`).
+   */
+  private sessionEnd(now: Date): number | null {
+    const lifetime = this.parts.settings.SESSION_MAX_LIFETIME;
+    return lifetime === null ? null : Math.floor((now.getTime() + lifetime * 1000) / 1000);
   }
 
   /** The user id claim's value: the id, or the email or username under USER_ID_FIELD. */

@@ -2,9 +2,13 @@
 // token's record, its session, the clock and the settings: no database, no codec, so each case
 // (revoked, rotated inside the grace window, reused after it, past the session's lifetime, ...) is
 // decided in one place and unit-tested on its own.
+//
+// A login holds one live chain: a rotated-out token presented again inside the grace window (a
+// client's near-simultaneous refreshes, or a retry after a lost answer) gets the rotation already
+// recorded for it, signed again, never a new branch that reuse detection could not see.
 import type { EasyJwtError } from '../errors';
 import { SessionLifetimeExceeded, TokenBlacklisted, TokenExpiredByRegistry } from '../errors';
-import type { SessionStanding, TokenRecord } from '../registry/token-registry';
+import type { Rotation, SessionStanding, TokenRecord } from '../registry/token-registry';
 import type { Settings } from '../settings';
 import { reuseDetection } from '../settings';
 
@@ -28,6 +32,8 @@ export type RefreshVerdict =
   | { readonly kind: 'refuse'; readonly error: EasyJwtError }
   /** A rotated-out token came back after the grace window: expire its family, then refuse. */
   | { readonly kind: 'reuse' }
+  /** A rotated-out token came back inside the grace window: answer its recorded rotation again. */
+  | { readonly kind: 'replay'; readonly rotation: Rotation }
   /** Issue new tokens, none living past `notAfter` (epoch seconds) when the session is capped. */
   | { readonly kind: 'issue'; readonly notAfter: number | null; readonly retire: Retirement };
 
@@ -47,7 +53,8 @@ function retirement(settings: VerdictSettings): Retirement {
  */
 export function refreshVerdict(record: TokenRecord, session: SessionStanding | null, now: Date, settings: VerdictSettings): RefreshVerdict {
   if (record.expired) return { kind: 'refuse', error: new TokenExpiredByRegistry(`jti ${record.jti} expired by the registry`) };
-  if (reuseDetection(settings) && record.rotatedAt !== null) {
+  const rotatedOut = reuseDetection(settings) && record.rotatedAt !== null;
+  if (rotatedOut) {
     // Inside the grace window this is the other half of near-simultaneous refreshes from one
     // client, answered even though the first one may have blacklisted the token.
     if (now.getTime() - record.rotatedAt.getTime() > settings.ROTATION_GRACE_PERIOD * 1000) return { kind: 'reuse' };
@@ -62,5 +69,24 @@ export function refreshVerdict(record: TokenRecord, session: SessionStanding | n
       notAfter = Math.floor(session.endsAt.getTime() / 1000);
     }
   }
+  // A row rotated before rotations were recorded has none to answer: it gets new tokens, as then.
+  if (rotatedOut && record.rotation !== null) return { kind: 'replay', rotation: record.rotation };
   return { kind: 'issue', notAfter, retire: retirement(settings) };
+}
+
+/**
+ * Whether a recorded rotation may be answered again, given the record of the refresh token it
+ * answered (null when the registry holds none): a token logged out or blacklisted since (revoked
+ * without being rotated) or expired by the registry ends that chain, and the replay is refused as
+ * that token would be. One rotated on since is still answered: it is the pair the first refresh gave.
+ *
+ * @example
+ *   const refusal = replayRefusal(await registry.find(verdict.rotation.refresh.jti, manager));
+ *   if (refusal) throw refusal;
+ */
+export function replayRefusal(successor: Pick<TokenRecord, 'jti' | 'revoked' | 'expired' | 'rotatedAt'> | null): EasyJwtError | null {
+  if (successor === null) return null;
+  if (successor.expired) return new TokenExpiredByRegistry(`jti ${successor.jti}, which replaced the presented token, expired by the registry`);
+  if (successor.revoked && successor.rotatedAt === null) return new TokenBlacklisted();
+  return null;
 }

@@ -12,8 +12,8 @@ import { inTransaction } from '../db/transactions';
 import type { UserJson } from '../serializers/user-serializer';
 import type { IssuerParts } from './issuer-parts';
 import { claimUserOf, nowOf } from './issuer-parts';
-import type { Retirement } from './refresh-verdict';
-import { refreshVerdict } from './refresh-verdict';
+import type { RefreshVerdict } from './refresh-verdict';
+import { refreshVerdict, replayRefusal } from './refresh-verdict';
 import { refuseVoided, standingOf } from './token-standing';
 
 /** A refresh's result: the new access token (and refresh token, under rotation). */
@@ -31,9 +31,20 @@ type RefreshOutcome =
       readonly reused: false;
       readonly answer: { access: string; refresh?: string; userId: number };
       readonly blacklisted: boolean;
-      readonly registration: Registration;
+      /** What to record (null when a recorded rotation was answered again: nothing new was issued). */
+      readonly registration: Registration | null;
       readonly context: RegistrationContext | null;
     };
+
+/** What a refresh transaction works on: the presented token and what was read about it. */
+interface Presented {
+  readonly claims: Claims;
+  readonly rebuilt: Claims;
+  readonly userId: number;
+  readonly record: TokenRecord;
+  readonly now: Date;
+  readonly request: RequestInfo | null;
+}
 
 type RefreshParts = Pick<
   IssuerParts,
@@ -73,14 +84,14 @@ export class Refresher {
       throw new TokenReuseDetected(`jti ${outcome.record.jti} was rotated out before the grace window`);
     }
     if (outcome.context) pipeline.announce(outcome.context);
-    else if (settings.REGISTRY_ENABLED) pipeline.later(outcome.registration);
+    else if (settings.REGISTRY_ENABLED && outcome.registration) pipeline.later(outcome.registration);
     if (outcome.blacklisted) events.emit('tokenBlacklisted', { userId: user.id, jti: codec.jtiOf(claims), via: 'rotation', request });
     const result = outcome.answer;
     events.emit('tokenRefreshed', { userId: user.id, rotated: result.refresh !== undefined, request });
     return settings.TOKEN_RESPONSE_USER && subject ? { ...result, user: subject.data } : result;
   }
 
-  /** One refresh inside its transaction: read the record and its session, apply the verdict. */
+  /** One refresh inside its transaction: read (and lock) the record and its session, apply the verdict. */
   private async refreshIn(
     manager: EntityManager,
     claims: Claims,
@@ -89,41 +100,61 @@ export class Refresher {
     now: Date,
     request: RequestInfo | null,
   ): Promise<RefreshOutcome> {
-    const { settings, codec, registry, pipeline } = this.parts;
-    const record = await registry.ensure(manager, { ...codec.factsOf(claims), userId }, now);
+    const { settings, codec, registry } = this.parts;
+    const record = await registry.ensure(manager, { ...codec.factsOf(claims), userId }, now, true);
     const session = record.sessionId === null ? null : await registry.sessionStanding(manager, record.sessionId);
-    const verdict = refreshVerdict(record, session, now, settings);
-    if (verdict.kind === 'refuse') throw verdict.error;
-    if (verdict.kind === 'reuse') return { reused: true, jtis: await registry.expireFamily(manager, record.id, now), record };
+    return this.apply(manager, { claims, rebuilt, userId, record, now, request }, refreshVerdict(record, session, now, settings));
+  }
+
+  /** Carries out a verdict on the presented token. */
+  private async apply(manager: EntityManager, presented: Presented, verdict: RefreshVerdict): Promise<RefreshOutcome> {
+    const { settings, codec, registry, pipeline } = this.parts;
+    const { claims, rebuilt, userId, record, now, request } = presented;
+    switch (verdict.kind) {
+      case 'refuse':
+        throw verdict.error;
+      case 'reuse':
+        return { reused: true, jtis: await registry.expireFamily(manager, record.id, now), record };
+      case 'replay': {
+        const refusal = replayRefusal(await registry.find(verdict.rotation.refresh.jti, manager));
+        if (refusal) throw refusal;
+        // The same jti, iat, exp and claims: the same token, byte for byte, with a deterministic
+        // signature (HMAC, RSA PKCS#1 v1.5, Ed25519); already recorded, so nothing to register.
+        const access = codec.accessFrom(claims, rebuilt, null, verdict.rotation.access);
+        const refresh = codec.rotate(claims, rebuilt, null, verdict.rotation.refresh);
+        return { reused: false, answer: { access: access.token, refresh: refresh.token, userId }, blacklisted: false, registration: null, context: null };
+      }
+      case 'issue':
+        break;
+    }
     const access = codec.accessFrom(claims, rebuilt, verdict.notAfter);
-    const issued: IssuedToken[] = [access];
-    const blacklisted = await this.retire(manager, record, verdict.retire, now);
     const rotated = verdict.retire === 'keep' ? undefined : codec.rotate(claims, rebuilt, verdict.notAfter);
-    if (rotated) issued.push(rotated);
+    let blacklisted = false;
+    switch (verdict.retire) {
+      case 'keep':
+      case 'rotate':
+        break;
+      case 'mark':
+      case 'mark-and-blacklist': {
+        if (!rotated) throw new Error('a rotation without a rotated token');
+        // The row is locked since our read (MariaDB) or no other transaction runs (SQLite), so
+        // only a row rotated before rotations were recorded is marked already: it gets new tokens,
+        // unrecorded, as it did then.
+        if (!(await registry.markRotated(manager, record.id, now, { refresh: rotated, access }))) break;
+        if (verdict.retire === 'mark-and-blacklist') blacklisted = await registry.revoke(manager, record.id, now);
+        break;
+      }
+      case 'blacklist':
+        // Another request rotated this token out between our read and our write.
+        if (!(await registry.revoke(manager, record.id, now))) throw new TokenBlacklisted();
+        blacklisted = true;
+        break;
+    }
+    const issued: IssuedToken[] = rotated ? [access, rotated] : [access];
     const registration: Registration = { event: 'refresh', userId, tokens: issued, parent: record, request, now };
     const context = settings.REGISTRY_ENABLED && !settings.REGISTRY_AFTER_RESPONSE ? await pipeline.run(manager, registration) : null;
     const answer = rotated ? { access: access.token, refresh: rotated.token, userId } : { access: access.token, userId };
     return { reused: false, answer, blacklisted, registration, context };
-  }
-
-  /** Retires the presented token as the verdict says; answers whether it was blacklisted now. */
-  private async retire(manager: EntityManager, record: TokenRecord, retire: Retirement, now: Date): Promise<boolean> {
-    const { registry } = this.parts;
-    switch (retire) {
-      case 'keep':
-      case 'rotate':
-        return false;
-      case 'mark':
-        await registry.markRotated(manager, record.id, now);
-        return false;
-      case 'mark-and-blacklist':
-        // Rotated once; a second (concurrent or in-grace) refresh leaves the first mark alone.
-        return (await registry.markRotated(manager, record.id, now)) && registry.revoke(manager, record.id, now);
-      case 'blacklist':
-        // Another request rotated this token out between our read and our write.
-        if (!(await registry.revoke(manager, record.id, now))) throw new TokenBlacklisted();
-        return true;
-    }
   }
 
   /** The user a refresh token belongs to, refused as the settings require. */

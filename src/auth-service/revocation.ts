@@ -5,6 +5,7 @@ import type { RequestInfo } from '../core/request-info';
 import { inTransaction } from '../db/transactions';
 import type { IssuerParts } from './issuer-parts';
 import { nowOf } from './issuer-parts';
+import { refuseVoided, standingOf } from './token-standing';
 
 type RevocationParts = Pick<IssuerParts, 'settings' | 'dataSource' | 'codec' | 'registry' | 'pipeline' | 'users' | 'events' | 'clock'>;
 
@@ -18,14 +19,22 @@ type RevocationParts = Pick<IssuerParts, 'settings' | 'dataSource' | 'codec' | '
 export class Revocation {
   constructor(private readonly parts: RevocationParts) {}
 
-  /** Accepts any valid token that has not been blacklisted, revoked or expired by the registry. */
+  /**
+   * Accepts any valid token that has not been blacklisted, revoked or expired by the registry, nor
+   * voided by its user's record (a password change or logout-all after it was issued: with the
+   * registry off, or for a token it never saw, that record is all there is).
+   */
   async verify(raw: string): Promise<void> {
-    const claims = this.parts.codec.verify(raw);
-    const jti = this.parts.codec.jtiOf(claims);
+    const { codec, settings, users } = this.parts;
+    const claims = codec.verify(raw);
+    const jti = codec.jtiOf(claims);
     await this.parts.pipeline.settled(jti);
     const record = await this.parts.registry.find(jti);
     if (record?.expired) throw new TokenExpiredByRegistry(`jti ${jti} expired by the registry`);
     if (record?.revoked) throw new TokenBlacklisted();
+    const userId = codec.userIdOf(claims);
+    const user = userId === null ? null : await users.findByTokenId(settings.USER_ID_FIELD, userId);
+    if (user) refuseVoided(claims, standingOf(user), settings);
   }
 
   /**

@@ -29,6 +29,9 @@ export interface IssuedToken {
   readonly expiresAt: number;
 }
 
+/** The `jti`, `iat` and `exp` of a token signed before: enough to sign the same token again. */
+export type TokenIdentity = Pick<IssuedToken, 'jti' | 'issuedAt' | 'expiresAt'>;
+
 /** What a verified token says about itself, as the registry files it. */
 export interface TokenFacts {
   readonly jti: string;
@@ -153,43 +156,47 @@ export class TokenCodec {
 
   /**
    * A new refresh token for a user and the access token derived from it (same `iat`).
-   * `extra` claims are added after the user id and copied into every access token.
+   * `extra` claims are added after the user id and copied into every access token; `notAfter`
+   * (epoch seconds) caps both `exp`s.
    */
-  pairFor(userId: number | string, extra: Claims = {}): { refresh: IssuedToken; access: IssuedToken } {
+  pairFor(userId: number | string, extra: Claims = {}, notAfter: number | null = null): { refresh: IssuedToken; access: IssuedToken } {
     const claims: Claims = this.baseClaims('refresh', epochSeconds(this.clock));
+    if (notAfter !== null && (claims.exp as number) > notAfter) claims.exp = notAfter;
     claims[this.settings.USER_ID_CLAIM] = this.userIdClaim(userId);
     Object.assign(claims, extra);
     const refresh = this.sign('refresh', claims);
-    return { refresh, access: this.accessFrom(refresh.claims) };
+    return { refresh, access: this.accessFrom(refresh.claims, {}, notAfter) };
   }
 
   /**
    * An access token minted from verified refresh claims: fresh `jti` and `exp`, the refresh
    * token's `iat` and every other claim copied, as simplejwt's `RefreshToken.access_token` does.
    * `rebuilt` claims (custom claims computed afresh at refresh) replace copied ones in place; an
-   * undefined value removes the claim.
+   * undefined value removes the claim. `again` signs a token issued before once more: its `jti`,
+   * `iat` and `exp` replace the fresh ones (same places, so the same claims give the same bytes).
    */
-  accessFrom(refreshClaims: Claims, rebuilt: Claims = {}, notAfter: number | null = null): IssuedToken {
+  accessFrom(refreshClaims: Claims, rebuilt: Claims = {}, notAfter: number | null = null, again: TokenIdentity | null = null): IssuedToken {
     const claims = this.baseClaims('access', epochSeconds(this.clock));
     // A session's absolute lifetime (SESSION_MAX_LIFETIME) caps every token minted in it.
     if (notAfter !== null && (claims.exp as number) > notAfter) claims.exp = notAfter;
     for (const [name, value] of Object.entries(refreshClaims)) {
       if (!this.noCopy.has(name)) claims[name] = value;
     }
+    if (again) Object.assign(claims, { [this.settings.JTI_CLAIM]: again.jti, exp: again.expiresAt, iat: again.issuedAt });
     return this.sign('access', withRebuilt(claims, rebuilt));
   }
 
   /**
    * The refresh token that replaces `refreshClaims` under rotation: new `jti`, `exp` and `iat`.
    * `rebuilt` claims (see accessFrom) replace the copied ones here too; `notAfter` (epoch
-   * seconds) caps `exp`.
+   * seconds) caps `exp`; `again` signs a rotation done before once more (see accessFrom).
    */
-  rotate(refreshClaims: Claims, rebuilt: Claims = {}, notAfter: number | null = null): IssuedToken {
+  rotate(refreshClaims: Claims, rebuilt: Claims = {}, notAfter: number | null = null, again: TokenIdentity | null = null): IssuedToken {
     const now = epochSeconds(this.clock);
     const claims: Claims = { ...refreshClaims };
-    claims[this.settings.JTI_CLAIM] = newJti();
-    claims.exp = notAfter === null ? now + this.lifetimes.refresh : Math.min(now + this.lifetimes.refresh, notAfter);
-    claims.iat = now;
+    claims[this.settings.JTI_CLAIM] = again?.jti ?? newJti();
+    claims.exp = again?.expiresAt ?? (notAfter === null ? now + this.lifetimes.refresh : Math.min(now + this.lifetimes.refresh, notAfter));
+    claims.iat = again?.issuedAt ?? now;
     return this.sign('refresh', withRebuilt(claims, rebuilt));
   }
 

@@ -1,5 +1,7 @@
 // The one way this code base opens a transaction: run the work, and run it again (a few times at
 // most) when it lost a race with a concurrent request, so callers never see a transient collision.
+// On SQLite, transactions of one process also run one after another (see inTransaction).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** How many times a transaction that lost a race to a concurrent request is run in all. */
@@ -16,14 +18,34 @@ export const lostRace = (error: unknown): boolean => {
   return code === 'ER_DUP_ENTRY' || code === 'ER_LOCK_DEADLOCK' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 };
 
+/** The tail of each SQLite data source's queue of transactions. */
+const queues = new WeakMap<DataSource, Promise<unknown>>();
+/** The SQLite data source whose queued transaction the current async context runs in, if any. */
+const running = new AsyncLocalStorage<DataSource>();
+
 /**
  * Runs `work` in a transaction, again (a few times at most) while it loses races with concurrent
  * requests. A deadlock victim may retry before the winner commits and then collide once more.
  *
+ * On SQLite TypeORM has one connection per data source, so two transactions started at once would
+ * share it: the second's BEGIN fails ("cannot start a transaction within a transaction"), or its
+ * statements land in the first one. They are queued instead, one after another, as SQLite runs
+ * writers anyway; a transaction opened inside a queued one joins it (as a savepoint), as before.
+ *
  * @example
  *   const saved = await inTransaction(dataSource, (manager) => registry.record(manager, tokens, options));
  */
-export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  if (dataSource.options.type !== 'better-sqlite3' || running.getStore() === dataSource) return withRetries(dataSource, work);
+  const turn = (queues.get(dataSource) ?? Promise.resolve()).then(() => running.run(dataSource, () => withRetries(dataSource, work)));
+  queues.set(
+    dataSource,
+    turn.catch(() => undefined),
+  );
+  return turn;
+}
+
+async function withRetries<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await dataSource.transaction(work);

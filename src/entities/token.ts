@@ -62,6 +62,30 @@ export class Token {
   @Column(timestamp({ name: 'rotated_at', nullable: true }))
   rotatedAt: Date | null;
 
+  /**
+   * The rotation that replaced this refresh token: the `jti`, `iat` and `exp` of the refresh token
+   * and of the access token it answered (set together with `rotatedAt`). A replay inside the grace
+   * window signs those same tokens again instead of new ones, so a login keeps one live chain
+   * (the token strings themselves are never stored).
+   */
+  @Column({ name: 'successor_jti', type: 'varchar', length: 32, nullable: true })
+  successorJti: string | null;
+
+  @Column(timestamp({ name: 'successor_issued_at', nullable: true }))
+  successorIssuedAt: Date | null;
+
+  @Column(timestamp({ name: 'successor_expires_at', nullable: true }))
+  successorExpiresAt: Date | null;
+
+  @Column({ name: 'successor_access_jti', type: 'varchar', length: 32, nullable: true })
+  successorAccessJti: string | null;
+
+  @Column(timestamp({ name: 'successor_access_issued_at', nullable: true }))
+  successorAccessIssuedAt: Date | null;
+
+  @Column(timestamp({ name: 'successor_access_expires_at', nullable: true }))
+  successorAccessExpiresAt: Date | null;
+
   @Column(timestamp({ name: 'created_at' }))
   createdAt: Date;
 }

@@ -2,7 +2,7 @@
 // parent and its user, so blacklisting, password changes and (later) sessions can find it.
 import type { DataSource, EntityManager } from 'typeorm';
 import { IsNull } from 'typeorm';
-import type { IssuedToken, TokenFacts } from '../core/tokens';
+import type { IssuedToken, TokenFacts, TokenIdentity } from '../core/tokens';
 import { Token, TokenUserConnection } from '../entities';
 import { CHUNK, fromSeconds, marks, sql, sqlDate, sqlId } from './sql';
 import { collectTree } from './token-queries';
@@ -16,7 +16,44 @@ export interface TokenRecord {
   readonly expired: boolean;
   /** When rotation replaced it, or null. */
   readonly rotatedAt: Date | null;
+  /** What that rotation answered (null before it, or for a row rotated before it was recorded). */
+  readonly rotation: Rotation | null;
   readonly sessionId: number | null;
+}
+
+/** The tokens a rotation answered: the refresh token that replaced the used one, and its access token. */
+export interface Rotation {
+  readonly refresh: TokenIdentity;
+  readonly access: TokenIdentity;
+}
+
+type RecordRow = {
+  id: number | string;
+  revoked_at: unknown;
+  expired_at: unknown;
+  rotated_at: unknown;
+  session_id: number | string | null;
+  successor_jti: string | null;
+  successor_issued_at: unknown;
+  successor_expires_at: unknown;
+  successor_access_jti: string | null;
+  successor_access_issued_at: unknown;
+  successor_access_expires_at: unknown;
+};
+
+const RECORD_COLUMNS =
+  'id, revoked_at, expired_at, rotated_at, session_id, successor_jti, successor_issued_at, successor_expires_at, successor_access_jti, successor_access_issued_at, successor_access_expires_at';
+
+/** A datetime column holding a token's `iat` or `exp`, as epoch seconds. */
+const seconds = (value: unknown): number => Math.floor((sqlDate(value)?.getTime() ?? 0) / 1000);
+
+/** The rotation a row records, or null. */
+function rotationOf(row: RecordRow): Rotation | null {
+  if (row.successor_jti === null || row.successor_access_jti === null) return null;
+  return {
+    refresh: { jti: row.successor_jti, issuedAt: seconds(row.successor_issued_at), expiresAt: seconds(row.successor_expires_at) },
+    access: { jti: row.successor_access_jti, issuedAt: seconds(row.successor_access_issued_at), expiresAt: seconds(row.successor_access_expires_at) },
+  };
 }
 
 /** A verified token as the registry files it: the codec's facts plus whose it is, when known. */
@@ -81,12 +118,17 @@ export class TokenRegistry {
     return saved;
   }
 
-  /** The record of `jti`, or null if this registry never saw it. */
-  async find(jti: string, manager: EntityManager = this.dataSource.manager): Promise<TokenRecord | null> {
+  /**
+   * The record of `jti`, or null if this registry never saw it. `lock` (inside a transaction)
+   * reads the row's latest committed state and holds it until the transaction ends: on MariaDB
+   * `FOR UPDATE`, so a concurrent refresh of the same token, in this process or another, waits
+   * for this one to commit and then sees its rotation; SQLite lets one writer in at a time anyway.
+   */
+  async find(jti: string, manager: EntityManager = this.dataSource.manager, lock = false): Promise<TokenRecord | null> {
     // Plain SQL: this runs on every verify, where building the query through TypeORM cost about
     // as much as running it. `?` placeholders and these names are the same on SQLite and MariaDB.
-    const rows: { id: number | string; revoked_at: unknown; expired_at: unknown; rotated_at: unknown; session_id: number | string | null }[] =
-      await manager.query('SELECT id, revoked_at, expired_at, rotated_at, session_id FROM easyjwt_token WHERE jti = ?', [jti]);
+    const forUpdate = lock && manager.dataSource.options.type !== 'better-sqlite3' ? ' FOR UPDATE' : '';
+    const rows: RecordRow[] = await manager.query(`SELECT ${RECORD_COLUMNS} FROM easyjwt_token WHERE jti = ?${forUpdate}`, [jti]);
     if (rows.length === 0) return null;
     const row = rows[0];
     return {
@@ -95,16 +137,17 @@ export class TokenRegistry {
       revoked: row.revoked_at !== null,
       expired: row.expired_at !== null,
       rotatedAt: sqlDate(row.rotated_at),
+      rotation: rotationOf(row),
       sessionId: row.session_id === null ? null : Number(row.session_id),
     };
   }
 
   /**
    * The record of a verified token, created if it was issued elsewhere with the same key (as
-   * simplejwt's blacklist does with OutstandingToken).
+   * simplejwt's blacklist does with OutstandingToken). `lock`: see find.
    */
-  async ensure(manager: EntityManager, token: TokenFiling, now: Date): Promise<TokenRecord> {
-    const known = await this.find(token.jti, manager);
+  async ensure(manager: EntityManager, token: TokenFiling, now: Date, lock = false): Promise<TokenRecord> {
+    const known = await this.find(token.jti, manager, lock);
     if (known) return known;
     const row = await manager.save(
       manager.create(Token, {
@@ -121,15 +164,28 @@ export class TokenRegistry {
       }),
     );
     if (token.userId !== null) await manager.insert(TokenUserConnection, { userId: token.userId, tokenId: row.id });
-    return { id: row.id, jti: row.jti, revoked: false, expired: false, rotatedAt: null, sessionId: null };
+    return { id: row.id, jti: row.jti, revoked: false, expired: false, rotatedAt: null, rotation: null, sessionId: null };
   }
 
   /**
-   * Marks a refresh token rotated out, unless a concurrent refresh already did (then false: that
-   * request is the other half of a near-simultaneous pair, inside the grace window by definition).
+   * Marks a refresh token rotated out and records what the rotation answered, in one conditional
+   * statement, unless a concurrent refresh already did (then false: that request won, and its
+   * rotation is the one to answer).
    */
-  async markRotated(manager: EntityManager, id: number, now: Date): Promise<boolean> {
-    const result = await manager.update(Token, { id, rotatedAt: IsNull() }, { rotatedAt: now });
+  async markRotated(manager: EntityManager, id: number, now: Date, rotation: Rotation): Promise<boolean> {
+    const result = await manager.update(
+      Token,
+      { id, rotatedAt: IsNull() },
+      {
+        rotatedAt: now,
+        successorJti: rotation.refresh.jti,
+        successorIssuedAt: fromSeconds(rotation.refresh.issuedAt),
+        successorExpiresAt: fromSeconds(rotation.refresh.expiresAt),
+        successorAccessJti: rotation.access.jti,
+        successorAccessIssuedAt: fromSeconds(rotation.access.issuedAt),
+        successorAccessExpiresAt: fromSeconds(rotation.access.expiresAt),
+      },
+    );
     return (result.affected ?? 0) > 0;
   }
 

@@ -3,6 +3,7 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import { TokenController } from '../controllers/auth-service/token-controller';
+import { LogoutAllController } from '../controllers/auth-service/logout-all-controller';
 import { SessionController } from '../controllers/auth-service/session-controller';
 import { UserController } from '../controllers/auth-service/user-controller';
 import type { ClaimBuilder } from '../core/claims';
@@ -151,7 +152,9 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
     queries,
     registryActions,
   };
-  const endpoints = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, [TokenController, UserController, SessionController]).dispatch);
+  // The registry's endpoints exist only with the registry: without it they could only pretend.
+  const controllers = [TokenController, UserController, LogoutAllController, ...(settings.REGISTRY_ENABLED ? [SessionController] : [])];
+  const endpoints = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, controllers).dispatch);
   const kit = embed(parts, { logger, bodyLimit: settings.BODY_LIMIT, prefix: settings.URL_PREFIX, endpoints });
   const service: EasyJwtAuthService = {
     ...parts,

@@ -223,7 +223,7 @@ const table = {
   REGISTRY_ENABLED: {
     default: true,
     parse: boolean,
-    doc: 'Record every obtained and refreshed token with its session and device (see Token registry). Off: generate-and-forget; blacklisting still records the tokens it refuses.',
+    doc: 'Record every obtained and refreshed token with its session and device (see Token registry). Off: generate-and-forget; blacklisting still records the tokens it refuses, and the endpoints only the registry can honour (`POST /token/expire/`, `GET /sessions/`, `DELETE /sessions/{id}/`) are not mounted (404); logout-all stays.',
   },
   REGISTRY_AFTER_RESPONSE: {
     default: false,
@@ -243,12 +243,12 @@ const table = {
   ROTATION_GRACE_PERIOD: {
     default: 5,
     parse: parseDuration,
-    doc: 'Seconds a rotated-out refresh token may still be used, so near-simultaneous refreshes from one client do not end its session.',
+    doc: 'Seconds a rotated-out refresh token may still be used, so near-simultaneous refreshes from one client do not end its session; it is answered with the same pair its first refresh gave, so a login keeps one live chain.',
   },
   SESSION_MAX_LIFETIME: {
     default: null,
     parse: optionalDuration,
-    doc: 'Longest a login may be kept alive by refreshes (e.g. `"30d"`); refresh tokens never outlive it. null: no cap.',
+    doc: 'Longest a login may be kept alive by refreshes (e.g. `"30d"`): no token of it outlives it, the pair the login itself answers included. null: no cap.',
   },
   NUM_PROXIES: {
     default: 0,

@@ -4,8 +4,9 @@ import { expect } from 'chai';
 import { FrozenClock } from '../../src/core/clock';
 import { Session, Token } from '../../src/entities';
 import type { SettingsInput } from '../../src/settings';
+import { createAuthService } from '../../src/services/auth-service';
 import type { TestAuthService } from '../support/auth-service';
-import { payloadOf, startAuthService } from '../support/auth-service';
+import { jsonClient, payloadOf, startAuthService, testSettings } from '../support/auth-service';
 import { forEachDialect } from '../support/databases';
 
 const REUSED = { detail: 'Refresh token was already used; the session has been ended.', code: 'token_reuse_detected' };
@@ -32,13 +33,120 @@ forEachDialect((dialect) => {
       const login = await auth.login('user@test.com');
       const answers = await Promise.all([refresh(login.refresh), refresh(login.refresh), refresh(login.refresh)]);
       expect(answers.map((answer) => answer.status)).to.deep.equal([200, 200, 200]);
-      // Every rotated token the client may have kept works, and nothing was expired.
-      for (const answer of answers) expect((await refresh(answer.body.refresh)).status).to.equal(200);
+      // One rotation: every answer is the same pair, so the family has one live chain.
+      expect(new Set(answers.map((answer) => answer.body.refresh)).size).to.equal(1);
+      expect(new Set(answers.map((answer) => answer.body.access)).size).to.equal(1);
+      expect((await refresh(answers[0].body.refresh)).status).to.equal(200);
       expect((await rows()).filter((row) => row.expiredAt !== null)).to.deep.equal([]);
       const sessions = await auth.service.dataSource.manager.find(Session);
       expect(sessions).to.have.length(1);
       expect(sessions[0].expiredAt).to.equal(null);
     });
+
+    it('answers a replay inside the grace window with the pair the first refresh gave, byte for byte', async () => {
+      await start({ ROTATION_GRACE_PERIOD: 5 });
+      const login = await auth.login('user@test.com');
+      const first = await refresh(login.refresh);
+      expect(first.status).to.equal(200);
+      const replays = [];
+      for (let i = 0; i < 10; i++) {
+        clock.advance(0.5);
+        replays.push(await refresh(login.refresh));
+      }
+      for (const replay of replays) {
+        expect(replay.status).to.equal(200);
+        expect(replay.body).to.deep.equal(first.body);
+      }
+      // Nothing new was issued: the login's two tokens and the one rotation's two.
+      const all = await rows();
+      expect(all.map((row) => row.jti)).to.deep.equal(
+        [login.refresh, login.access, first.body.access, first.body.refresh].map((token) => payloadOf(token).jti),
+      );
+      // The rotated-out row knows its successor by jti, iat and exp (never the token itself).
+      const rotated = all[0];
+      expect(rotated.successorJti).to.equal(payloadOf(first.body.refresh).jti);
+      expect(rotated.successorExpiresAt?.getTime()).to.equal((payloadOf(first.body.refresh).exp as number) * 1000);
+      expect(rotated.successorAccessJti).to.equal(payloadOf(first.body.access).jti);
+      expect(Object.values(rotated).filter((value) => typeof value === 'string' && value.includes('.'))).to.deep.equal([]);
+      // The chain goes on from the one successor, and the replayed token is still caught after the window.
+      expect((await refresh(first.body.refresh)).status).to.equal(200);
+      clock.advance(1);
+      expect((await refresh(login.refresh)).body).to.deep.equal(REUSED);
+    });
+
+    it('refuses a replay inside the grace window once the token that replaced it was logged out or expired', async () => {
+      await start({ ROTATION_GRACE_PERIOD: 5 });
+      const login = await auth.login('user@test.com');
+      const first = await refresh(login.refresh);
+      expect((await auth.post('/auth/logout/', { refresh: first.body.refresh })).status).to.equal(200);
+      clock.advance(1);
+      const replay = await refresh(login.refresh);
+      expect(replay.status).to.equal(401);
+      expect(replay.body).to.deep.equal({ detail: 'Token is blacklisted', code: 'token_not_valid' });
+
+      const other = await auth.login('user@test.com');
+      const rotated = await refresh(other.refresh);
+      const expire = await auth.post('/auth/token/expire/', { token: rotated.body.refresh }, { Authorization: `Bearer ${rotated.body.access}` });
+      expect(expire.status).to.equal(200);
+      expect((await refresh(other.refresh)).body).to.deep.equal(EXPIRED);
+    });
+
+    it('still answers the first pair when the token that replaced it was rotated on inside the window', async () => {
+      await start({ ROTATION_GRACE_PERIOD: 5 });
+      const login = await auth.login('user@test.com');
+      const first = await refresh(login.refresh);
+      const second = await refresh(first.body.refresh);
+      expect(second.status).to.equal(200);
+      clock.advance(1);
+      expect((await refresh(login.refresh)).body).to.deep.equal(first.body);
+    });
+
+    it('answers ten concurrent refreshes of one token with one pair', async () => {
+      await start();
+      const login = await auth.login('user@test.com');
+      const answers = await Promise.all(Array.from({ length: 10 }, () => refresh(login.refresh)));
+      expect(answers.map((answer) => answer.status)).to.deep.equal(Array.from({ length: 10 }, () => 200));
+      expect(new Set(answers.map((answer) => answer.body.refresh)).size).to.equal(1);
+      expect(new Set(answers.map((answer) => answer.body.access)).size).to.equal(1);
+      expect(await rows()).to.have.length(4);
+    });
+
+    // Ten transactions at once: on MariaDB each waits for the row lock, then sees the rotation; on
+    // SQLite they take turns on the one connection.
+    it('answers concurrent in-process refreshes of one token with one pair', async () => {
+      await start();
+      const login = await auth.login('user@test.com');
+      const answers = await Promise.all(Array.from({ length: 10 }, () => auth.service.issuer.refresh(login.refresh)));
+      expect(new Set(answers.map((answer) => answer.refresh)).size).to.equal(1);
+      expect(new Set(answers.map((answer) => answer.access)).size).to.equal(1);
+      expect(await rows()).to.have.length(4);
+    });
+
+    if (dialect === 'mariadb') {
+      it('answers concurrent refreshes on two services sharing one database with one pair', async () => {
+        await start();
+        const url = auth.service.settings.DATABASE_URL;
+        const other = await createAuthService({
+          settings: testSettings({ DATABASE_URL: url, ROTATE_REFRESH_TOKENS: true, BLACKLIST_AFTER_ROTATION: true }),
+          clock,
+        });
+        const listening = await other.listen(0, '127.0.0.1');
+        try {
+          const second = jsonClient(listening.url);
+          const login = await auth.login('user@test.com');
+          const answers = await Promise.all(
+            Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? refresh(login.refresh) : second.post('/auth/token/refresh/', { refresh: login.refresh }))),
+          );
+          expect(answers.map((answer) => answer.status)).to.deep.equal(Array.from({ length: 10 }, () => 200));
+          expect(new Set(answers.map((answer) => answer.body.refresh)).size).to.equal(1);
+          expect(new Set(answers.map((answer) => answer.body.access)).size).to.equal(1);
+          expect(await rows()).to.have.length(4);
+        } finally {
+          await listening.close();
+          await other.close();
+        }
+      });
+    }
 
     it('expires the whole family when a rotated-out token comes back after the grace window', async () => {
       await start({ ROTATION_GRACE_PERIOD: 5 });
@@ -128,8 +236,10 @@ forEachDialect((dialect) => {
       expect(session.endsAt?.getTime()).to.equal((loginSecond + 3600) * 1000);
     });
 
-    it('refuses a refresh with session_expired once the login is older than SESSION_MAX_LIFETIME', async () => {
-      await start({ SESSION_MAX_LIFETIME: '1h', ROTATE_REFRESH_TOKENS: false, BLACKLIST_AFTER_ROTATION: false });
+    it('refuses a refresh with session_expired once the login is older than SESSION_MAX_LIFETIME, even within LEEWAY', async () => {
+      // The login's own refresh token ends with the session; LEEWAY keeps it verifying a little
+      // longer, and the session's end refuses it then.
+      await start({ SESSION_MAX_LIFETIME: '1h', LEEWAY: 60, ROTATE_REFRESH_TOKENS: false, BLACKLIST_AFTER_ROTATION: false });
       const login = await auth.login('user@test.com');
       clock.advance(3599);
       expect((await refresh(login.refresh)).status).to.equal(200);

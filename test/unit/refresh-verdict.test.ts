@@ -2,10 +2,10 @@
 // session, the clock and the settings decide, with no database in the way.
 import { expect } from 'chai';
 import type { RefreshVerdict, VerdictSettings } from '../../src/auth-service/refresh-verdict';
-import { refreshVerdict } from '../../src/auth-service/refresh-verdict';
+import { refreshVerdict, replayRefusal } from '../../src/auth-service/refresh-verdict';
 import type { EasyJwtError } from '../../src/errors';
-import { InvalidToken, SessionLifetimeExceeded, TokenExpiredByRegistry } from '../../src/errors';
-import type { SessionStanding, TokenRecord } from '../../src/registry/token-registry';
+import { InvalidToken, SessionLifetimeExceeded, TokenBlacklisted, TokenExpiredByRegistry } from '../../src/errors';
+import type { Rotation, SessionStanding, TokenRecord } from '../../src/registry/token-registry';
 
 const NOW = new Date(Date.UTC(2026, 10, 22, 12, 0, 0));
 const secondsAgo = (seconds: number): Date => new Date(NOW.getTime() - seconds * 1000);
@@ -17,6 +17,7 @@ const record = (overrides: Partial<TokenRecord> = {}): TokenRecord => ({
   revoked: false,
   expired: false,
   rotatedAt: null,
+  rotation: null,
   sessionId: 3,
   ...overrides,
 });
@@ -25,6 +26,10 @@ const PLAIN: VerdictSettings = { ROTATE_REFRESH_TOKENS: false, BLACKLIST_AFTER_R
 const ROTATING: VerdictSettings = { ...PLAIN, ROTATE_REFRESH_TOKENS: true };
 const ROTATING_BLACKLIST: VerdictSettings = { ...ROTATING, BLACKLIST_AFTER_ROTATION: true };
 const OPEN_SESSION: SessionStanding = { ended: false, endsAt: null };
+const ROTATION: Rotation = {
+  refresh: { jti: 'def', issuedAt: NOW.getTime() / 1000 - 4, expiresAt: NOW.getTime() / 1000 + 86396 },
+  access: { jti: 'ghi', issuedAt: NOW.getTime() / 1000 - 3600, expiresAt: NOW.getTime() / 1000 + 296 },
+};
 
 /** The error of a refusal, failing the test for any other verdict. */
 function refusal(verdict: RefreshVerdict): EasyJwtError {
@@ -58,9 +63,48 @@ describe('refreshVerdict', () => {
     expect(error.message).to.equal('Token is blacklisted');
   });
 
-  it('answers a rotated-out token inside the grace window, even when it was blacklisted by the rotation', () => {
+  it('answers a rotated-out token inside the grace window with its recorded rotation, even when the rotation blacklisted it', () => {
+    for (const settings of [ROTATING, ROTATING_BLACKLIST]) {
+      const verdict = refreshVerdict(
+        record({ rotatedAt: secondsAgo(4), revoked: settings.BLACKLIST_AFTER_ROTATION, rotation: ROTATION }),
+        OPEN_SESSION,
+        NOW,
+        settings,
+      );
+      expect(verdict).to.deep.equal({ kind: 'replay', rotation: ROTATION });
+    }
+  });
+
+  it('replays the recorded rotation as it was, whatever the session cap says now', () => {
+    const endsAt = secondsAhead(30);
+    expect(refreshVerdict(record({ rotatedAt: secondsAgo(1), rotation: ROTATION }), { ended: false, endsAt }, NOW, ROTATING_BLACKLIST)).to.deep.equal({
+      kind: 'replay',
+      rotation: ROTATION,
+    });
+  });
+
+  it('refuses a replay inside the grace window once the session was ended or reached its lifetime', () => {
+    const rotated = record({ rotatedAt: secondsAgo(1), revoked: true, rotation: ROTATION });
+    expect(refusal(refreshVerdict(rotated, { ended: true, endsAt: null }, NOW, ROTATING_BLACKLIST))).to.be.instanceOf(TokenExpiredByRegistry);
+    expect(refusal(refreshVerdict(rotated, { ended: false, endsAt: NOW }, NOW, ROTATING_BLACKLIST))).to.be.instanceOf(SessionLifetimeExceeded);
+    expect(refusal(refreshVerdict({ ...rotated, expired: true }, OPEN_SESSION, NOW, ROTATING_BLACKLIST))).to.be.instanceOf(TokenExpiredByRegistry);
+  });
+
+  it('detects reuse after the grace window even though the rotation is recorded', () => {
+    expect(refreshVerdict(record({ rotatedAt: secondsAgo(6), revoked: true, rotation: ROTATION }), OPEN_SESSION, NOW, ROTATING_BLACKLIST)).to.deep.equal({
+      kind: 'reuse',
+    });
+  });
+
+  it('issues new tokens inside the grace window for a token rotated before rotations were recorded', () => {
     const verdict = refreshVerdict(record({ rotatedAt: secondsAgo(4), revoked: true }), OPEN_SESSION, NOW, ROTATING_BLACKLIST);
     expect(verdict).to.deep.equal({ kind: 'issue', notAfter: null, retire: 'mark-and-blacklist' });
+  });
+
+  it('never replays without reuse detection: a rotated, blacklisted token is refused', () => {
+    const settings = { ...ROTATING_BLACKLIST, REFRESH_TOKEN_REUSE_DETECTION: false };
+    const error = refusal(refreshVerdict(record({ rotatedAt: secondsAgo(1), revoked: true, rotation: ROTATION }), OPEN_SESSION, NOW, settings));
+    expect(error.message).to.equal('Token is blacklisted');
   });
 
   it('answers at exactly the end of the grace window and detects reuse one millisecond later', () => {
@@ -110,5 +154,18 @@ describe('refreshVerdict', () => {
     expect(retire(ROTATING_BLACKLIST)).to.equal('mark-and-blacklist');
     expect(retire({ ...ROTATING, REFRESH_TOKEN_REUSE_DETECTION: false })).to.equal('rotate');
     expect(retire({ ...ROTATING_BLACKLIST, REFRESH_TOKEN_REUSE_DETECTION: false })).to.equal('blacklist');
+  });
+});
+
+describe('replayRefusal', () => {
+  it('answers a recorded rotation whose refresh token is live, rotated on, or unknown to the registry', () => {
+    expect(replayRefusal(record())).to.equal(null);
+    expect(replayRefusal(record({ revoked: true, rotatedAt: secondsAgo(1) }))).to.equal(null);
+    expect(replayRefusal(null)).to.equal(null);
+  });
+
+  it('refuses it once that token was blacklisted (logout) or expired by the registry', () => {
+    expect(replayRefusal(record({ revoked: true }))).to.be.instanceOf(TokenBlacklisted);
+    expect(replayRefusal(record({ expired: true, revoked: true, rotatedAt: secondsAgo(1) }))).to.be.instanceOf(TokenExpiredByRegistry);
   });
 });

@@ -1,5 +1,7 @@
 // The registry's endpoints on the auth-service: expire a token or its tree, list and end
-// sessions, log out everywhere. Owners act on their own; staff on anyone's (`?user=<id>`).
+// sessions. Owners act on their own; staff on anyone's (`?user=<id>`). They exist only with
+// REGISTRY_ENABLED: without the registry nothing would honour what they write, so they are not
+// mounted (404, like any unknown path) rather than answering 200 and changing nothing.
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Delete, Get, Param, Post } from 'routing-controllers';
 import type { AuthServiceParts } from '../../auth-service/parts';
@@ -10,6 +12,7 @@ import { NotFound, ValidationFailed } from '../../errors';
 import { accessClaimsOf } from '../../http/access-claims';
 import { serviceOf } from '../../http/authenticator';
 import { requireStrings } from '../../http/fields';
+import { targetUser } from './target-user';
 
 const TRUE = new Set<unknown>([true, 'true', 'True', '1', 1]);
 const FALSE = new Set<unknown>([false, 'false', 'False', '0', 0]);
@@ -22,21 +25,13 @@ function affectTree(body: unknown): boolean {
   throw new ValidationFailed({ affect_tree: ['Must be a valid boolean.'] });
 }
 
-/** The user a request acts on: `?user=<id>` when given, else the actor. */
-function targetUser(ctx: Context, actor: AuthPrincipal): number {
-  const given = ctx.query.user;
-  if (given === undefined) return actor.id;
-  if (typeof given !== 'string' || !/^\d{1,9}$/.test(given)) throw new ValidationFailed({ user: ['A valid integer is required.'] });
-  return Number(given);
-}
-
 /** The jti of the token that authenticated this request (the guard ran first), to mark the asker's own session. */
 function currentJti(ctx: Context): string | null {
   const claims = accessClaimsOf(ctx);
   return claims ? serviceOf<AuthServiceParts>(ctx).codec.jtiOf(claims) : null;
 }
 
-/** POST /token/expire/, GET /sessions/, DELETE /sessions/{id}/, POST /logout-all/. */
+/** POST /token/expire/, GET /sessions/, DELETE /sessions/{id}/. */
 @Controller()
 export class SessionController {
   /** Expires a token (the owner's or, for staff, anyone's); `affect_tree` expires its whole tree. */
@@ -62,14 +57,6 @@ export class SessionController {
   async endSession(@Ctx() ctx: Context, @AuthUser() actor: AuthPrincipal, @Param('id') id: string) {
     if (!/^\d{1,9}$/.test(id)) throw new NotFound();
     await serviceOf<AuthServiceParts>(ctx).registryActions.endSession(actor, Number(id), requestInfo(ctx));
-    return {};
-  }
-
-  /** Ends every session of the user (or of `?user=<id>`, for staff). */
-  @Post('/logout-all/')
-  @JwtLoginRequired()
-  async logoutAll(@Ctx() ctx: Context, @AuthUser() actor: AuthPrincipal) {
-    await serviceOf<AuthServiceParts>(ctx).registryActions.logoutAll(actor, targetUser(ctx, actor), requestInfo(ctx));
     return {};
   }
 }
