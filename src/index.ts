@@ -38,6 +38,8 @@ export type { Principal } from './core/principal';
 
 // Tokens and their claims.
 export { unverifiedClaims } from './core/tokens';
+export { KeyRing } from './core/key-ring';
+export type { KeyResolver, SigningKey, TokenKeys, VerificationKey } from './core/key-ring';
 export type { Claims, IssuedToken, TokenType } from './core/tokens';
 export { ClaimRegistry } from './core/claims';
 export type { ClaimBuilder, ClaimContext, ClaimUser, UserPayload } from './core/claims';

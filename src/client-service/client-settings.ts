@@ -22,6 +22,7 @@ import {
 const SHARED = [
   'ALGORITHM',
   'VERIFYING_KEY',
+  'SIGNING_KEY_ID',
   'AUDIENCE',
   'ISSUER',
   'LEEWAY',

@@ -84,7 +84,9 @@ export async function buildClient(options: ClientServiceOptions): Promise<BuiltC
   };
   // Everything that can refuse a setting comes before the database is opened.
   const local = verifiesLocally(settings);
-  const keys = local ? loadKeys(settings.ALGORITHM, settings.ALGORITHM.startsWith('HS') ? settings.SIGNING_KEY : null, settings.VERIFYING_KEY) : null;
+  const keys = local
+    ? loadKeys(settings.ALGORITHM, settings.ALGORITHM.startsWith('HS') ? settings.SIGNING_KEY : null, settings.VERIFYING_KEY, settings.SIGNING_KEY_ID)
+    : null;
   const upstream = new AuthServiceClient(settings);
   const dataSource = options.dataSource ?? createDataSource(settings.DATABASE_URL, { schema });
   const ownership: DatabaseOwnership = { dataSource, owned: !options.dataSource || !dataSource.isInitialized };
