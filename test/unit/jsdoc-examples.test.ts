@@ -118,6 +118,10 @@ const NAMES_BY_SYMBOL: Readonly<Record<string, Readonly<Record<string, string>>>
   LocalVerification: { settings: 'ClientSettings', sync: 'UserSync' },
   RemoteVerification: { remote: 'RemoteVerification' },
   UserSync: { sync: 'UserSync' },
+  JwksKeys: { settings: 'ClientSettings', upstream: 'AuthServiceClient' },
+  JwksVerification: { settings: 'ClientSettings', sync: 'UserSync', keys: 'JwksKeys' },
+  chooseVerification: { settings: 'ClientSettings', upstream: 'AuthServiceClient' },
+  importJwkSet: { body: 'string' },
   // What the application brings along.
   ClaimRegistry: { billing: '{ planOf(userId: number | string): Promise<{ name: string }> }' },
   EventBus: { audit: '{ write(userId: number): void }' },
