@@ -18,6 +18,7 @@ export { createClientService } from './services/client-service';
 export type { ClientService, ClientServiceOptions } from './services/client-service';
 export { CLIENT_OPTIONS, resolveClientSettings } from './client-service/client-settings';
 export type { ClientSettings, ClientSettingsInput } from './client-service/client-settings';
+export type { VerificationMode } from './client-service/verification-mode';
 export { ClientUserSerializer } from './serializers/client-user-serializer';
 export type { NestedData, StandardField } from './serializers/client-user-serializer';
 

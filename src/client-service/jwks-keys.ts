@@ -179,6 +179,8 @@ export class JwksKeys implements TokenKeys {
       // AuthServiceUnavailable says what a client sees; why it happened is its cause.
       outcome = { ok: false, reason: causeText(error as Error) ?? (error as Error).message, status: null };
     }
+    // A fetch that outlived close() (its sockets destroyed under it) is no outage to report.
+    if (this.closed) return outcome;
     if (outcome.ok) this.recovered();
     else this.failed(outcome.reason, reportFailure);
     this.schedule(outcome.ok ? this.refreshDelay(maxAge) : this.retryDelay());

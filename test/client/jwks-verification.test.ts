@@ -188,6 +188,17 @@ forEachDialect((dialect) => {
       expect(Date.now() - started).to.be.at.least(500);
     });
 
+    it('stops fetching when it is closed', async () => {
+      const server = await serve([generateTestKey('ES256').jwk]);
+      server.maxAge = 0;
+      const service = await client(server, { JWKS_REFETCH_COOLDOWN: 0.05, JWKS_MAX_AGE: 0.1 });
+      await eventually(() => server.fetches() >= 3);
+      await service.service.close();
+      const fetched = server.fetches();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(server.fetches()).to.equal(fetched);
+    });
+
     it('keeps verifying with the known keys through an outage of every kind, and says so once per outage', async () => {
       const a = generateTestKey('ES256');
       const server = await serve([a.jwk]);
