@@ -60,7 +60,7 @@ export interface EasyJwtClient extends ClientServiceParts, EasyJwtKoa {
   readonly verification: VerificationMode;
   /** Why that mode was picked, in words (also in the start-up log): `a SIGNING_KEY is configured`. */
   readonly verificationReason: string;
-  /** Closes the upstream client, and the data source if this factory created or opened it. */
+  /** Stops the JWKS refreshes, closes the upstream client, and the data source if this factory created or opened it. */
   close(): Promise<void>;
 }
 
