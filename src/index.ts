@@ -18,6 +18,7 @@ export { createClientService } from './services/client-service';
 export type { ClientService, ClientServiceOptions } from './services/client-service';
 export { CLIENT_OPTIONS, resolveClientSettings } from './client-service/client-settings';
 export type { ClientSettings, ClientSettingsInput } from './client-service/client-settings';
+export type { VerificationMode } from './client-service/verification-mode';
 export { ClientUserSerializer } from './serializers/client-user-serializer';
 export type { NestedData, StandardField } from './serializers/client-user-serializer';
 
@@ -38,6 +39,8 @@ export type { Principal } from './core/principal';
 
 // Tokens and their claims.
 export { unverifiedClaims } from './core/tokens';
+export { KeyRing } from './core/key-ring';
+export type { KeyResolver, SigningKey, TokenKeys, VerificationKey } from './core/key-ring';
 export type { Claims, IssuedToken, TokenType } from './core/tokens';
 export { ClaimRegistry } from './core/claims';
 export type { ClaimBuilder, ClaimContext, ClaimUser, UserPayload } from './core/claims';

@@ -119,11 +119,12 @@ async function buildClient(context: CommandContext, flags: ServeFlags): Promise<
   return {
     logger,
     path: '/',
-    note: `(${service.verification} verification against ${settings.REMOTE_AUTH_SERVICE_URL})`,
+    note: `(${service.verification} verification against ${settings.REMOTE_AUTH_SERVICE_URL}: ${service.verificationReason})`,
     after: app ? (url) => `demo page: ${url}${app} (${pageNote(settings)})` : undefined,
     details: {
       database: redactUrl(settings.DATABASE_URL),
       verification: service.verification,
+      verificationReason: service.verificationReason,
       delivery: settings.DELIVERY_MODE,
       authService: settings.REMOTE_AUTH_SERVICE_URL,
     },

@@ -45,21 +45,22 @@ export function withSigningKey(config: CliConfig, notices: KeyNotice[]): CliConf
 
 /**
  * The client-service's settings input with the development key when it applies: no key configured,
- * not production, not asked for remote verification, an HMAC algorithm, and a key file already
- * written by the auth-service. Otherwise the input is unchanged, and without a key the client
- * verifies remotely (said with a warning in development, where local was probably meant).
+ * not production, not asked for remote or jwks verification, an HMAC algorithm, and a key file
+ * already written by the auth-service. Otherwise the input is unchanged, and without a key the
+ * client verifies with the auth-service's JWKS or remotely (said with a warning in development,
+ * where local was probably meant).
  */
 export function withClientSigningKey(config: CliConfig, notices: KeyNotice[]): CliConfig['clientInput'] {
   const input = config.clientInput;
   if (input.SIGNING_KEY !== undefined || input.VERIFYING_KEY !== undefined) return input;
   const algorithm = input.ALGORITHM ?? 'HS256';
-  if (config.production || input.TOKEN_VERIFICATION === 'remote' || !algorithm.startsWith('HS')) return input;
+  if (config.production || input.TOKEN_VERIFICATION === 'remote' || input.TOKEN_VERIFICATION === 'jwks' || !algorithm.startsWith('HS')) return input;
   const path = join(config.dataDir, KEY_FILE);
   if (!existsSync(path)) {
     notices.push({
       fields: { path },
       message:
-        'no signing key configured and no development key in the data folder: verifying every new token with the auth-service (remote mode); set EASYJWT_SIGNING_KEY for local verification',
+        "no signing key configured and no development key in the data folder: verifying with the auth-service's published keys (jwks mode) if it publishes any, else asking it about every new token (remote mode); set EASYJWT_SIGNING_KEY for local verification",
     });
     return input;
   }

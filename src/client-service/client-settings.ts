@@ -22,6 +22,7 @@ import {
 const SHARED = [
   'ALGORITHM',
   'VERIFYING_KEY',
+  'SIGNING_KEY_ID',
   'AUDIENCE',
   'ISSUER',
   'LEEWAY',
@@ -72,7 +73,11 @@ export interface ClientSettings extends Shared {
   readonly REMOTE_AUTH_REQUEST_TIMEOUT: number;
   readonly REMOTE_AUTH_SSL_VERIFY: boolean;
   readonly REMOTE_AUTH_CA_BUNDLE: string | null;
-  readonly TOKEN_VERIFICATION: 'auto' | 'local' | 'remote';
+  readonly TOKEN_VERIFICATION: 'auto' | 'local' | 'jwks' | 'remote';
+  /** Where the auth-service's JWK Set is; null: REMOTE_AUTH_SERVICE_URL + JWKS_PATH. */
+  readonly JWKS_URL: string | null;
+  readonly JWKS_MAX_AGE: number;
+  readonly JWKS_REFETCH_COOLDOWN: number;
   readonly USER_SYNC_MAX_AGE: number;
   readonly REMOTE_VERIFY_CACHE_TTL: number;
   readonly DATABASE_URL: string;
@@ -80,7 +85,8 @@ export interface ClientSettings extends Shared {
   readonly USER_FROM_CLAIM: string | null;
 }
 
-const serviceUrl: Parser<string, string> = (value, key) => {
+/** An absolute http(s) URL, as given. */
+const httpUrl: Parser<string, string> = (value, key) => {
   const url = text(value, key);
   let parsed: URL;
   try {
@@ -89,8 +95,16 @@ const serviceUrl: Parser<string, string> = (value, key) => {
     throw new SettingsError(key, `must be an http(s) URL, got ${JSON.stringify(value)}`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new SettingsError(key, `must be an http(s) URL, got ${JSON.stringify(value)}`);
-  return url.replace(/\/+$/, '');
+  return url;
 };
+
+const optionalHttpUrl: Parser<string | null, string | null> = (value, key) => (value === null ? null : httpUrl(value, key));
+
+/** A base URL: trailing slashes go, since paths starting with `/` are appended to it. */
+const serviceUrl: Parser<string, string> = (value, key) => httpUrl(value, key).replace(/\/+$/, '');
+
+/** Where an auth-service publishes its JWK Set, below its base URL (RFC 8615's well-known prefix). */
+export const JWKS_PATH = '/.well-known/jwks.json';
 
 const path = (fallback: string): Option<string, string> => ({
   default: fallback,
@@ -127,8 +141,23 @@ const table = {
   REMOTE_AUTH_CA_BUNDLE: { default: null, parse: optionalText, doc: 'Path of a PEM file of CA certificates to trust for the auth-service (a private CA).' },
   TOKEN_VERIFICATION: {
     default: 'auto',
-    parse: oneOf(['auto', 'local', 'remote'] as const),
-    doc: '`local`: check signatures in-process (needs SIGNING_KEY or VERIFYING_KEY); `remote`: ask the auth-service (verify, then user), cached briefly; `auto`: local when a key is configured.',
+    parse: oneOf(['auto', 'local', 'jwks', 'remote'] as const),
+    doc: "`local`: check signatures in-process with the configured key (SIGNING_KEY or VERIFYING_KEY); `jwks`: check them in-process with the public keys the auth-service publishes at JWKS_URL (RS/PS/ES/EdDSA); `remote`: ask the auth-service (verify, then user), cached briefly; `auto`: local when a key is configured, else jwks when the auth-service's JWKS holds at least one usable key at start-up, else remote.",
+  },
+  JWKS_URL: {
+    default: null,
+    parse: optionalHttpUrl,
+    doc: `The auth-service's JWK Set, for jwks verification (and auto's probe). null: REMOTE_AUTH_SERVICE_URL followed by \`${JWKS_PATH}\`.`,
+  },
+  JWKS_MAX_AGE: {
+    default: 300,
+    parse: positiveDuration,
+    doc: 'Longest time the JWKS is used before it is fetched again in the background, whatever its Cache-Control max-age says (a shorter max-age is followed). Bounds how long a key the auth-service withdrew keeps verifying here.',
+  },
+  JWKS_REFETCH_COOLDOWN: {
+    default: 5,
+    parse: positiveDuration,
+    doc: 'Least time between two JWKS fetches: a token naming an unknown `kid` triggers a fetch at once (a key just rotated in), but no more often than this, so tokens with made-up kids cannot make this service hammer the auth-service.',
   },
   USER_SYNC_MAX_AGE: { default: 60, parse: parseDuration, doc: 'Seconds a local user copy is trusted before it is refreshed from the auth-service.' },
   REMOTE_VERIFY_CACHE_TTL: {
@@ -151,9 +180,18 @@ export const CLIENT_OPTIONS: OptionTable<ClientSettings, typeof table> = table;
 /** What callers may pass to resolveClientSettings: any subset, each value of a type its parser accepts. */
 export type ClientSettingsInput = InputOf<typeof CLIENT_OPTIONS>;
 
-/** Whether requests are verified in-process under these settings. */
+/** Whether requests are verified in-process with the configured key under these settings (local mode). */
 export const verifiesLocally = (settings: ClientSettings): boolean =>
   settings.TOKEN_VERIFICATION === 'local' || (settings.TOKEN_VERIFICATION === 'auto' && (settings.SIGNING_KEY !== null || settings.VERIFYING_KEY !== null));
+
+/**
+ * Where the auth-service's JWK Set is fetched from.
+ *
+ * @example
+ *   jwksUrlOf(resolveClientSettings({ REMOTE_AUTH_SERVICE_URL: 'http://auth:8000' })); // 'http://auth:8000/.well-known/jwks.json'
+ */
+export const jwksUrlOf = (settings: Pick<ClientSettings, 'JWKS_URL' | 'REMOTE_AUTH_SERVICE_URL'>): string =>
+  settings.JWKS_URL ?? `${settings.REMOTE_AUTH_SERVICE_URL}${JWKS_PATH}`;
 
 /**
  * Refuses a base URL that already ends with the first segment of the endpoint paths
@@ -187,10 +225,12 @@ export function resolveClientSettings(input: ClientSettingsInput = {}): ClientSe
     checkHmacKeyLength(settings.ALGORITHM, hmac ? settings.SIGNING_KEY : null);
     checkBaseUrl(settings.REMOTE_AUTH_SERVICE_URL, settings.REMOTE_AUTH_SERVICE_TOKEN_PATH);
     checkCookieSettings(settings);
-    if (settings.USER_FROM_CLAIM !== null && !verifiesLocally(settings)) {
+    // Under 'auto' without a key the mode is only known once the JWKS is probed, and it may be
+    // remote: the claim needs a verification mode that checks signatures here, known up front.
+    if (settings.USER_FROM_CLAIM !== null && !verifiesLocally(settings) && settings.TOKEN_VERIFICATION !== 'jwks') {
       throw new SettingsError(
         'USER_FROM_CLAIM',
-        'needs local verification (a SIGNING_KEY or VERIFYING_KEY): a claim is only as good as the signature checked here',
+        'needs local verification (a SIGNING_KEY or VERIFYING_KEY) or TOKEN_VERIFICATION=jwks: a claim is only as good as the signature checked here',
       );
     }
   });

@@ -15,6 +15,14 @@ export interface UpstreamReply {
   readonly body: Record<string, unknown>;
 }
 
+/** A public document the auth-service serves (its JWKS), as it came: judged by the caller. */
+export interface PublicDocument {
+  readonly status: number;
+  readonly text: string;
+  /** The `Cache-Control` header, or null without one. */
+  readonly cacheControl: string | null;
+}
+
 /**
  * Calls the auth-service. Unreachable, timed out, 5xx or non-JSON answers throw
  * AuthServiceUnavailable (503); 2xx and 4xx JSON answers are returned for the caller to judge.
@@ -68,6 +76,24 @@ export class AuthServiceClient {
   getWithToken(path: string, authorization: string): Promise<UpstreamReply> {
     const headers = { Authorization: authorization, 'Content-Type': 'application/json', [USER_INCLUDE_HEADER]: INCLUDE_PERMISSIONS };
     return this.send('GET', path, { headers });
+  }
+
+  /**
+   * GETs a public document with no credentials: `url` is absolute (the JWKS may live elsewhere) or
+   * a path on the auth-service. Unreachable or timed out throws AuthServiceUnavailable; any answer
+   * is returned as text, with its status, for the caller to judge.
+   */
+  async getPublic(url: string): Promise<PublicDocument> {
+    this.calls.set(url, (this.calls.get(url) ?? 0) + 1);
+    let response;
+    try {
+      response = await this.http.request<string>({ method: 'GET', url, signal: AbortSignal.timeout(this.deadlineMs) });
+    } catch (error) {
+      const failure = error as { code?: string; message?: string };
+      throw new AuthServiceUnavailable(`GET ${url}: ${failure.code ?? ''} ${failure.message ?? String(error)}`.trim());
+    }
+    const cacheControl: unknown = response.headers['cache-control'];
+    return { status: response.status, text: response.data, cacheControl: typeof cacheControl === 'string' ? cacheControl : null };
   }
 
   /** Closes kept-alive sockets. */

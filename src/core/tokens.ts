@@ -10,7 +10,8 @@ import { InvalidToken, WrongTokenType } from '../errors';
 import type { Settings } from '../settings';
 import type { Clock } from './clock';
 import { epochSeconds, systemClock } from './clock';
-import type { TokenKeys } from './keys';
+import { spellingProblem } from './compact-jws';
+import type { TokenKeys, VerificationKey } from './key-ring';
 
 export type TokenType = 'access' | 'refresh';
 
@@ -118,6 +119,23 @@ export function userIdFromClaims(claims: Claims, settings: Pick<TokenSettings, '
 /** A uuid4 without dashes: 32 lowercase hex characters, as simplejwt writes `jti`. */
 export const newJti = (): string => randomUUID().replace(/-/g, '');
 
+/** Every algorithm jsonwebtoken verifies; the key a token's `kid` names pins the one used. */
+const JSONWEBTOKEN_ALGORITHMS: jwt.Algorithm[] = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
+
+/**
+ * Why a decoded JOSE header cannot be verified by us, or null. `crit` names extensions that must
+ * be understood (RFC 7515 4.1.11): we understand none, so any `crit` refuses the token. `jku`,
+ * `x5u`, `jwk` and `x5c` are never read: keys come from our own ring only.
+ */
+function headerProblem(header: unknown): string | null {
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) return 'header is not a JSON object';
+  const fields = header as Record<string, unknown>;
+  if (Object.hasOwn(fields, 'crit')) return 'header carries crit, and we understand no extension';
+  if (typeof fields.alg !== 'string') return 'header has no alg';
+  if (fields.kid !== undefined && typeof fields.kid !== 'string') return 'header kid is not a string';
+  return null;
+}
+
 /**
  * Signs and verifies tokens for one service.
  *
@@ -141,7 +159,7 @@ export class TokenCodec {
     this.noCopy = new Set([settings.TOKEN_TYPE_CLAIM, 'exp', settings.JTI_CLAIM, 'jti']);
     const audience = settings.AUDIENCE;
     this.verifyOptions = Object.freeze({
-      algorithms: [keys.algorithm],
+      algorithms: JSONWEBTOKEN_ALGORITHMS,
       clockTolerance: settings.LEEWAY,
       ...(audience === null ? {} : { audience: (typeof audience === 'string' ? audience : [...audience]) as jwt.VerifyOptions['audience'] }),
       ...(settings.ISSUER === null ? {} : { issuer: settings.ISSUER }),
@@ -201,20 +219,36 @@ export class TokenCodec {
   }
 
   /**
-   * Verifies signature (with the one configured algorithm), expiry, audience and issuer, then the
+   * Verifies the signature with the key the header's `kid` names (the one key of the ring when
+   * there is no `kid`), with that key's algorithm only, then expiry, audience and issuer, then the
    * claims simplejwt requires. Every failure is an InvalidToken whose `reason` says why.
    */
   verify(token: string, expectedType?: TokenType): Claims {
-    let claims: Claims;
-    try {
-      const decoded = jwt.verify(token, this.keys.verifying, {
-        ...this.verifyOptions,
-        clockTimestamp: epochSeconds(this.clock),
-      });
-      if (typeof decoded !== 'object' || decoded === null) throw new Error('payload is not an object');
-      claims = decoded as Claims;
-    } catch (error) {
-      throw new InvalidToken(error, { expired: error instanceof jwt.TokenExpiredError });
+    // jws checks the base64url alphabet as it decodes; the spelling it lets through is checked here.
+    const shape = spellingProblem(token);
+    if (shape !== null) throw new InvalidToken(shape);
+    let claims: Claims | undefined;
+    let failure: unknown;
+    // jsonwebtoken hands the header it decoded to a key callback, which runs synchronously when it
+    // answers synchronously: the header is decoded once, and the key is chosen from it.
+    jwt.verify(
+      token,
+      (header, answer) => {
+        const problem = headerProblem(header);
+        if (problem !== null) return answer(new Error(problem));
+        const key = this.keyFor(header);
+        if (typeof key === 'string') return answer(new Error(key));
+        answer(null, key.key);
+      },
+      { ...this.verifyOptions, clockTimestamp: epochSeconds(this.clock) },
+      (error, decoded) => {
+        if (error) failure = error;
+        else if (typeof decoded !== 'object' || decoded === null) failure = new Error('payload is not an object');
+        else claims = decoded as Claims;
+      },
+    );
+    if (claims === undefined) {
+      throw new InvalidToken(failure ?? new Error('token was not verified'), { expired: failure instanceof jwt.TokenExpiredError });
     }
     if (typeof claims.exp !== 'number') throw new InvalidToken("token has no 'exp' claim");
     if (!claims[this.settings.JTI_CLAIM]) throw new InvalidToken('token has no id');
@@ -244,6 +278,15 @@ export class TokenCodec {
     };
   }
 
+  /** The key that verifies a token with this (checked) header, or why there is none. */
+  private keyFor(header: jwt.JwtHeader): VerificationKey | string {
+    const kid = header.kid ?? null;
+    const key = this.keys.resolve(kid, header.alg);
+    if (!key) return kid === null ? `no single key for a token without kid and alg ${header.alg}` : `no key with kid ${JSON.stringify(kid)}`;
+    if (key.algorithm !== header.alg) return `key ${JSON.stringify(kid)} is for ${key.algorithm}, the token says ${header.alg}`;
+    return key;
+  }
+
   private baseClaims(type: TokenType, now: number): Claims {
     return {
       [this.settings.TOKEN_TYPE_CLAIM]: type,
@@ -254,11 +297,12 @@ export class TokenCodec {
   }
 
   private sign(type: TokenType, claims: Claims): IssuedToken {
-    if (!this.keys.signing) throw new Error('this service holds no signing key: it can verify tokens, not issue them');
+    const signing = this.keys.signingKey();
+    if (!signing) throw new Error('this service holds no signing key: it can verify tokens, not issue them');
     const payload: Claims = { ...claims };
     if (this.settings.AUDIENCE !== null) payload.aud = this.settings.AUDIENCE;
     if (this.settings.ISSUER !== null) payload.iss = this.settings.ISSUER;
-    const token = jwt.sign(payload, this.keys.signing, { algorithm: this.keys.algorithm });
+    const token = jwt.sign(payload, signing.key, { algorithm: signing.algorithm, ...(signing.kid === null ? {} : { keyid: signing.kid }) });
     return Object.freeze({
       token,
       type,

@@ -8,6 +8,7 @@ import type { Listening } from '../http/server';
 import { listen } from '../http/server';
 import { createServiceApp, mountControllers, mountRoutes } from '../http/service-app';
 import type { ClientServiceParts } from '../client-service/parts';
+import type { VerificationMode } from '../client-service/verification-mode';
 import type { ClientServiceOptions } from './easyjwt-client';
 import { buildClient } from './easyjwt-client';
 
@@ -17,8 +18,10 @@ export type { ClientServiceOptions } from './easyjwt-client';
 export interface ClientService extends ClientServiceParts {
   readonly app: Koa;
   readonly dataSource: DataSource;
-  /** `local` or `remote`: how this instance verifies requests. */
-  readonly verification: 'local' | 'remote';
+  /** `local`, `jwks` or `remote`: how this instance verifies requests. */
+  readonly verification: VerificationMode;
+  /** Why that mode was picked, in words (also in the start-up log). */
+  readonly verificationReason: string;
   listen(port?: number, host?: string): Promise<Listening>;
   close(): Promise<void>;
 }
@@ -35,7 +38,7 @@ export interface ClientService extends ClientServiceParts {
  */
 export async function createClientService(options: ClientServiceOptions): Promise<ClientService> {
   const { client, parts, endpoints } = await buildClient(options);
-  const { settings, upstream, dataSource, logger, verification, authorizationChecker, currentUserChecker } = client;
+  const { settings, dataSource, logger, verification, verificationReason, authorizationChecker, currentUserChecker } = client;
   const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });
   // The proxy endpoints live under URL_PREFIX, the team's routes at the root.
   mountRoutes(app, endpoints);
@@ -46,9 +49,10 @@ export async function createClientService(options: ClientServiceOptions): Promis
     app,
     dataSource,
     verification,
+    verificationReason,
     listen: (port = settings.PORT, host = settings.HOST) => listen(app, host, port),
     close: async () => {
-      upstream.close();
+      await client.close();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

@@ -89,7 +89,7 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
   const settings = isResolvedSettings(options.settings) ? options.settings : resolveSettings(options.settings);
   const logger = options.logger ?? createLogger(settings.LOG_LEVEL);
   const clock = options.clock ?? systemClock;
-  const codec = new TokenCodec(settings, loadKeys(settings.ALGORITHM, settings.SIGNING_KEY, settings.VERIFYING_KEY), clock);
+  const codec = new TokenCodec(settings, loadKeys(settings.ALGORITHM, settings.SIGNING_KEY, settings.VERIFYING_KEY, settings.SIGNING_KEY_ID), clock);
   // Claim names are checked against the configured ones before anything is opened.
   const claims = ClaimRegistry.combine(reservedClaims(settings), settingsClaimBuilders(settings), options.claims ?? []);
   const hasher = new PasswordHasher({ N: settings.PASSWORD_SCRYPT_N, r: settings.PASSWORD_SCRYPT_R, p: settings.PASSWORD_SCRYPT_P });

@@ -21,11 +21,14 @@ import { createLogger } from '../logger';
 import { ClientUserSerializer } from '../serializers/client-user-serializer';
 import type { ClientSettings, ClientSettingsInput } from '../client-service/client-settings';
 import { isResolvedClientSettings, resolveClientSettings, verifiesLocally } from '../client-service/client-settings';
+import { JwksVerification } from '../client-service/jwks-verification';
 import { LocalVerification } from '../client-service/local-verification';
 import type { ClientServiceParts } from '../client-service/parts';
 import { RemoteVerification } from '../client-service/remote-verification';
 import { AuthServiceClient } from '../client-service/upstream';
 import { UserSync } from '../client-service/user-sync';
+import type { VerificationChoice, VerificationMode } from '../client-service/verification-mode';
+import { chooseVerification } from '../client-service/verification-mode';
 import type { DatabaseOwnership } from './ownership';
 import { closeOwned } from './ownership';
 
@@ -53,9 +56,11 @@ export interface ClientServiceOptions {
 /** A client-service's parts, ready for the team's own Koa app. */
 export interface EasyJwtClient extends ClientServiceParts, EasyJwtKoa {
   readonly dataSource: DataSource;
-  /** `local` or `remote`: how this instance verifies requests. */
-  readonly verification: 'local' | 'remote';
-  /** Closes the upstream client, and the data source if this factory created or opened it. */
+  /** `local`, `jwks` or `remote`: how this instance verifies requests. */
+  readonly verification: VerificationMode;
+  /** Why that mode was picked, in words (also in the start-up log): `a SIGNING_KEY is configured`. */
+  readonly verificationReason: string;
+  /** Stops the JWKS refreshes, closes the upstream client, and the data source if this factory created or opened it. */
   close(): Promise<void>;
 }
 
@@ -84,14 +89,19 @@ export async function buildClient(options: ClientServiceOptions): Promise<BuiltC
   };
   // Everything that can refuse a setting comes before the database is opened.
   const local = verifiesLocally(settings);
-  const keys = local ? loadKeys(settings.ALGORITHM, settings.ALGORITHM.startsWith('HS') ? settings.SIGNING_KEY : null, settings.VERIFYING_KEY) : null;
+  const keys = local
+    ? loadKeys(settings.ALGORITHM, settings.ALGORITHM.startsWith('HS') ? settings.SIGNING_KEY : null, settings.VERIFYING_KEY, settings.SIGNING_KEY_ID)
+    : null;
   const upstream = new AuthServiceClient(settings);
+  // Local mode decides without the network; otherwise the JWKS is fetched (or probed) here.
+  const choice: VerificationChoice = await chooseVerification(settings, upstream, clock, logger);
   const dataSource = options.dataSource ?? createDataSource(settings.DATABASE_URL, { schema });
   const ownership: DatabaseOwnership = { dataSource, owned: !options.dataSource || !dataSource.isInitialized };
   try {
     const applied = await openDatabase(dataSource);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
   } catch (error) {
+    choice.jwks?.close();
     upstream.close();
     if (dataSource.isInitialized) await dataSource.destroy();
     throw error;
@@ -100,22 +110,32 @@ export async function buildClient(options: ClientServiceOptions): Promise<BuiltC
   const events = options.events ?? new EventBus<ClientServiceEvents>(logger);
   const delivery = createDelivery({ settings, clock, onCsrfRejected: (event) => events.emit('csrfRejected', event) });
   const users = new UserSync(settings, dataSource, serializer, upstream, clock, logger, events);
-  const authenticator: RequestAuthenticator = keys
-    ? new LocalVerification(settings, new TokenCodec(settings, keys, clock), users, clock, delivery.readAccessCookie, logger)
-    : new RemoteVerification(settings, upstream, users, clock, delivery.readAccessCookie);
+  const jwks = choice.jwks;
+  let authenticator: RequestAuthenticator;
+  if (keys) authenticator = new LocalVerification(settings, new TokenCodec(settings, keys, clock), users, clock, delivery.readAccessCookie, logger);
+  else if (jwks) {
+    // No key-mismatch watch: its warning is about a configured key, and here the keys are fetched.
+    const verifier = new LocalVerification(settings, new TokenCodec(settings, jwks, clock), users, clock, delivery.readAccessCookie, null);
+    authenticator = new JwksVerification(verifier, jwks);
+  } else authenticator = new RemoteVerification(settings, upstream, users, clock, delivery.readAccessCookie);
 
   const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator, events, delivery, clock };
   // The proxy endpoints live under URL_PREFIX, the team's routes wherever the team puts them.
   const endpoints = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, [ProxyController]).dispatch);
   const kit = embed(parts, { logger, bodyLimit: settings.BODY_LIMIT, prefix: settings.URL_PREFIX, endpoints });
-  const verification: 'local' | 'remote' = local ? 'local' : 'remote';
-  logger.info({ verification, delivery: settings.DELIVERY_MODE, authService: settings.REMOTE_AUTH_SERVICE_URL }, 'client-service ready');
+  const verification = choice.mode;
+  logger.info(
+    { verification, reason: choice.reason, delivery: settings.DELIVERY_MODE, authService: settings.REMOTE_AUTH_SERVICE_URL },
+    `client-service ready: ${verification} verification, because ${choice.reason}`,
+  );
   const client: EasyJwtClient = {
     ...parts,
     ...kit,
     dataSource,
     verification,
+    verificationReason: choice.reason,
     close: async () => {
+      jwks?.close();
       upstream.close();
       await closeOwned(ownership);
     },

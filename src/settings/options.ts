@@ -51,6 +51,7 @@ export interface Settings {
   readonly ALGORITHM: Algorithm;
   readonly SIGNING_KEY: string;
   readonly VERIFYING_KEY: string | null;
+  readonly SIGNING_KEY_ID: string | null;
   readonly AUDIENCE: string | readonly string[] | null;
   readonly ISSUER: string | null;
   readonly LEEWAY: number;
@@ -114,6 +115,11 @@ const table = {
     doc: 'HMAC secret, or PEM private key for RS/PS/ES. Required: there is no default (the CLI generates one in development only).',
   },
   VERIFYING_KEY: { default: null, parse: optionalText, doc: 'PEM public key for RS/PS/ES (derived from SIGNING_KEY when null). Ignored for HS*.' },
+  SIGNING_KEY_ID: {
+    default: null,
+    parse: optionalText,
+    doc: "`kid` of the settings key, written into every token's header and required of tokens that carry one. null: none for HS* (tokens stay byte-identical to simplejwt's), the key's RFC 7638 thumbprint for RS/PS/ES/EdDSA. Must match between the auth-service and its client-services.",
+  },
   AUDIENCE: { default: null, parse: audience, doc: 'When set, tokens carry `aud` and must carry it to verify.' },
   ISSUER: { default: null, parse: optionalText, doc: 'When set, tokens carry `iss` and must carry it to verify.' },
   LEEWAY: { default: 0, parse: parseDuration, doc: 'Seconds of clock skew allowed when checking `exp`.' },

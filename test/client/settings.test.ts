@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { generateKeyPairSync } from 'node:crypto';
 import type { ClientSettingsInput } from '../../src/client-service/client-settings';
-import { isResolvedClientSettings, resolveClientSettings, verifiesLocally } from '../../src/client-service/client-settings';
+import { isResolvedClientSettings, jwksUrlOf, resolveClientSettings, verifiesLocally } from '../../src/client-service/client-settings';
 import { SettingsError } from '../../src/errors';
 import { resolveSettings } from '../../src/settings';
 import { TEST_KEY, startAuthService } from '../support/auth-service';
@@ -91,6 +91,20 @@ describe('resolveClientSettings', () => {
     expect(isResolvedClientSettings(Object.freeze({ ...settings }))).to.equal(false);
     expect(isResolvedClientSettings(resolveSettings({ SIGNING_KEY: TEST_KEY }))).to.equal(false);
     expect(resolveClientSettings({ ...settings })).to.deep.equal(settings);
+  });
+
+  it('finds the JWKS below the auth-service unless JWKS_URL says where, and checks the JWKS settings', () => {
+    expect(jwksUrlOf(resolveClientSettings({ REMOTE_AUTH_SERVICE_URL: `${URL_}/` }))).to.equal(`${URL_}/.well-known/jwks.json`);
+    const elsewhere = resolveClientSettings({ REMOTE_AUTH_SERVICE_URL: URL_, JWKS_URL: 'https://keys.example.com/jwks/' });
+    expect(jwksUrlOf(elsewhere)).to.equal('https://keys.example.com/jwks/');
+    expect(resolveClientSettings({ REMOTE_AUTH_SERVICE_URL: URL_ })).to.include({ JWKS_URL: null, JWKS_MAX_AGE: 300, JWKS_REFETCH_COOLDOWN: 5 });
+    expect(resolveClientSettings({ REMOTE_AUTH_SERVICE_URL: URL_, TOKEN_VERIFICATION: 'jwks', USER_FROM_CLAIM: 'user' }).TOKEN_VERIFICATION).to.equal('jwks');
+    for (const url of ['ftp://keys.example.com/jwks.json', '/.well-known/jwks.json', ''])
+      expect(refusal({ REMOTE_AUTH_SERVICE_URL: URL_, JWKS_URL: url }).key).to.equal('JWKS_URL');
+    expect(refusal({ REMOTE_AUTH_SERVICE_URL: URL_, JWKS_MAX_AGE: 0 }).key).to.equal('JWKS_MAX_AGE');
+    expect(refusal({ REMOTE_AUTH_SERVICE_URL: URL_, JWKS_REFETCH_COOLDOWN: '-1' }).key).to.equal('JWKS_REFETCH_COOLDOWN');
+    // Under 'auto' without a key the mode may turn out remote, where a claim cannot be trusted.
+    expect(refusal({ REMOTE_AUTH_SERVICE_URL: URL_, USER_FROM_CLAIM: 'user' }).key).to.equal('USER_FROM_CLAIM');
   });
 
   it("'auto' verifies locally exactly when a key is configured", () => {

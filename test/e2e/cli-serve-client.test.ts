@@ -8,6 +8,7 @@ import { call } from '../support/auth-service';
 import { runCli, scratchDir, serveAuth } from '../support/cli';
 import type { Served } from '../support/cli-serve';
 import { serveRole } from '../support/cli-serve';
+import { generateTestKey, signerFor, startJwksServer } from '../support/jwks-server';
 
 const KEY = 'e2e-signing-key-with-more-than-thirty-two-bytes';
 
@@ -26,7 +27,9 @@ describe('easyjwt serve client', function () {
     try {
       const client = await serveClient({}, dir, ['--auth-url', auth.url]);
       try {
-        expect(client.line).to.equal(`easyjwt client-service listening on ${client.url}/ (local verification against ${auth.url})`);
+        expect(client.line).to.equal(
+          `easyjwt client-service listening on ${client.url}/ (local verification against ${auth.url}: a SIGNING_KEY is configured)`,
+        );
         expect(client.stderr()).to.contain("using the auth-service's development key");
         const login = await postJson(`${client.url}/auth/token/`, { email: 'user@test.com', password: 'user-pass' });
         expect(login.status).to.equal(200);
@@ -58,6 +61,27 @@ describe('easyjwt serve client', function () {
       }
     } finally {
       await auth.stop();
+    }
+  });
+
+  it('verifies with the keys the auth-service publishes when it has none of its own, and says why', async () => {
+    const key = generateTestKey('ES256');
+    const server = await startJwksServer([key.jwk]);
+    try {
+      const client = await serveClient({ EASYJWT_AUTH_URL: server.url }, scratchDir(), []);
+      try {
+        const jwks = `${server.url}/.well-known/jwks.json`;
+        expect(client.line).to.equal(
+          `easyjwt client-service listening on ${client.url}/ (jwks verification against ${server.url}: no key configured, and the auth-service publishes 1 usable key at ${jwks})`,
+        );
+        const access = signerFor(key).pairFor(7).access.token;
+        expect((await call(`${client.url}/api/test/`, { headers: { Authorization: `Bearer ${access}` } })).text).to.equal('"success"');
+        expect(server.fetches()).to.equal(1);
+      } finally {
+        expect(await client.stop()).to.equal(0);
+      }
+    } finally {
+      await server.close();
     }
   });
 

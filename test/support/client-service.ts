@@ -13,6 +13,7 @@ import { ClientService, createClientService } from '../../src/services/client-se
 import type { ClientSettingsInput } from '../../src/client-service/client-settings';
 import { Clock, FrozenClock } from '../../src/core/clock';
 import type { Principal } from '../../src/core/principal';
+import type { Logger } from '../../src/logger';
 import { AuthUser, JwtLoginRequired, JwtPermRequired, JwtRequireThat, JwtStaffRequired } from '../../src/decorators/jwt-guards';
 import type { User } from '../../src/entities';
 import { ClientUserSerializer } from '../../src/serializers/client-user-serializer';
@@ -195,6 +196,8 @@ export interface ClientExtras {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM takes migration classes as Function
   readonly migrations?: { readonly sqlite?: readonly Function[]; readonly mariadb?: readonly Function[] };
   readonly clock?: Clock;
+  /** Where the service logs (tests that check what it says); silent by default. */
+  readonly logger?: Logger;
 }
 
 /** A running client-service and ways to talk to it. */

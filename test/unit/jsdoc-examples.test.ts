@@ -37,6 +37,7 @@ const MODULE_IMPORTS: Readonly<Record<string, string>> = {
   Post: "import { Post } from 'routing-controllers';",
   createServer: "import { createServer } from 'routing-controllers';",
   join: "import { join } from 'node:path';",
+  KeyObject: "import type { KeyObject } from 'node:crypto';",
 };
 
 /** Free names examples use everywhere, with the type they have in most examples. */
@@ -109,12 +110,20 @@ const NAMES_BY_SYMBOL: Readonly<Record<string, Readonly<Record<string, string>>>
   collectTree: { record: 'TokenRecord' },
   TokenRegistry: { registry: 'TokenRegistry', refresh: 'IssuedToken', access: 'IssuedToken' },
   inTransaction: { registry: 'TokenRegistry', tokens: 'IssuedToken[]', options: "Parameters<TokenRegistry['record']>[2]" },
+  // Keys, as node:crypto gives them.
+  publicJwk: { publicKey: 'KeyObject' },
+  jwkThumbprint: { publicKey: 'KeyObject' },
+  KeyRing: { publicKey: 'KeyObject' },
   // The client-service's parts read its own settings.
   AuthServiceClient: { upstream: 'AuthServiceClient', settings: 'ClientSettings' },
   relayStatus: { upstream: 'AuthServiceClient', settings: 'ClientSettings' },
   LocalVerification: { settings: 'ClientSettings', sync: 'UserSync' },
   RemoteVerification: { remote: 'RemoteVerification' },
   UserSync: { sync: 'UserSync' },
+  JwksKeys: { settings: 'ClientSettings', upstream: 'AuthServiceClient' },
+  JwksVerification: { settings: 'ClientSettings', sync: 'UserSync', keys: 'JwksKeys' },
+  chooseVerification: { settings: 'ClientSettings', upstream: 'AuthServiceClient' },
+  importJwkSet: { body: 'string' },
   // What the application brings along.
   ClaimRegistry: { billing: '{ planOf(userId: number | string): Promise<{ name: string }> }' },
   EventBus: { audit: '{ write(userId: number): void }' },

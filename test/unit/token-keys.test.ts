@@ -1,6 +1,7 @@
 // loadKeys and TokenCodec with asymmetric keys: RS256 and ES256 from PEM, verify-only services, bad keys.
 import { expect } from 'chai';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { calculateJwkThumbprint } from 'jose';
 import { FrozenClock } from '../../src/core/clock';
 import { loadKeys } from '../../src/core/keys';
 import { TokenCodec } from '../../src/core/tokens';
@@ -47,10 +48,12 @@ describe('asymmetric token keys', () => {
   const rsaPair = rsa();
   const ecPair = ec('P-256');
 
-  it('signs RS256 tokens with a PEM private key and verifies them with the derived public key', () => {
+  it('signs RS256 tokens with a PEM private key and verifies them with the derived public key', async () => {
     const codec = codecFor('RS256', rsaPair.privateKey);
     const { access } = codec.pairFor(5);
-    expect(header(access.token)).to.deep.equal({ alg: 'RS256', typ: 'JWT' });
+    // The kid is the key's RFC 7638 thumbprint, as jose computes it.
+    const kid = await calculateJwkThumbprint(createPublicKey(rsaPair.publicKey).export({ format: 'jwk' }));
+    expect(header(access.token)).to.deep.equal({ alg: 'RS256', typ: 'JWT', kid });
     expect(signatureBytes(access.token)).to.equal(256);
     expect(codec.verify(access.token, 'access').user_id).to.equal(5);
   });
@@ -69,10 +72,11 @@ describe('asymmetric token keys', () => {
       .with.property('message', 'Token is invalid or expired');
   });
 
-  it('signs ES256 tokens with a raw 64-byte r||s signature, as JOSE (and PyJWT) expect', () => {
+  it('signs ES256 tokens with a raw 64-byte r||s signature, as JOSE (and PyJWT) expect', async () => {
     const codec = codecFor('ES256', ecPair.privateKey);
     const { refresh } = codec.pairFor(9);
-    expect(header(refresh.token)).to.deep.equal({ alg: 'ES256', typ: 'JWT' });
+    const kid = await calculateJwkThumbprint(createPublicKey(ecPair.publicKey).export({ format: 'jwk' }));
+    expect(header(refresh.token)).to.deep.equal({ alg: 'ES256', typ: 'JWT', kid });
     expect(signatureBytes(refresh.token)).to.equal(64);
     expect(codec.verify(refresh.token, 'refresh').user_id).to.equal(9);
     expect(codecFor('ES256', null, ecPair.publicKey).verify(refresh.token, 'refresh').user_id).to.equal(9);
