@@ -10,7 +10,7 @@ import { KeyRing } from './key-ring';
 
 export const isHmac = (algorithm: Algorithm): boolean => (HMAC_ALGORITHMS as readonly string[]).includes(algorithm);
 
-const EXPECTED_KEY_TYPE: Record<string, string> = { RS: 'rsa', PS: 'rsa', ES: 'ec' };
+const EXPECTED_KEY_TYPE: Record<string, string> = { RS: 'rsa', PS: 'rsa', ES: 'ec', Ed: 'ed25519' };
 // jsonwebtoken refuses other curves and shorter RSA keys at every sign and verify: refuse them here,
 // at start-up, instead of on the first login.
 const EXPECTED_CURVE: Record<string, [string, string]> = { ES256: ['prime256v1', 'P-256'], ES384: ['secp384r1', 'P-384'], ES512: ['secp521r1', 'P-521'] };
@@ -47,7 +47,10 @@ export function checkAsymmetricKeys(algorithm: Algorithm, signing: KeyObject | n
     ['VERIFYING_KEY', verifying],
   ] as const) {
     if (object && object.asymmetricKeyType !== expected) {
-      throw new SettingsError(key, `is a ${String(object.asymmetricKeyType)} key; ${algorithm} needs an ${expected} key`);
+      throw new SettingsError(
+        key,
+        `is a ${String(object.asymmetricKeyType)} key; ${algorithm} needs ${expected === 'ed25519' ? 'an Ed25519' : `an ${expected}`} key`,
+      );
     }
     const curve = EXPECTED_CURVE[algorithm];
     if (object && curve && object.asymmetricKeyDetails?.namedCurve !== curve[0]) {

@@ -11,6 +11,7 @@ import type { Settings } from '../settings';
 import type { Clock } from './clock';
 import { epochSeconds, systemClock } from './clock';
 import { spellingProblem } from './compact-jws';
+import { signEd25519, verifyEd25519 } from './ed25519-jws';
 import type { TokenKeys, VerificationKey } from './key-ring';
 
 export type TokenType = 'access' | 'refresh';
@@ -116,7 +117,7 @@ export function userIdFromClaims(claims: Claims, settings: Pick<TokenSettings, '
 /** A uuid4 without dashes: 32 lowercase hex characters, as simplejwt writes `jti`. */
 export const newJti = (): string => randomUUID().replace(/-/g, '');
 
-/** Every algorithm jsonwebtoken verifies; the key a token's `kid` names pins the one used. */
+/** Every algorithm jsonwebtoken verifies (all ours but EdDSA); the key a token's `kid` names pins the one used. */
 const JSONWEBTOKEN_ALGORITHMS: jwt.Algorithm[] = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
 
 /**
@@ -222,6 +223,7 @@ export class TokenCodec {
     if (shape !== null) throw new InvalidToken(shape);
     let claims: Claims | undefined;
     let failure: unknown;
+    let ed25519: VerificationKey | null = null;
     // jsonwebtoken hands the header it decoded to a key callback, which runs synchronously when it
     // answers synchronously: the header is decoded once, and the key is chosen from it.
     jwt.verify(
@@ -231,7 +233,10 @@ export class TokenCodec {
         if (problem !== null) return answer(new Error(problem));
         const key = this.keyFor(header);
         if (typeof key === 'string') return answer(new Error(key));
-        answer(null, key.key);
+        if (key.algorithm !== 'EdDSA') return answer(null, key.key);
+        // jsonwebtoken stops here (it has no EdDSA); the key is kept for node:crypto below.
+        ed25519 = key;
+        answer(new Error('EdDSA is verified by node:crypto'));
       },
       { ...this.verifyOptions, clockTimestamp: epochSeconds(this.clock) },
       (error, decoded) => {
@@ -240,6 +245,7 @@ export class TokenCodec {
         else claims = decoded as Claims;
       },
     );
+    if (ed25519 !== null) claims = this.verifiedEd25519(token, ed25519);
     if (claims === undefined) {
       throw new InvalidToken(failure ?? new Error('token was not verified'), { expired: failure instanceof jwt.TokenExpiredError });
     }
@@ -271,6 +277,15 @@ export class TokenCodec {
     };
   }
 
+  /** The claims of an EdDSA token whose header named `key`; checked as jsonwebtoken checks the others. */
+  private verifiedEd25519(token: string, key: VerificationKey): Claims {
+    try {
+      return verifyEd25519(token, key.key, this.verifyOptions as Parameters<typeof verifyEd25519>[2], epochSeconds(this.clock)) as Claims;
+    } catch (error) {
+      throw new InvalidToken(error, { expired: error instanceof jwt.TokenExpiredError });
+    }
+  }
+
   /** The key that verifies a token with this (checked) header, or why there is none. */
   private keyFor(header: jwt.JwtHeader): VerificationKey | string {
     const kid = header.kid ?? null;
@@ -295,7 +310,10 @@ export class TokenCodec {
     const payload: Claims = { ...claims };
     if (this.settings.AUDIENCE !== null) payload.aud = this.settings.AUDIENCE;
     if (this.settings.ISSUER !== null) payload.iss = this.settings.ISSUER;
-    const token = jwt.sign(payload, signing.key, { algorithm: signing.algorithm, ...(signing.kid === null ? {} : { keyid: signing.kid }) });
+    const token =
+      signing.algorithm === 'EdDSA'
+        ? signEd25519(payload, signing.key, signing.kid)
+        : jwt.sign(payload, signing.key, { algorithm: signing.algorithm, ...(signing.kid === null ? {} : { keyid: signing.kid }) });
     return Object.freeze({
       token,
       type,

@@ -27,7 +27,7 @@ import {
 } from './parsers';
 
 export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
-export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
+export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
 const ALGORITHMS = [...HMAC_ALGORITHMS, ...ASYMMETRIC_ALGORITHMS] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
@@ -112,9 +112,9 @@ const table = {
   SIGNING_KEY: {
     default: undefined,
     parse: text,
-    doc: 'HMAC secret, or PEM private key for RS/PS/ES. Required: there is no default (the CLI generates one in development only).',
+    doc: 'HMAC secret, or PEM private key for RS/PS/ES/EdDSA (EdDSA: an Ed25519 key). Required for HS*; for the others, empty means the keys come from the key store in the database (see Keys).',
   },
-  VERIFYING_KEY: { default: null, parse: optionalText, doc: 'PEM public key for RS/PS/ES (derived from SIGNING_KEY when null). Ignored for HS*.' },
+  VERIFYING_KEY: { default: null, parse: optionalText, doc: 'PEM public key for RS/PS/ES/EdDSA (derived from SIGNING_KEY when null). Ignored for HS*.' },
   SIGNING_KEY_ID: {
     default: null,
     parse: optionalText,
