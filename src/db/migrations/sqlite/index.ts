@@ -1,5 +1,6 @@
 // The sqlite migrations, in the order they run.
 import { Initial1795435083410 } from './1795435083410-Initial';
 import { Registry1796006660026 } from './1796006660026-Registry';
+import { SigningKeys1796096350119 } from './1796096350119-SigningKeys';
 
-export const sqliteMigrations = [Initial1795435083410, Registry1796006660026];
+export const sqliteMigrations = [Initial1795435083410, Registry1796006660026, SigningKeys1796096350119];
