@@ -221,6 +221,7 @@ export class TokenCodec {
     // jws checks the base64url alphabet as it decodes; the spelling it lets through is checked here.
     const shape = spellingProblem(token);
     if (shape !== null) throw new InvalidToken(shape);
+    const now = epochSeconds(this.clock);
     let claims: Claims | undefined;
     let failure: unknown;
     let ed25519: VerificationKey | null = null;
@@ -238,18 +239,23 @@ export class TokenCodec {
         ed25519 = key;
         answer(new Error('EdDSA is verified by node:crypto'));
       },
-      { ...this.verifyOptions, clockTimestamp: epochSeconds(this.clock) },
+      { ...this.verifyOptions, clockTimestamp: now },
       (error, decoded) => {
         if (error) failure = error;
         else if (typeof decoded !== 'object' || decoded === null) failure = new Error('payload is not an object');
         else claims = decoded as Claims;
       },
     );
-    if (ed25519 !== null) claims = this.verifiedEd25519(token, ed25519);
+    if (ed25519 !== null) claims = this.verifiedEd25519(token, ed25519, now);
     if (claims === undefined) {
       throw new InvalidToken(failure ?? new Error('token was not verified'), { expired: failure instanceof jwt.TokenExpiredError });
     }
     if (typeof claims.exp !== 'number') throw new InvalidToken("token has no 'exp' claim");
+    // PyJWT, so simplejwt, refuses an `iat` that is not a number or lies ahead (beyond LEEWAY);
+    // jsonwebtoken checks neither.
+    const iat = claims.iat;
+    if (iat !== undefined && (typeof iat !== 'number' || iat > now + this.settings.LEEWAY))
+      throw new InvalidToken(`iat ${JSON.stringify(iat)} is not yet valid`);
     if (!claims[this.settings.JTI_CLAIM]) throw new InvalidToken('token has no id');
     const type = claims[this.settings.TOKEN_TYPE_CLAIM];
     if (type === undefined) throw new InvalidToken('token has no type');
@@ -278,9 +284,9 @@ export class TokenCodec {
   }
 
   /** The claims of an EdDSA token whose header named `key`; checked as jsonwebtoken checks the others. */
-  private verifiedEd25519(token: string, key: VerificationKey): Claims {
+  private verifiedEd25519(token: string, key: VerificationKey, now: number): Claims {
     try {
-      return verifyEd25519(token, key.key, this.verifyOptions as Parameters<typeof verifyEd25519>[2], epochSeconds(this.clock)) as Claims;
+      return verifyEd25519(token, key.key, this.verifyOptions as Parameters<typeof verifyEd25519>[2], now) as Claims;
     } catch (error) {
       throw new InvalidToken(error, { expired: error instanceof jwt.TokenExpiredError });
     }
