@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { importJWK, jwtVerify } from 'jose';
 import { KeyStore } from '../../src/auth-service/key-store';
 import { systemClock } from '../../src/core/clock';
+import { createDataSource, openDatabase } from '../../src/db/data-source';
 import { createLogger } from '../../src/logger';
 import type { SettingsInput } from '../../src/settings';
 import { resolveSettings } from '../../src/settings';
@@ -175,6 +176,38 @@ forEachDialect((dialect) => {
       expect(Object.keys(keys[0]).sort()).to.deep.equal(['alg', 'crv', 'kid', 'kty', 'use', 'x']);
       expect((await auth.get('/.well-known/openid-configuration')).body.issuer).to.equal('https://auth.example.com');
       expect((await auth.get('/.well-known/nothing')).status).to.equal(404);
+    });
+  });
+});
+
+forEachDialect((dialect) => {
+  describe('the key store meeting unknown kids', function () {
+    this.timeout(20000);
+
+    it('reloads at once for an unknown kid, then not again for 2 s, however many unknown kids come', async () => {
+      const dataSource = createDataSource(await freshDatabaseUrl(dialect));
+      await openDatabase(dataSource);
+      const settings = resolveSettings(testSettings({ ...STORE, KEY_RELOAD_INTERVAL: 3600, KEY_ACTIVATION_DELAY: 3600 }));
+      const store = await KeyStore.open(dataSource, settings, systemClock, createLogger('silent'));
+      const admin = await KeyStore.forAdmin(dataSource, settings, systemClock, createLogger('silent'));
+      try {
+        expect(store.resolve('garbage-1', 'ES256')).to.equal(undefined); // reloads
+        const started = Date.now();
+        await sleep(200);
+        const added = await admin.generate('ES256'); // written behind the store's back
+        for (let i = 0; i < 5; i++) expect(store.resolve(`garbage-${i + 2}`, 'ES256')).to.equal(undefined);
+        expect(store.resolve(added.kid, 'ES256')).to.equal(undefined);
+        await sleep(300);
+        // Still unknown: none of those asked the database again.
+        expect(store.resolve(added.kid, 'ES256')).to.equal(undefined);
+        expect(Date.now() - started).to.be.below(1500, 'the test ran too slowly to show the pause');
+        await sleep(2100 - (Date.now() - started));
+        expect(store.resolve(added.kid, 'ES256')).to.equal(undefined); // this one reloads
+        await within(1000, () => Promise.resolve(store.resolve(added.kid, 'ES256') !== undefined));
+      } finally {
+        store.close();
+        await dataSource.destroy();
+      }
     });
   });
 });
