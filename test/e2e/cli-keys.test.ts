@@ -8,6 +8,15 @@ import { call } from '../support/auth-service';
 import { runCli, scratchDir, serveAuth } from '../support/cli';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` every 200 ms until it is true, for at most `ms`. */
+async function eventually(ms: number, check: () => Promise<boolean>): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > ms) throw new Error(`not true within ${ms} ms`);
+    await sleep(200);
+  }
+}
 const kidOf = (token: string): unknown => (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as { kid?: unknown }).kid;
 
 describe('easyjwt keys', function () {
@@ -69,11 +78,11 @@ describe('easyjwt keys', function () {
       expect(second, rotated.stdout).to.not.equal('');
       expect(rotated.stdout).to.contain(`retiring ${first}: verifies until`);
 
-      await sleep(1300); // one reload
+      // Published within a reload (1 s); signing after the activation delay (2 s).
+      await eventually(5000, async () => (await kids()).length === 2);
       expect((await kids()).sort()).to.deep.equal([first, second].sort());
-      await sleep(1500); // past the activation delay
+      await eventually(8000, async () => kidOf((await login()).access) === second);
       const fresh = await login();
-      expect(kidOf(fresh.access)).to.equal(second);
       expect(await verifies(old.access)).to.equal(true);
 
       const listed = await cli('keys', 'list');
@@ -82,8 +91,7 @@ describe('easyjwt keys', function () {
 
       const retired = await cli('keys', 'retire', first);
       expect(retired.code, retired.stderr).to.equal(0);
-      await sleep(1300);
-      expect(await verifies(old.access)).to.equal(false);
+      await eventually(5000, async () => !(await verifies(old.access)));
       expect(await verifies(fresh.access)).to.equal(true);
       expect(await kids()).to.deep.equal([second]);
       expect((await cli('keys', 'list')).stdout).to.match(new RegExp(`${first}\\s+ES256\\s+retired`));
