@@ -1,5 +1,6 @@
 // The parts of a running auth-service, as controllers reach them through the app context.
 import type { ClaimRegistry } from '../core/claims';
+import type { KeySource } from '../core/key-ring';
 import type { TokenCodec } from '../core/tokens';
 import type { TokenDelivery } from '../delivery/delivery';
 import type { AuthServiceEvents, EventBus } from '../events';
@@ -18,6 +19,8 @@ import type { UserStore } from './user-store';
 export interface AuthServiceParts extends ServiceContext {
   readonly settings: Settings;
   readonly codec: TokenCodec;
+  /** The keys tokens are signed and verified with (settings, or the key store); the JWKS lists them. */
+  readonly keys: KeySource;
   readonly issuer: TokenIssuer;
   readonly users: UserStore;
   readonly serializer: UserSerializer;

@@ -28,7 +28,7 @@ export interface CommandContext {
 }
 
 /** `signs`: the command issues or verifies tokens, so what is said about the key matters to it. */
-function settingsFor(context: CommandContext, overrides: SettingsInput = {}, signs = false): { settings: Settings; logger: Logger } {
+export function settingsFor(context: CommandContext, overrides: SettingsInput = {}, signs = false): { settings: Settings; logger: Logger } {
   const notices: KeyNotice[] = [];
   const input = { ...withSigningKey(context.config, notices), ...overrides };
   const settings = resolveSettings(input);

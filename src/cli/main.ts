@@ -7,6 +7,7 @@ import type { CommandContext, Role, ServeFlags } from './commands';
 import { archive, changePassword, createUser, migrate, serve, showSettings } from './commands';
 import { loadConfig } from './config';
 import { registerAccessCommands } from './access';
+import { registerKeyCommands } from './keys';
 import { makeMigrations } from './makemigrations';
 import { operatorMessage } from './operator-errors';
 
@@ -99,6 +100,7 @@ program
   .action((flags: Parameters<typeof showSettings>[1]) => showSettings(context(), flags));
 
 registerAccessCommands(program, context);
+registerKeyCommands(program, context);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Mistakes the operator can fix get one clear line; anything else is a bug worth its stack.

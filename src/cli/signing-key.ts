@@ -26,6 +26,8 @@ export interface KeyNotice {
  */
 export function withSigningKey(config: CliConfig, notices: KeyNotice[]): CliConfig['input'] {
   if (config.input.SIGNING_KEY !== undefined) return config.input;
+  // An asymmetric algorithm without a key takes its keys from the key store (see `easyjwt keys`).
+  if (config.input.ALGORITHM !== undefined && !config.input.ALGORITHM.startsWith('HS')) return config.input;
   if (config.production) {
     throw new SettingsError(
       'SIGNING_KEY',

@@ -3,6 +3,7 @@
 // calculateJwkThumbprint are async, and keys are loaded while settings are checked, synchronously.
 import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { createHash, createPublicKey } from 'node:crypto';
+import type { VerificationKey } from './key-ring';
 
 /** The members RFC 7638 3.2 hashes for each key type, in the lexicographic order it requires. */
 const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = {
@@ -36,4 +37,23 @@ export function jwkThumbprint(key: KeyObject): string {
   if (!members) throw new Error(`no thumbprint for key type ${String(jwk.kty)}`);
   const canonical = `{${members.map((name) => `${JSON.stringify(name)}:${JSON.stringify(jwk[name])}`).join(',')}}`;
   return createHash('sha256').update(canonical, 'utf8').digest('base64url');
+}
+
+/** A JWK as the JWKS endpoint publishes it: public members, `kid`, `alg` and `use`. */
+export type PublishedJwk = JsonWebKey & { kid: string; alg: string; use: 'sig' };
+
+/**
+ * The JWK Set (RFC 7517 5) of the asymmetric keys among `keys`: HMAC secrets are never published,
+ * and neither is any private member.
+ *
+ * @example
+ *   jwkSet(ring.keys()); // { keys: [{ kty: 'EC', crv: 'P-256', x: '...', y: '...', kid: '...', alg: 'ES256', use: 'sig' }] }
+ */
+export function jwkSet(keys: readonly VerificationKey[]): { keys: PublishedJwk[] } {
+  const published: PublishedJwk[] = [];
+  for (const key of keys) {
+    if (key.key.type !== 'public' || key.kid === null) continue;
+    published.push({ ...publicJwk(key.key), kid: key.kid, alg: key.algorithm, use: 'sig' });
+  }
+  return { keys: published };
 }

@@ -34,6 +34,11 @@ export interface TokenKeys extends KeyResolver {
   signingKey(): SigningKey | null;
 }
 
+/** Keys that can also say which of them verify now, for the JWKS the auth-service publishes. */
+export interface KeySource extends TokenKeys {
+  keys(): readonly VerificationKey[];
+}
+
 /**
  * A fixed set of verification keys and, optionally, a signing key.
  *
@@ -45,7 +50,7 @@ export interface TokenKeys extends KeyResolver {
  *   const ring = new KeyRing([{ kid: 'k1', algorithm: 'RS256', key: publicKey }], null);
  *   ring.resolve('k1', 'RS256')?.kid; // 'k1'
  */
-export class KeyRing implements TokenKeys {
+export class KeyRing implements KeySource {
   // A Map, not an object: a kid such as `__proto__` or `constructor` must find nothing.
   private readonly byKid = new Map<string, VerificationKey>();
   private readonly all: readonly VerificationKey[];

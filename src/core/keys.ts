@@ -1,7 +1,7 @@
 // Signing and verifying keys from settings, turned into KeyObjects once: jsonwebtoken rebuilds a
 // key from a string on every call (about 300 us), against about 6 us with a KeyObject.
 import type { KeyObject } from 'node:crypto';
-import { createPrivateKey, createPublicKey, createSecretKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync } from 'node:crypto';
 import { SettingsError } from '../errors';
 import type { Algorithm } from '../settings';
 import { HMAC_ALGORITHMS } from '../settings';
@@ -10,7 +10,7 @@ import { KeyRing } from './key-ring';
 
 export const isHmac = (algorithm: Algorithm): boolean => (HMAC_ALGORITHMS as readonly string[]).includes(algorithm);
 
-const EXPECTED_KEY_TYPE: Record<string, string> = { RS: 'rsa', PS: 'rsa', ES: 'ec' };
+const EXPECTED_KEY_TYPE: Record<string, string> = { RS: 'rsa', PS: 'rsa', ES: 'ec', Ed: 'ed25519' };
 // jsonwebtoken refuses other curves and shorter RSA keys at every sign and verify: refuse them here,
 // at start-up, instead of on the first login.
 const EXPECTED_CURVE: Record<string, [string, string]> = { ES256: ['prime256v1', 'P-256'], ES384: ['secp384r1', 'P-384'], ES512: ['secp521r1', 'P-521'] };
@@ -47,7 +47,10 @@ export function checkAsymmetricKeys(algorithm: Algorithm, signing: KeyObject | n
     ['VERIFYING_KEY', verifying],
   ] as const) {
     if (object && object.asymmetricKeyType !== expected) {
-      throw new SettingsError(key, `is a ${String(object.asymmetricKeyType)} key; ${algorithm} needs an ${expected} key`);
+      throw new SettingsError(
+        key,
+        `is a ${String(object.asymmetricKeyType)} key; ${algorithm} needs ${expected === 'ed25519' ? 'an Ed25519' : `an ${expected}`} key`,
+      );
     }
     const curve = EXPECTED_CURVE[algorithm];
     if (object && curve && object.asymmetricKeyDetails?.namedCurve !== curve[0]) {
@@ -68,4 +71,21 @@ export function parseKey(name: string, parse: () => KeyObject): KeyObject {
   } catch (error) {
     throw new SettingsError(name, `is not a PEM key (${(error as Error).message})`);
   }
+}
+
+/** The curve of each ES algorithm, as generateKeyPairSync names it. */
+const CURVE_OF: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
+
+/**
+ * A new key pair for an asymmetric `algorithm`: RSA 2048 for RS/PS, the algorithm's curve for ES,
+ * Ed25519 for EdDSA. HS* has no pair: its secret is SIGNING_KEY.
+ *
+ * @example
+ *   const { privateKey } = newKeyPair('ES256');
+ */
+export function newKeyPair(algorithm: Algorithm): { privateKey: KeyObject; publicKey: KeyObject } {
+  if (isHmac(algorithm)) throw new Error(`${algorithm} keys are secrets from SIGNING_KEY, not key pairs`);
+  if (algorithm === 'EdDSA') return generateKeyPairSync('ed25519');
+  if (algorithm.startsWith('ES')) return generateKeyPairSync('ec', { namedCurve: CURVE_OF[algorithm] });
+  return generateKeyPairSync('rsa', { modulusLength: MINIMUM_RSA_BITS });
 }

@@ -11,6 +11,7 @@ import type { Settings } from '../settings';
 import type { Clock } from './clock';
 import { epochSeconds, systemClock } from './clock';
 import { spellingProblem } from './compact-jws';
+import { signEd25519, verifyEd25519 } from './ed25519-jws';
 import type { TokenKeys, VerificationKey } from './key-ring';
 
 export type TokenType = 'access' | 'refresh';
@@ -119,7 +120,7 @@ export function userIdFromClaims(claims: Claims, settings: Pick<TokenSettings, '
 /** A uuid4 without dashes: 32 lowercase hex characters, as simplejwt writes `jti`. */
 export const newJti = (): string => randomUUID().replace(/-/g, '');
 
-/** Every algorithm jsonwebtoken verifies; the key a token's `kid` names pins the one used. */
+/** Every algorithm jsonwebtoken verifies (all ours but EdDSA); the key a token's `kid` names pins the one used. */
 const JSONWEBTOKEN_ALGORITHMS: jwt.Algorithm[] = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
 
 /**
@@ -227,8 +228,10 @@ export class TokenCodec {
     // jws checks the base64url alphabet as it decodes; the spelling it lets through is checked here.
     const shape = spellingProblem(token);
     if (shape !== null) throw new InvalidToken(shape);
+    const now = epochSeconds(this.clock);
     let claims: Claims | undefined;
     let failure: unknown;
+    let ed25519: VerificationKey | null = null;
     // jsonwebtoken hands the header it decoded to a key callback, which runs synchronously when it
     // answers synchronously: the header is decoded once, and the key is chosen from it.
     jwt.verify(
@@ -238,19 +241,28 @@ export class TokenCodec {
         if (problem !== null) return answer(new Error(problem));
         const key = this.keyFor(header);
         if (typeof key === 'string') return answer(new Error(key));
-        answer(null, key.key);
+        if (key.algorithm !== 'EdDSA') return answer(null, key.key);
+        // jsonwebtoken stops here (it has no EdDSA); the key is kept for node:crypto below.
+        ed25519 = key;
+        answer(new Error('EdDSA is verified by node:crypto'));
       },
-      { ...this.verifyOptions, clockTimestamp: epochSeconds(this.clock) },
+      { ...this.verifyOptions, clockTimestamp: now },
       (error, decoded) => {
         if (error) failure = error;
         else if (typeof decoded !== 'object' || decoded === null) failure = new Error('payload is not an object');
         else claims = decoded as Claims;
       },
     );
+    if (ed25519 !== null) claims = this.verifiedEd25519(token, ed25519, now);
     if (claims === undefined) {
       throw new InvalidToken(failure ?? new Error('token was not verified'), { expired: failure instanceof jwt.TokenExpiredError });
     }
     if (typeof claims.exp !== 'number') throw new InvalidToken("token has no 'exp' claim");
+    // PyJWT, so simplejwt, refuses an `iat` that is not a number or lies ahead (beyond LEEWAY);
+    // jsonwebtoken checks neither.
+    const iat = claims.iat;
+    if (iat !== undefined && (typeof iat !== 'number' || iat > now + this.settings.LEEWAY))
+      throw new InvalidToken(`iat ${JSON.stringify(iat)} is not yet valid`);
     if (!claims[this.settings.JTI_CLAIM]) throw new InvalidToken('token has no id');
     const type = claims[this.settings.TOKEN_TYPE_CLAIM];
     if (type === undefined) throw new InvalidToken('token has no type');
@@ -278,6 +290,15 @@ export class TokenCodec {
     };
   }
 
+  /** The claims of an EdDSA token whose header named `key`; checked as jsonwebtoken checks the others. */
+  private verifiedEd25519(token: string, key: VerificationKey, now: number): Claims {
+    try {
+      return verifyEd25519(token, key.key, this.verifyOptions as Parameters<typeof verifyEd25519>[2], now) as Claims;
+    } catch (error) {
+      throw new InvalidToken(error, { expired: error instanceof jwt.TokenExpiredError });
+    }
+  }
+
   /** The key that verifies a token with this (checked) header, or why there is none. */
   private keyFor(header: jwt.JwtHeader): VerificationKey | string {
     const kid = header.kid ?? null;
@@ -302,7 +323,10 @@ export class TokenCodec {
     const payload: Claims = { ...claims };
     if (this.settings.AUDIENCE !== null) payload.aud = this.settings.AUDIENCE;
     if (this.settings.ISSUER !== null) payload.iss = this.settings.ISSUER;
-    const token = jwt.sign(payload, signing.key, { algorithm: signing.algorithm, ...(signing.kid === null ? {} : { keyid: signing.kid }) });
+    const token =
+      signing.algorithm === 'EdDSA'
+        ? signEd25519(payload, signing.key, signing.kid)
+        : jwt.sign(payload, signing.key, { algorithm: signing.algorithm, ...(signing.kid === null ? {} : { keyid: signing.kid }) });
     return Object.freeze({
       token,
       type,

@@ -4,14 +4,15 @@ import { Group } from './group';
 import { LocalUser } from './local-user';
 import { Permission } from './permission';
 import { Session } from './session';
+import { SigningKeyRecord } from './signing-key';
 import { Token } from './token';
 import { TokenUserConnection } from './token-user-connection';
 import { User } from './user';
 
-export { Device, Group, LocalUser, Permission, Session, Token, TokenUserConnection, User };
+export { Device, Group, LocalUser, Permission, Session, SigningKeyRecord, Token, TokenUserConnection, User };
 
 /** The auth-service's entities. */
-export const entities = [User, Group, Permission, Token, TokenUserConnection, Session, Device];
+export const entities = [User, Group, Permission, Token, TokenUserConnection, Session, Device, SigningKeyRecord];
 
 /** A client-service's own entities (teams add theirs, such as extra-data tables). */
 export const clientEntities = [LocalUser];

@@ -24,6 +24,8 @@ export interface EmbeddingOptions {
   readonly bodyLimit: number;
   /** URL_PREFIX: the library's endpoints live under it. */
   readonly prefix: string;
+  /** Other path prefixes the endpoints answer (the auth-service's `/.well-known`). */
+  readonly alsoUnder?: readonly string[];
   /** The library's endpoints (routing-controllers dispatch), errors thrown, bodies parsed. */
   readonly endpoints: Middleware;
 }
@@ -38,7 +40,7 @@ export interface EasyJwtKoa {
    * koa-easyjwt error thrown after it (the guards' 401/403 among them).
    */
   middleware(): Middleware;
-  /** The library's `/auth/...` endpoints under URL_PREFIX, with their own JSON answers and body parsing; other paths go on to `next`. */
+  /** The library's `/auth/...` endpoints under URL_PREFIX (and the auth-service's `/.well-known/...`), with their own JSON answers and body parsing; other paths go on to `next`. */
   routes(): Middleware;
   /** Renders koa-easyjwt errors thrown after it DRF-shaped; others go on up. middleware() already does this. */
   errorHandler(): Middleware;
@@ -113,6 +115,7 @@ export function embed(parts: ServiceContext, options: EmbeddingOptions): EasyJwt
   const endpoints = compose([respond(rendering), parseBodies(options.bodyLimit), options.endpoints]);
   const prefix = options.prefix;
   const under = `${prefix}/`;
+  const others = (options.alsoUnder ?? []).map((other) => `${other}/`);
   return {
     middleware: () =>
       async function easyJwtMiddleware(ctx: Context, next: Next): Promise<void> {
@@ -122,7 +125,7 @@ export function embed(parts: ServiceContext, options: EmbeddingOptions): EasyJwt
     routes: () =>
       function easyJwtRoutes(ctx: Context, next: Next): Promise<unknown> {
         const path = ctx.path;
-        if (path !== prefix && !path.startsWith(under)) return next();
+        if (path !== prefix && !path.startsWith(under) && !others.some((other) => path.startsWith(other))) return next();
         attachToRequest(ctx, parts);
         return endpoints(ctx, next) as Promise<unknown>;
       },

@@ -1,6 +1,7 @@
 // Every answer leaves through `respond`: errors rendered once, JSON bodies sent as
 // `application/json` exactly (a Django easyjwt client compares the header string, and Koa would add
-// `; charset=utf-8`), and `Cache-Control: no-store`, since every answer carries a token or a user.
+// `; charset=utf-8`), and `Cache-Control: no-store`, since nearly every answer carries a token or a
+// user (the public keys are the exception, and say so).
 import type { Context, Next } from 'koa';
 import type { ErrorRendererOptions } from './error-renderer';
 import { answerBare, renderError } from './error-renderer';
@@ -14,13 +15,17 @@ import { answerBare, renderError } from './error-renderer';
  */
 export function respond(options: ErrorRendererOptions) {
   return async function respondJson(ctx: Context, next: Next): Promise<void> {
+    let failed = false;
     try {
       await next();
       if (ctx.body === undefined || ctx.body === null || ctx.body === '') answerBare(ctx);
     } catch (thrown) {
+      failed = true;
       renderError(ctx, thrown, options);
     }
-    ctx.set('Cache-Control', 'no-store');
+    // Only a public answer that says so itself (the JWKS) may be cached; never an error.
+    const cache: unknown = ctx.response.get('Cache-Control'); // undefined when unset, whatever Koa's types say
+    if (failed || typeof cache !== 'string' || !cache.startsWith('public')) ctx.set('Cache-Control', 'no-store');
     const body = ctx.body;
     if (body !== null && typeof body === 'object' && !Buffer.isBuffer(body) && typeof (body as { pipe?: unknown }).pipe !== 'function') {
       const status = ctx.status;

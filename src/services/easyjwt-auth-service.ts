@@ -1,11 +1,13 @@
 // easyJwtAuthService: the auth-service's parts for a Koa app the team already has. createAuthService
 // builds its own app from the same parts, so both ways of using the library share one code path.
 import 'reflect-metadata';
+import type { Middleware } from 'koa';
 import type { DataSource } from 'typeorm';
 import { TokenController } from '../controllers/auth-service/token-controller';
 import { LogoutAllController } from '../controllers/auth-service/logout-all-controller';
 import { SessionController } from '../controllers/auth-service/session-controller';
 import { UserController } from '../controllers/auth-service/user-controller';
+import { WELL_KNOWN_PREFIX, WellKnownController } from '../controllers/auth-service/well-known-controller';
 import type { ClaimBuilder } from '../core/claims';
 import { ClaimRegistry, reservedClaims, settingsClaimBuilders } from '../core/claims';
 import type { Clock } from '../core/clock';
@@ -30,7 +32,9 @@ import { TokenQueries } from '../registry/token-queries';
 import { TokenRegistry } from '../registry/token-registry';
 import { UserSerializer } from '../serializers/user-serializer';
 import type { Settings, SettingsInput } from '../settings';
-import { isResolvedSettings, resolveSettings } from '../settings';
+import { isResolvedSettings, resolveSettings, usesKeyStore } from '../settings';
+import { KeyStore } from '../auth-service/key-store';
+import type { KeySource } from '../core/key-ring';
 import { Credentials } from '../auth-service/credentials';
 import { LocalAuthenticator } from '../auth-service/local-authenticator';
 import { RegistryActions } from '../auth-service/registry-actions';
@@ -81,7 +85,7 @@ export interface BuiltAuthService {
   readonly parts: AuthServiceParts;
   readonly ownership: DatabaseOwnership;
   /** The token, user and session endpoints behind their URL_PREFIX check; errors thrown, bodies parsed upstream. */
-  readonly endpoints: ReturnType<typeof underPrefix>;
+  readonly endpoints: Middleware;
 }
 
 /** Builds the parts of an auth-service: settings, keys, claims, database, registry, endpoints. */
@@ -89,7 +93,8 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
   const settings = isResolvedSettings(options.settings) ? options.settings : resolveSettings(options.settings);
   const logger = options.logger ?? createLogger(settings.LOG_LEVEL);
   const clock = options.clock ?? systemClock;
-  const codec = new TokenCodec(settings, loadKeys(settings.ALGORITHM, settings.SIGNING_KEY, settings.VERIFYING_KEY, settings.SIGNING_KEY_ID), clock);
+  // Keys from settings are checked before anything is opened; the key store needs the database.
+  const settingsKeys = usesKeyStore(settings) ? null : loadKeys(settings.ALGORITHM, settings.SIGNING_KEY, settings.VERIFYING_KEY, settings.SIGNING_KEY_ID);
   // Claim names are checked against the configured ones before anything is opened.
   const claims = ClaimRegistry.combine(reservedClaims(settings), settingsClaimBuilders(settings), options.claims ?? []);
   const hasher = new PasswordHasher({ N: settings.PASSWORD_SCRYPT_N, r: settings.PASSWORD_SCRYPT_R, p: settings.PASSWORD_SCRYPT_P });
@@ -97,6 +102,9 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
   const ownership: DatabaseOwnership = { dataSource, owned: !options.dataSource || !dataSource.isInitialized };
   const applied = await openDatabase(dataSource);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  const keyStore = settingsKeys ? null : await KeyStore.open(dataSource, settings, clock, logger);
+  const keys: KeySource = settingsKeys ?? (keyStore as KeyStore);
+  const codec = new TokenCodec(settings, keys, clock);
 
   const serializer = options.serializer ?? new UserSerializer();
   const events = options.events ?? new EventBus<AuthServiceEvents>(logger);
@@ -140,6 +148,7 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
   const parts: AuthServiceParts = {
     settings,
     codec,
+    keys,
     issuer,
     users,
     serializer,
@@ -154,8 +163,13 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
   };
   // The registry's endpoints exist only with the registry: without it they could only pretend.
   const controllers = [TokenController, UserController, LogoutAllController, ...(settings.REGISTRY_ENABLED ? [SessionController] : [])];
-  const endpoints = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, controllers).dispatch);
-  const kit = embed(parts, { logger, bodyLimit: settings.BODY_LIMIT, prefix: settings.URL_PREFIX, endpoints });
+  const prefixed = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, controllers).dispatch);
+  const wellKnown = underPrefix(WELL_KNOWN_PREFIX, buildControllers('', [WellKnownController]).dispatch);
+  const endpoints: Middleware = (ctx, next) =>
+    wellKnown(ctx, async () => {
+      await prefixed(ctx, next);
+    }) as Promise<void>;
+  const kit = embed(parts, { logger, bodyLimit: settings.BODY_LIMIT, prefix: settings.URL_PREFIX, alsoUnder: [WELL_KNOWN_PREFIX], endpoints });
   const service: EasyJwtAuthService = {
     ...parts,
     ...kit,
@@ -165,6 +179,7 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
     close: async () => {
       // Registrations still running after their answers are written first.
       await pipeline.drain();
+      keyStore?.close();
       await closeOwned(ownership);
     },
   };

@@ -15,11 +15,16 @@ export * from './parsers';
 export const reuseDetection = (settings: Pick<Settings, 'REFRESH_TOKEN_REUSE_DETECTION' | 'ROTATE_REFRESH_TOKENS'>): boolean =>
   settings.ROTATE_REFRESH_TOKENS && (settings.REFRESH_TOKEN_REUSE_DETECTION ?? true);
 
+/** Whether the auth-service takes its keys from the database: an asymmetric ALGORITHM and no SIGNING_KEY. */
+export const usesKeyStore = (settings: Pick<Settings, 'ALGORITHM' | 'SIGNING_KEY'>): boolean =>
+  settings.SIGNING_KEY === '' && !settings.ALGORITHM.startsWith('HS');
+
 const MINIMUM_HMAC_KEY_BYTES: Record<string, number> = { HS256: 32, HS384: 48, HS512: 64 };
 
 /** Refuses an HMAC secret shorter than the hash it keys (RFC 7518 3.2). */
 export function checkHmacKeyLength(algorithm: Algorithm, key: string | null): void {
   const minimum = MINIMUM_HMAC_KEY_BYTES[algorithm];
+  if (minimum && key === '') throw new SettingsError('SIGNING_KEY', `is required for ${algorithm}: the key store holds asymmetric keys only`);
   if (minimum && key !== null && Buffer.byteLength(key, 'utf8') < minimum) {
     throw new SettingsError('SIGNING_KEY', `must be at least ${minimum} bytes for ${algorithm} (RFC 7518 3.2)`);
   }
@@ -35,6 +40,12 @@ export function checkHmacKeyLength(algorithm: Algorithm, key: string | null): vo
 export function resolveSettings(input: SettingsInput = {}): Settings {
   return resolveOptions<Settings>(OPTIONS, input, (settings) => {
     checkHmacKeyLength(settings.ALGORITHM, settings.SIGNING_KEY);
+    if (usesKeyStore(settings) && settings.KEY_ACTIVATION_DELAY < settings.KEY_RELOAD_INTERVAL) {
+      throw new SettingsError(
+        'KEY_ACTIVATION_DELAY',
+        `must be at least KEY_RELOAD_INTERVAL (${settings.KEY_RELOAD_INTERVAL} s), so every instance knows a key before it signs`,
+      );
+    }
     checkCookieSettings(settings);
   });
 }

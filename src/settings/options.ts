@@ -2,6 +2,7 @@
 // meaning. Names follow simplejwt's SIMPLE_JWT dict so a Django team can carry its configuration
 // over unchanged; durations take seconds or "5m" / "1d" strings where Django takes a timedelta.
 import type { InputOf, OptionsFor, OptionTable } from './option-table';
+import type { Parser } from './parsers';
 import {
   audience,
   boolean,
@@ -27,7 +28,7 @@ import {
 } from './parsers';
 
 export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
-export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
+export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
 const ALGORITHMS = [...HMAC_ALGORITHMS, ...ASYMMETRIC_ALGORITHMS] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
@@ -52,6 +53,9 @@ export interface Settings {
   readonly SIGNING_KEY: string;
   readonly VERIFYING_KEY: string | null;
   readonly SIGNING_KEY_ID: string | null;
+  readonly KEY_RELOAD_INTERVAL: number;
+  readonly KEY_ACTIVATION_DELAY: number;
+  readonly JWKS_MAX_AGE: number;
   readonly AUDIENCE: string | readonly string[] | null;
   readonly ISSUER: string | null;
   readonly LEEWAY: number;
@@ -107,19 +111,37 @@ export interface Settings {
   readonly NUM_PROXIES: number;
 }
 
+/** The SIGNING_KEY text: empty means none (HS* then refuses it; the others take the key store). */
+const keyText: Parser<string, string> = (value, key) => (typeof value === 'string' ? value : text(value, key));
+
 const table = {
-  ALGORITHM: { default: 'HS256', parse: oneOf(ALGORITHMS), doc: 'Signing algorithm; verification accepts this one only.' },
-  SIGNING_KEY: {
-    default: undefined,
-    parse: text,
-    doc: 'HMAC secret, or PEM private key for RS/PS/ES. Required: there is no default (the CLI generates one in development only).',
+  ALGORITHM: {
+    default: 'HS256',
+    parse: oneOf(ALGORITHMS),
+    doc: 'Algorithm of the settings key (and of the keys the key store makes): HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512 or EdDSA. A key verifies with its own algorithm only.',
   },
-  VERIFYING_KEY: { default: null, parse: optionalText, doc: 'PEM public key for RS/PS/ES (derived from SIGNING_KEY when null). Ignored for HS*.' },
+  SIGNING_KEY: {
+    default: '',
+    parse: keyText,
+    doc: 'HMAC secret, or PEM private key for RS/PS/ES/EdDSA (EdDSA: an Ed25519 key). Required for HS*; for the others, empty means the keys come from the key store in the database (see Keys).',
+  },
+  VERIFYING_KEY: { default: null, parse: optionalText, doc: 'PEM public key for RS/PS/ES/EdDSA (derived from SIGNING_KEY when null). Ignored for HS*.' },
   SIGNING_KEY_ID: {
     default: null,
     parse: optionalText,
     doc: "`kid` of the settings key, written into every token's header and required of tokens that carry one. null: none for HS* (tokens stay byte-identical to simplejwt's), the key's RFC 7638 thumbprint for RS/PS/ES/EdDSA. Must match between the auth-service and its client-services.",
   },
+  KEY_RELOAD_INTERVAL: {
+    default: 30,
+    parse: positiveDuration,
+    doc: 'Key store: how often every instance reloads the keys from the database (also at once, at most every few seconds, when a token names an unknown kid).',
+  },
+  KEY_ACTIVATION_DELAY: {
+    default: 60,
+    parse: parseDuration,
+    doc: 'Key store: how long a key made by `easyjwt keys rotate` is published before it signs, so every instance and client-service knows it first. At least KEY_RELOAD_INTERVAL.',
+  },
+  JWKS_MAX_AGE: { default: 300, parse: parseDuration, doc: '`Cache-Control: max-age` of `/.well-known/jwks.json`, in seconds.' },
   AUDIENCE: { default: null, parse: audience, doc: 'When set, tokens carry `aud` and must carry it to verify.' },
   ISSUER: { default: null, parse: optionalText, doc: 'When set, tokens carry `iss` and must carry it to verify.' },
   LEEWAY: { default: 0, parse: parseDuration, doc: 'Seconds of clock skew allowed when checking `exp`.' },

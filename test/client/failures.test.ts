@@ -6,14 +6,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FrozenClock } from '../../src/core/clock';
 import { resolveClientSettings } from '../../src/client-service/client-settings';
 import { AuthServiceClient } from '../../src/client-service/upstream';
 import { LocalUser } from '../../src/entities';
 import { SettingsError } from '../../src/errors';
 import type { TestResponse } from '../support/auth-service';
 import { TEST_KEY } from '../support/auth-service';
-import { bearer, deadPort, GuardedController, scriptedUpstream, silentServer, startClientService, UNAVAILABLE } from '../support/client-service';
+import { bearer, deadPort, frozenNow, GuardedController, scriptedUpstream, silentServer, startClientService, UNAVAILABLE } from '../support/client-service';
 import { forEachDialect } from '../support/databases';
 
 const USER_ID = 7;
@@ -201,7 +200,7 @@ forEachDialect((dialect) => {
     it('serves a stale local copy within the timeout while the auth-service hangs', async () => {
       let hanging = false;
       const flaky = await upstream((request, response) => (hanging ? undefined : goodAnswer(request, response)));
-      const clock = new FrozenClock(Date.now());
+      const clock = frozenNow();
       const local = await startClientService(
         dialect,
         { REMOTE_AUTH_SERVICE_URL: flaky.url, SIGNING_KEY: TEST_KEY, REMOTE_AUTH_REQUEST_TIMEOUT: 0.5, USER_SYNC_MAX_AGE: 60 },

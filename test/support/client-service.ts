@@ -32,8 +32,12 @@ export const FORBIDDEN = { detail: 'You do not have permission to perform this a
 /** An `Authorization` header for `token`. */
 export const bearer = (token: string): Record<string, string> => ({ Authorization: `Bearer ${token}` });
 
-/** A frozen clock set to now, so tokens the auth-service issues on real time are valid under it. */
-export const frozenNow = (): FrozenClock => new FrozenClock(Date.now());
+/**
+ * A frozen clock set a few seconds after now, so tokens the auth-service issues on real time while
+ * the test runs are valid under it: their `iat` must not lie ahead of the verifier's clock (a
+ * clock frozen at now would fall behind the auth-service's as soon as a second passes).
+ */
+export const frozenNow = (): FrozenClock => new FrozenClock(Date.now() + 5000);
 
 // ---------------------------------------------------------------------------------------------
 // Extra data: the easyjwt "accessgroup" example, stored in a table of the client-service's own.

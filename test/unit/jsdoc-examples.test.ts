@@ -114,6 +114,9 @@ const NAMES_BY_SYMBOL: Readonly<Record<string, Readonly<Record<string, string>>>
   publicJwk: { publicKey: 'KeyObject' },
   jwkThumbprint: { publicKey: 'KeyObject' },
   KeyRing: { publicKey: 'KeyObject' },
+  jwkSet: { ring: 'KeyRing' },
+  KeyStore: { logger: 'Logger' },
+  signEd25519: { privateKey: 'KeyObject' },
   // The client-service's parts read its own settings.
   AuthServiceClient: { upstream: 'AuthServiceClient', settings: 'ClientSettings' },
   relayStatus: { upstream: 'AuthServiceClient', settings: 'ClientSettings' },
