@@ -37,7 +37,7 @@ type RefreshOutcome =
 
 type RefreshParts = Pick<
   IssuerParts,
-  'settings' | 'dataSource' | 'codec' | 'registry' | 'pipeline' | 'expiry' | 'users' | 'serializer' | 'claims' | 'events' | 'clock' | 'logger'
+  'settings' | 'dataSource' | 'codec' | 'registry' | 'pipeline' | 'expiry' | 'users' | 'serializer' | 'claims' | 'events' | 'clock' | 'logger' | 'revocations'
 >;
 
 /**
@@ -94,7 +94,11 @@ export class Refresher {
     const session = record.sessionId === null ? null : await registry.sessionStanding(manager, record.sessionId);
     const verdict = refreshVerdict(record, session, now, settings);
     if (verdict.kind === 'refuse') throw verdict.error;
-    if (verdict.kind === 'reuse') return { reused: true, jtis: await registry.expireFamily(manager, record.id, now), record };
+    if (verdict.kind === 'reuse') {
+      const jtis = await registry.expireFamily(manager, record.id, now);
+      await this.parts.revocations.tokens(manager, jtis, now);
+      return { reused: true, jtis, record };
+    }
     const access = codec.accessFrom(claims, rebuilt, verdict.notAfter);
     const issued: IssuedToken[] = [access];
     const blacklisted = await this.retire(manager, record, verdict.retire, now);

@@ -103,6 +103,15 @@ export class UserSync {
     return principal;
   }
 
+  /**
+   * Drops the copy of user `id` (the auth-service announced a change), so their next request
+   * fetches the user again; the stored copy is marked stale too.
+   */
+  async forget(id: number): Promise<void> {
+    this.memory.delete(id);
+    await this.dataSource.manager.update(LocalUser, { id }, { syncedAt: new Date(0) });
+  }
+
   private async fetch(authorization: string, stale: Copy | null, request: RequestLike | undefined): Promise<Principal> {
     let reply;
     try {

@@ -35,7 +35,7 @@ export interface ClientService extends ClientServiceParts {
  */
 export async function createClientService(options: ClientServiceOptions): Promise<ClientService> {
   const { client, parts, endpoints } = await buildClient(options);
-  const { settings, upstream, dataSource, logger, verification, authorizationChecker, currentUserChecker } = client;
+  const { settings, dataSource, logger, verification, authorizationChecker, currentUserChecker } = client;
   const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });
   // The proxy endpoints live under URL_PREFIX, the team's routes at the root.
   mountRoutes(app, endpoints);
@@ -48,7 +48,8 @@ export async function createClientService(options: ClientServiceOptions): Promis
     verification,
     listen: (port = settings.PORT, host = settings.HOST) => listen(app, host, port),
     close: async () => {
-      upstream.close();
+      // Stops the revocation poller and subscriber and closes the upstream client.
+      await client.close();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

@@ -24,6 +24,7 @@ import { isResolvedClientSettings, resolveClientSettings, verifiesLocally } from
 import { LocalVerification } from '../client-service/local-verification';
 import type { ClientServiceParts } from '../client-service/parts';
 import { RemoteVerification } from '../client-service/remote-verification';
+import { RevocationReach } from '../client-service/revocation-reach';
 import { AuthServiceClient } from '../client-service/upstream';
 import { UserSync } from '../client-service/user-sync';
 import type { DatabaseOwnership } from './ownership';
@@ -100,11 +101,15 @@ export async function buildClient(options: ClientServiceOptions): Promise<BuiltC
   const events = options.events ?? new EventBus<ClientServiceEvents>(logger);
   const delivery = createDelivery({ settings, clock, onCsrfRejected: (event) => events.emit('csrfRejected', event) });
   const users = new UserSync(settings, dataSource, serializer, upstream, clock, logger, events);
+  const reach = RevocationReach.start(settings, upstream, clock, logger);
+  reach.list?.onUserChanged((userId) => {
+    users.forget(userId).catch((error: unknown) => logger.warn({ err: error, userId }, 'could not mark a changed user copy stale'));
+  });
   const authenticator: RequestAuthenticator = keys
-    ? new LocalVerification(settings, new TokenCodec(settings, keys, clock), users, clock, delivery.readAccessCookie, logger)
-    : new RemoteVerification(settings, upstream, users, clock, delivery.readAccessCookie);
+    ? new LocalVerification(settings, new TokenCodec(settings, keys, clock), users, clock, delivery.readAccessCookie, logger, reach.list)
+    : new RemoteVerification(settings, upstream, users, clock, delivery.readAccessCookie, reach.list);
 
-  const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator, events, delivery, clock };
+  const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator, events, delivery, clock, revocations: reach };
   // The proxy endpoints live under URL_PREFIX, the team's routes wherever the team puts them.
   const endpoints = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, [ProxyController]).dispatch);
   const kit = embed(parts, { logger, bodyLimit: settings.BODY_LIMIT, prefix: settings.URL_PREFIX, endpoints });
@@ -116,6 +121,7 @@ export async function buildClient(options: ClientServiceOptions): Promise<BuiltC
     dataSource,
     verification,
     close: async () => {
+      reach.close();
       upstream.close();
       await closeOwned(ownership);
     },
