@@ -2,7 +2,7 @@
 // constant time), and only from a cursor that is a whole number.
 import { sameSecret } from '../core/constant-time';
 import { NotAuthenticated, PermissionDenied, ValidationFailed } from '../errors';
-import type { FeedPage } from '../revocation/revocation-list';
+import type { FeedPage, RevocationList } from '../revocation/revocation-list';
 import type { Revocations } from './revocations';
 
 /** The largest cursor a caller may name (ids are 32-bit on MariaDB's `int`). */
@@ -18,16 +18,27 @@ export class RevocationFeed {
   constructor(
     private readonly key: string,
     private readonly revocations: Revocations,
+    /** This instance's own list: what it serves, it has applied, before a caller acts on it. */
+    private readonly list: RevocationList,
   ) {}
 
   /** The page after `after` (absent: a full snapshot) for a caller presenting `given` as the key. */
   answer(given: string, after: unknown): Promise<FeedPage> {
     if (!given) throw new NotAuthenticated();
     if (!sameSecret(given, this.key)) throw new PermissionDenied();
-    if (after === undefined) return this.revocations.page(null);
-    if (typeof after !== 'string' || !/^\d{1,10}$/.test(after) || Number(after) > MAX_CURSOR) {
+    if (after !== undefined && (typeof after !== 'string' || !/^\d{1,10}$/.test(after) || Number(after) > MAX_CURSOR)) {
       throw new ValidationFailed({ after: ['A valid integer is required.'] });
     }
-    return this.revocations.page(Number(after));
+    return this.served(after === undefined ? null : Number(after));
+  }
+
+  /**
+   * The page, applied to this instance's list first: a client-service that re-reads a changed user
+   * right after must not get this instance's stale copy of them.
+   */
+  private async served(after: number | null): Promise<FeedPage> {
+    const page = await this.revocations.page(after);
+    this.list.apply(page.entries);
+    return page;
   }
 }

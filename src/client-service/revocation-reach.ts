@@ -41,7 +41,10 @@ export class RevocationReach {
     readonly list: RevocationList | null,
     readonly poller: RevocationPoller | null,
     readonly subscriber: RevocationSubscriber | null,
+    private readonly intervalMs: number,
   ) {}
+
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   /** Starts polling (and subscribing), or says at start-up why revocations cannot reach here. */
   static start(settings: ClientSettings, upstream: AuthServiceClient, clock: Clock, logger: Logger): RevocationReach {
@@ -51,7 +54,7 @@ export class RevocationReach {
         { reason: key.reason },
         `revocation reach is off: ${key.reason}, so a revoked token is accepted here until it expires (set REVOCATION_FEED_KEY on both services)`,
       );
-      return new RevocationReach(null, null, null);
+      return new RevocationReach(null, null, null, 0);
     }
     const list = new RevocationList(clock);
     const poller = new RevocationPoller(
@@ -65,11 +68,30 @@ export class RevocationReach {
     const subscriber = settings.REDIS_URL
       ? new RevocationSubscriber(settings.REDIS_URL, settings.REVOCATION_CHANNEL_PREFIX, list, () => poller.pollNow(), logger)
       : null;
-    return new RevocationReach(list, poller, subscriber);
+    return new RevocationReach(list, poller, subscriber, settings.REVOCATION_POLL_INTERVAL * 1000);
+  }
+
+  /**
+   * Calls `listener` with each user announced changed, and once more a poll interval later: the
+   * first re-read may reach an auth-service instance that has not heard of the change yet (it
+   * polls on the same interval), the second cannot.
+   */
+  onUserChanged(listener: (userId: number) => void): void {
+    this.list?.onUserChanged((userId) => {
+      listener(userId);
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        listener(userId);
+      }, this.intervalMs);
+      timer.unref();
+      this.timers.add(timer);
+    });
   }
 
   close(): void {
     this.poller?.close();
     this.subscriber?.close();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 }

@@ -62,7 +62,7 @@ export function parseEntry(value: unknown): RevocationEntry | null {
  * A feed page read from JSON; throws when the shape is wrong, so the consumer keeps what it has.
  *
  * @example
- *   list.apply(parsePage(JSON.parse(body)));
+ *   list.applyPage(parsePage(JSON.parse(body)));
  */
 export function parsePage(value: unknown): FeedPage {
   const page = value as Record<string, unknown> | null;
@@ -87,7 +87,7 @@ export class RevocationList {
   private readonly jtis = new Map<string, number>();
   private readonly cutoffs = new Map<number, { notAfter: number; expires: number }>();
   /** When (this clock's milliseconds) each user's data was last announced changed. */
-  private readonly changes = new Map<number, { at: number; expires: number }>();
+  private readonly changes = new Map<number, { id: number; at: number; expires: number }>();
   private readonly listeners: ((userId: number) => void)[] = [];
   private prunedAt = 0;
 
@@ -140,7 +140,9 @@ export class RevocationList {
           break;
         }
         case 'user_changed':
-          this.changes.set(entry.user_id, { at: now, expires: entry.expires });
+          // The feed answers young rows again (see the feed's cursor); a change is acted on once.
+          if (this.changes.get(entry.user_id)?.id === entry.id) break;
+          this.changes.set(entry.user_id, { id: entry.id, at: now, expires: entry.expires });
           for (const listener of this.listeners) listener(entry.user_id);
           break;
       }

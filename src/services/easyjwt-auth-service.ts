@@ -146,7 +146,7 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
     ? new RevocationSubscriber(settings.REDIS_URL, settings.REVOCATION_CHANNEL_PREFIX, revoked, () => poller.pollNow(), logger)
     : null;
   const feedKey = feedKeyOf(settings);
-  const revocationFeed = 'key' in feedKey ? new RevocationFeed(feedKey.key, revocations) : null;
+  const revocationFeed = 'key' in feedKey ? new RevocationFeed(feedKey.key, revocations, revoked) : null;
   if ('reason' in feedKey) logger.info({ reason: feedKey.reason }, 'revocation feed not served: client-services cannot learn of revocations');
   const issuer = new TokenIssuer({
     settings,

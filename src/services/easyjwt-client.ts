@@ -102,7 +102,7 @@ export async function buildClient(options: ClientServiceOptions): Promise<BuiltC
   const delivery = createDelivery({ settings, clock, onCsrfRejected: (event) => events.emit('csrfRejected', event) });
   const users = new UserSync(settings, dataSource, serializer, upstream, clock, logger, events);
   const reach = RevocationReach.start(settings, upstream, clock, logger);
-  reach.list?.onUserChanged((userId) => {
+  reach.onUserChanged((userId) => {
     users.forget(userId).catch((error: unknown) => logger.warn({ err: error, userId }, 'could not mark a changed user copy stale'));
   });
   const authenticator: RequestAuthenticator = keys

@@ -143,6 +143,46 @@ forEachDialect((dialect) => {
     });
   });
 
+  describe('revocations reaching a remote-mode client-service', () => {
+    let auth: TestAuthService;
+    let client: TestClientService;
+
+    beforeEach(async () => {
+      // No shared signing key: the feed key is configured on both sides.
+      auth = await startAuthService(dialect, { REVOCATION_POLL_INTERVAL: POLL, REVOCATION_FEED_KEY: 'feed-key-of-the-test' });
+      await auth.createUser({ email: 'user@test.com' });
+      client = await startClientService(
+        dialect,
+        { REMOTE_AUTH_SERVICE_URL: auth.url, TOKEN_VERIFICATION: 'remote', REVOCATION_FEED_KEY: 'feed-key-of-the-test', REVOCATION_POLL_INTERVAL: POLL },
+        { controllers: [GuardedController] },
+      );
+    });
+    afterEach(async () => {
+      await client.close();
+      await auth.close();
+    });
+
+    it('refuses within the bound a token whose verdict it cached (REMOTE_VERIFY_CACHE_TTL would hide the logout-all for 30 s)', async () => {
+      const { access } = await auth.login('user@test.com');
+      expect((await client.get('/guarded/login/', bearer(access))).status).to.equal(200);
+      expect((await auth.post('/auth/logout-all/', {}, bearer(access))).status).to.equal(200);
+      const { response, ms } = await within(() => client.get('/guarded/login/', bearer(access)), refused);
+      expect(response.status, `still ${response.status} after ${ms} ms`).to.equal(401);
+      expect(response.body).to.deep.equal(REVOKED);
+    });
+
+    it('asks again, within the bound, about a cached token whose user changed', async () => {
+      const { access } = await auth.login('user@test.com');
+      expect((await client.get('/guarded/view/', bearer(access))).status).to.equal(403);
+      await auth.service.users.changeAccess('user@test.com', { addPermissions: ['app.view'] });
+      const granted = await within(
+        () => client.get('/guarded/view/', bearer(access)),
+        (response) => response.status === 200,
+      );
+      expect(granted.response.status, `still ${granted.response.status} after ${granted.ms} ms`).to.equal(200);
+    });
+  });
+
   describe('the revocation feed endpoint', () => {
     let auth: TestAuthService;
 
