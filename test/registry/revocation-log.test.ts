@@ -25,6 +25,24 @@ forEachDialect((dialect) => {
     const write = (expires: number, userId = 1) =>
       auth.service.dataSource.transaction((manager) => log.write(manager, [{ kind: 'user', userId, notAfter: seconds(), expires }], new Date()));
 
+    it("applies a revocation to the instance's own list once its transaction commits, and never when it rolls back", async () => {
+      const userId = await auth.createUser({ email: 'user@test.com' });
+      const { revocations, revoked, dataSource } = auth.service;
+      const before = revoked.size.users;
+      await dataSource
+        .transaction(async (manager) => {
+          await revocations.userCutoff(manager, userId, new Date());
+          expect(revoked.size.users, 'announced before the commit').to.equal(before);
+          throw new Error('roll back');
+        })
+        .catch(() => undefined);
+      expect(revoked.size.users).to.equal(before);
+      expect(await dataSource.manager.count(Revocation)).to.equal(0);
+      await dataSource.transaction((manager) => revocations.userCutoff(manager, userId, new Date()));
+      expect(revoked.size.users).to.equal(before + 1);
+      expect(revoked.refused(null, userId, Math.floor(Date.now() / 1000) - 1)).to.equal(true);
+    });
+
     it('answers an empty snapshot on an empty table, and no reset once the caller is at cursor 0', async () => {
       expect(await log.page(null, later())).to.deep.equal({ cursor: 0, reset: true, more: false, entries: [] });
       expect(await log.page(0, later())).to.deep.equal({ cursor: 0, reset: false, more: false, entries: [] });

@@ -10,7 +10,9 @@ import type { TestAuthService, TestResponse } from '../support/auth-service';
 import { startAuthService, TEST_KEY } from '../support/auth-service';
 import type { TestClientService } from '../support/client-service';
 import { bearer, GuardedController, startClientService } from '../support/client-service';
-import { forEachDialect } from '../support/databases';
+import { forEachDialect, freshDatabaseUrl } from '../support/databases';
+import { createClientService } from '../../src/services/client-service';
+import pino from 'pino';
 
 /** Seconds between polls in these tests. */
 const POLL = 0.2;
@@ -180,6 +182,45 @@ forEachDialect((dialect) => {
         (response) => response.status === 200,
       );
       expect(granted.response.status, `still ${granted.response.status} after ${granted.ms} ms`).to.equal(200);
+    });
+  });
+
+  describe("a client-service's revocation log lines", () => {
+    /** A pino logger that keeps each line's message. */
+    const recording = () => {
+      const messages: string[] = [];
+      const logger = pino({ level: 'info' }, { write: (line: string) => messages.push((JSON.parse(line) as { msg: string }).msg) });
+      return { messages, logger };
+    };
+
+    it('say at start-up why revocation reach is off when there is no feed key (remote mode, no REVOCATION_FEED_KEY)', async () => {
+      const { messages, logger } = recording();
+      const client = await createClientService({
+        settings: { REMOTE_AUTH_SERVICE_URL: 'http://127.0.0.1:9', TOKEN_VERIFICATION: 'remote', DATABASE_URL: await freshDatabaseUrl(dialect) },
+        logger,
+      });
+      await client.close();
+      expect(messages.filter((message) => message.startsWith('revocation reach is off: neither REVOCATION_FEED_KEY nor SIGNING_KEY is set'))).to.have.length(1);
+      expect(client.revocations.list).to.equal(null);
+    });
+
+    it('report a feed outage once, not at every poll', async () => {
+      const auth = await startAuthService(dialect);
+      const { messages, logger } = recording();
+      const client = await createClientService({
+        settings: { REMOTE_AUTH_SERVICE_URL: auth.url, SIGNING_KEY: TEST_KEY, REVOCATION_POLL_INTERVAL: 0.05, DATABASE_URL: await freshDatabaseUrl(dialect) },
+        logger,
+      });
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await auth.close();
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        const outages = messages.filter((message) => message.startsWith('revocation feed unavailable'));
+        expect(outages).to.have.length(1);
+        expect(client.revocations.poller?.behind).to.equal(true);
+      } finally {
+        await client.close();
+      }
     });
   });
 
