@@ -11,7 +11,7 @@ export type RevocationKind = 'jti' | 'user' | 'user_changed';
  * A revocation. No foreign key to the user: a deleted user's cutoff must outlive their row.
  */
 @Entity('easyjwt_revocation')
-export class Revocation {
+export class RevocationRecord {
   @PrimaryGeneratedColumn()
   id: number;
 

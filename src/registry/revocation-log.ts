@@ -2,7 +2,7 @@
 // cursor (its autoincrement id), and swept of rows whose tokens have all expired.
 import type { DataSource, EntityManager } from 'typeorm';
 import type { FeedPage, RevocationEntry } from '../revocation/revocation-list';
-import { Revocation } from '../entities';
+import { RevocationRecord } from '../entities';
 import { CHUNK, marks, sql, sqlDate, sqlId } from './sql';
 
 /** A row to write: what it voids and until when (epoch seconds). */
@@ -48,7 +48,7 @@ export class RevocationLog {
   async write(manager: EntityManager, inputs: readonly RevocationInput[], now: Date): Promise<RevocationEntry[]> {
     const written: RevocationEntry[] = [];
     for (const input of inputs) {
-      const result = await manager.insert(Revocation, {
+      const result = await manager.insert(RevocationRecord, {
         kind: input.kind,
         jti: input.kind === 'jti' ? input.jti : null,
         userId: input.kind === 'jti' ? null : input.userId,
@@ -111,7 +111,7 @@ export class RevocationLog {
 
   /** Deletes rows whose tokens have all expired; answers how many. */
   async sweep(manager: EntityManager, now: Date): Promise<number> {
-    const result = await manager.createQueryBuilder().delete().from(Revocation).where('expires_at <= :now', { now }).execute();
+    const result = await manager.createQueryBuilder().delete().from(RevocationRecord).where('expires_at <= :now', { now }).execute();
     return result.affected ?? 0;
   }
 }

@@ -165,6 +165,26 @@ describe('easyjwt user and easyjwt group', function () {
           JSON.stringify({ detail: 'Token has been expired.', code: 'token_expired_by_registry' }),
           JSON.stringify({ detail: 'User is inactive', code: 'user_inactive' }),
         ]).to.include(refused.text);
+
+        // `deleteuser`: the deleted user's token is refused the same way.
+        expect((await cli('createuser', '--email', 'other@test.com', '--password', 'user-pass')).code).to.equal(0);
+        const other = await call(`${client.url}/auth/token/`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ email: 'other@test.com', password: 'user-pass' }),
+        });
+        const asOther = () => call(`${client.url}/api/test/`, { headers: { Authorization: `Bearer ${other.body.access}` } });
+        expect((await asOther()).status).to.equal(200);
+        const deleted = await cli('deleteuser', '--email', 'other@test.com');
+        expect(deleted.stdout).to.equal('deleted other@test.com; their tokens are refused from now on\n');
+        const started = Date.now();
+        let gone = await asOther();
+        while (gone.status !== 401 && Date.now() - started < POLL * 1000 + 1500) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          gone = await asOther();
+        }
+        expect(gone.text).to.equal(JSON.stringify({ detail: 'Token has been expired.', code: 'token_expired_by_registry' }));
+        expect((await cli('deleteuser', '--email', 'other@test.com')).stderr).to.equal('easyjwt: no user with email other@test.com\n');
       } finally {
         expect(await client.stop()).to.equal(0);
       }

@@ -2,7 +2,7 @@
 // when the cursor is unknown, ahead of the table or older than what is kept, and a cursor that
 // waits for rows too young to be sure every earlier id has committed.
 import { expect } from 'chai';
-import { Revocation } from '../../src/entities';
+import { RevocationRecord } from '../../src/entities';
 import { RevocationLog } from '../../src/registry/revocation-log';
 import type { TestAuthService } from '../support/auth-service';
 import { startAuthService } from '../support/auth-service';
@@ -37,7 +37,7 @@ forEachDialect((dialect) => {
         })
         .catch(() => undefined);
       expect(revoked.size.users).to.equal(before);
-      expect(await dataSource.manager.count(Revocation)).to.equal(0);
+      expect(await dataSource.manager.count(RevocationRecord)).to.equal(0);
       await dataSource.transaction((manager) => revocations.userCutoff(manager, userId, new Date()));
       expect(revoked.size.users).to.equal(before + 1);
       expect(revoked.refused(null, userId, Math.floor(Date.now() / 1000) - 1)).to.equal(true);
@@ -64,7 +64,7 @@ forEachDialect((dialect) => {
       const [kept] = await write(seconds() + 3600, 2);
       const swept = await auth.service.dataSource.transaction((manager) => log.sweep(manager, new Date()));
       expect(swept).to.equal(1);
-      expect(await auth.service.dataSource.manager.count(Revocation)).to.equal(1);
+      expect(await auth.service.dataSource.manager.count(RevocationRecord)).to.equal(1);
       // The caller saw nothing yet (cursor before `gone`): what it missed is no longer kept.
       const page = await log.page(gone.id - 1, later());
       expect(page.reset).to.equal(true);
