@@ -106,7 +106,8 @@ export class RevocationLog {
     const settled = now.getTime() - SETTLE_MS;
     const young = rows.find((row) => (sqlDate(row.created_at) as Date).getTime() > settled);
     if (young) cursor = Math.max(from, sqlId(young.id) - 1);
-    return { cursor, reset, more: rows.length === PAGE_SIZE, entries: rows.map(entryOf) };
+    // Asking again at once only helps when the cursor moved to the end of this page.
+    return { cursor, reset, more: rows.length === PAGE_SIZE && !young, entries: rows.map(entryOf) };
   }
 
   /** Deletes rows whose tokens have all expired; answers how many. */

@@ -103,9 +103,19 @@ export class RevocationSubscriber {
     this.redis = connect(url, this.connectionName);
     this.outage = new OutageLog(logger, 'revocation subscriber');
     this.redis.on('error', (error: unknown) => this.outage.failed(error));
+    const channel = revocationChannel(prefix);
+    let subscribed = false;
+    const subscribe = () =>
+      this.redis.subscribe(channel).then(
+        () => (subscribed = true),
+        (error: unknown) => this.outage.failed(error),
+      );
     this.redis.on('ready', () => {
       this.connections += 1;
       this.outage.recovered();
+      // ioredis subscribes again by itself after a reconnect, but only to channels it was
+      // subscribed to: a first subscribe that failed (Redis down at start-up) is made here.
+      if (!subscribed) void subscribe();
       void catchUp();
     });
     this.redis.on('message', (_channel: string, message: string) => {
@@ -118,7 +128,7 @@ export class RevocationSubscriber {
       if (!Array.isArray(parsed)) return;
       list.apply(parsed.map(parseEntry).filter((entry): entry is RevocationEntry => entry !== null));
     });
-    this.redis.subscribe(revocationChannel(prefix)).catch((error: unknown) => this.outage.failed(error));
+    void subscribe();
   }
 
   close(): void {

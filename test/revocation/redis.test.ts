@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { revocationChannel } from '../../src/revocation/redis-channel';
 import type { TestAuthService, TestResponse } from '../support/auth-service';
@@ -119,6 +121,51 @@ describe('revocations reaching services through Redis pub/sub', function () {
     );
     expect(response.status, `still ${response.status} after ${ms} ms`).to.equal(401);
     expect(response.body).to.deep.equal(REVOKED);
+  });
+
+  it('subscribes once Redis comes up, when it was down as the client-service started', async () => {
+    // A door in front of Redis: closed, every connection is dropped at once; open, it forwards.
+    let open = false;
+    const sockets = new Set<Socket>();
+    const door = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      if (!open) {
+        socket.destroy();
+        return;
+      }
+      const upstream = connect(new URL(REDIS_URL).port ? Number(new URL(REDIS_URL).port) : 6379, new URL(REDIS_URL).hostname);
+      upstream.on('error', () => socket.destroy());
+      socket.on('close', () => upstream.destroy());
+      upstream.on('close', () => socket.destroy());
+      socket.pipe(upstream).pipe(socket);
+    });
+    await new Promise<void>((resolve) => door.listen(0, '127.0.0.1', resolve));
+    const doorUrl = `redis://127.0.0.1:${(door.address() as AddressInfo).port}`;
+    const late = await startClientService(
+      'sqlite',
+      { REMOTE_AUTH_SERVICE_URL: auth.url, SIGNING_KEY: TEST_KEY, REVOCATION_POLL_INTERVAL: RARE_POLL, REDIS_URL: doorUrl, REVOCATION_CHANNEL_PREFIX: prefix },
+      { controllers: [GuardedController] },
+    );
+    try {
+      // Long enough for the first subscribe to fail on the closed door.
+      await sleep(300);
+      open = true;
+      await subscribed(3);
+      const { access } = await auth.login('user@test.com');
+      expect((await late.get('/guarded/login/', bearer(access))).status).to.equal(200);
+      expect((await auth.post('/auth/logout-all/', {}, bearer(access))).status).to.equal(200);
+      const { response, ms } = await within(
+        () => late.get('/guarded/login/', bearer(access)),
+        (answer) => answer.status === 401,
+      );
+      expect(response.status, `still ${response.status} after ${ms} ms`).to.equal(401);
+    } finally {
+      await late.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => door.close(() => resolve()));
+    }
   });
 
   it('catches up from the feed after its subscriber connection is killed, on a revocation it never heard', async () => {
