@@ -48,7 +48,10 @@ export { systemClock } from './core/clock';
 export type { Clock } from './core/clock';
 
 // Storage: the entities (for a DataSource of your own), the token registry's extension points.
-export { clientEntities, Device, entities, Group, LocalUser, Permission, Session, Token, TokenUserConnection, User } from './entities';
+export { clientEntities, Device, entities, Group, LocalUser, Permission, RevocationRecord, Session, Token, TokenUserConnection, User } from './entities';
+export type { RevocationKind } from './entities/revocation';
+export { RevocationList } from './revocation/revocation-list';
+export type { FeedPage, RevocationEntry } from './revocation/revocation-list';
 export { createDataSource, openDatabase } from './db/data-source';
 export type { Registration, RegistrationContext, RegistrationStep } from './registry/pipeline';
 export { archiveExpiredTokens } from './registry/archiver';

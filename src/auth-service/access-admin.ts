@@ -28,7 +28,18 @@ export interface GroupChange {
 export interface AccessOutcome {
   readonly changes: readonly string[];
   readonly userIds: readonly number[];
+  /** Users whose permissions, groups or flags really changed (not "already held"). */
+  readonly changedUserIds?: readonly number[];
+  /** Users this change deactivated: every token of theirs is void. */
+  readonly deactivatedUserIds?: readonly number[];
 }
+
+/** The sorted permission names of a list, to tell whether a change changed anything. */
+const keysOf = (held: readonly Permission[]): string =>
+  held
+    .map((permission) => permission.key)
+    .sort()
+    .join(',');
 
 const PERMISSION = /^[a-z][a-z0-9_]*\.[A-Za-z0-9_]+$/;
 /** Django's auth.Group.name is at most 150 characters. */
@@ -96,6 +107,15 @@ export async function changeUserAccess(manager: EntityManager, email: string, ch
   if (!user) throw new UsageError(`no user with email ${email}`);
   const changes: string[] = [];
   const owner = user.email;
+  const before = {
+    permissions: keysOf(user.userPermissions),
+    groups: user.groups
+      .map((group) => group.id)
+      .sort()
+      .join(','),
+    isStaff: user.isStaff,
+    isActive: user.isActive,
+  };
   user.userPermissions = await changePermissions(manager, user.userPermissions, change, owner, changes);
   for (const name of new Set((change.removeGroups ?? []).map(checkGroupName))) {
     if (!user.groups.some((group) => group.name === name)) {
@@ -126,7 +146,16 @@ export async function changeUserAccess(manager: EntityManager, email: string, ch
     user[flag] = wanted;
   }
   await manager.save(user);
-  return { changes, userIds: [user.id] };
+  const changed =
+    before.permissions !== keysOf(user.userPermissions) ||
+    before.groups !==
+      user.groups
+        .map((group) => group.id)
+        .sort()
+        .join(',') ||
+    before.isStaff !== user.isStaff ||
+    before.isActive !== user.isActive;
+  return { changes, userIds: [user.id], changedUserIds: changed ? [user.id] : [], deactivatedUserIds: before.isActive && !user.isActive ? [user.id] : [] };
 }
 
 /** Applies `change` to the group named `name`, creating it when missing, inside `manager`'s transaction. */
@@ -140,8 +169,10 @@ export async function changeGroupAccess(manager: EntityManager, name: string, ch
     group = manager.create(Group, { name: groupName, permissions: [] });
     changes.push(`created group ${groupName}`);
   }
+  const before = keysOf(group.permissions);
   group.permissions = await changePermissions(manager, group.permissions, change, `group ${groupName}`, changes);
   const saved = await manager.save(group);
   const members = await manager.find(User, { select: { id: true }, where: { groups: { id: saved.id } } });
-  return { changes, userIds: members.map((member) => member.id) };
+  const userIds = members.map((member) => member.id);
+  return { changes, userIds, changedUserIds: before === keysOf(group.permissions) ? [] : userIds };
 }

@@ -7,7 +7,7 @@ import { inTransaction } from '../db/transactions';
 import type { IssuerParts } from './issuer-parts';
 import { nowOf } from './issuer-parts';
 
-type AccountParts = Pick<IssuerParts, 'dataSource' | 'registry' | 'users' | 'hasher' | 'credentials' | 'clock' | 'logger' | 'onUserChanged'>;
+type AccountParts = Pick<IssuerParts, 'dataSource' | 'registry' | 'users' | 'hasher' | 'credentials' | 'clock' | 'logger' | 'onUserChanged' | 'revocations'>;
 
 /** The body field a refused new password is reported under, as the password-change endpoint names it. */
 export const NEW_PASSWORD_FIELD = 'new_password';
@@ -48,6 +48,7 @@ export class Accounts {
     const now = nowOf(this.parts);
     const revoked = await inTransaction(dataSource, async (manager) => {
       await users.setPasswordHash(manager, userId, hash, now);
+      await this.parts.revocations.userCutoff(manager, userId, now);
       return registry.revokeAllOf(manager, userId, now);
     });
     this.parts.onUserChanged(userId);

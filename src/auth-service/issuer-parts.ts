@@ -10,10 +10,12 @@ import type { AuthServiceEvents, EventBus } from '../events';
 import type { Logger } from '../logger';
 import type { ExpiryCheck } from '../registry/expiry-check';
 import type { RegistrationPipeline } from '../registry/pipeline';
+import type { SessionStore } from '../registry/sessions';
 import type { TokenRegistry } from '../registry/token-registry';
 import type { UserSerializer } from '../serializers/user-serializer';
 import type { Settings } from '../settings';
 import type { Credentials } from './credentials';
+import type { Revocations } from './revocations';
 import type { UserStore } from './user-store';
 
 /** Every part a job of the token endpoints may need. */
@@ -27,6 +29,10 @@ export interface IssuerParts {
   /** Told of tokens the registry expires, so protected routes refuse them at once. */
   readonly expiry: ExpiryCheck;
   readonly users: UserStore;
+  /** Sessions, which a logout ends. */
+  readonly sessions: SessionStore;
+  /** Records revocations for every client-service and instance (see Revocations). */
+  readonly revocations: Revocations;
   readonly credentials: Credentials;
   readonly hasher: PasswordHasher;
   readonly clock: Clock;

@@ -13,6 +13,7 @@ import { ACCESS_CLAIMS } from '../http/access-claims';
 import type { RequestAuthenticator } from '../http/authenticator';
 import { BearerVerifier } from '../http/bearer-verifier';
 import type { ExpiryCheck } from '../registry/expiry-check';
+import type { RevocationList } from '../revocation/revocation-list';
 import type { UserSerializer } from '../serializers/user-serializer';
 import type { Settings } from '../settings';
 import type { TokenStanding } from './token-standing';
@@ -43,6 +44,8 @@ export class LocalAuthenticator implements RequestAuthenticator {
     accessCookie: ((ctx: Context) => string | null) | null = null,
     /** The registry's expiry check (null with REGISTRY_ENABLED off: nothing to ask). */
     private readonly expiry: ExpiryCheck | null = null,
+    /** Revocations made by any instance, from the revocation table or Redis (no I/O to ask it). */
+    private readonly revoked: RevocationList | null = null,
   ) {
     this.cache = new TtlCache(settings.USER_CACHE_TTL, settings.USER_CACHE_SIZE, clock);
     this.bearer = new BearerVerifier(settings, codec, clock, accessCookie);
@@ -78,6 +81,7 @@ export class LocalAuthenticator implements RequestAuthenticator {
     refuseInactive(user, this.settings);
     refuseVoided(claims, user, this.settings);
     if (expired) throw new TokenExpiredByRegistry('expired by the registry');
+    if (this.revoked?.refused(this.codec.jtiOf(claims), user.id, claims.iat)) throw new TokenExpiredByRegistry('revoked (revocation list)');
     return user;
   }
 

@@ -10,8 +10,11 @@ import type { Settings } from '../settings';
 import type { RegistrationPipeline } from '../registry/pipeline';
 import type { TokenQueries } from '../registry/token-queries';
 import type { TokenRegistry } from '../registry/token-registry';
+import type { RevocationList } from '../revocation/revocation-list';
 import type { LocalAuthenticator } from './local-authenticator';
 import type { RegistryActions } from './registry-actions';
+import type { RevocationFeed } from './revocation-feed';
+import type { Revocations } from './revocations';
 import type { TokenIssuer } from './token-issuer';
 import type { UserStore } from './user-store';
 
@@ -39,4 +42,10 @@ export interface AuthServiceParts extends ServiceContext {
   readonly queries: TokenQueries;
   /** Expire tokens, list and end sessions, logout-all, as the registry endpoints do. */
   readonly registryActions: RegistryActions;
+  /** Where revocations are recorded; see also `revoked`, what this instance refuses. */
+  readonly revocations: Revocations;
+  /** The revocations known to this instance (its own, other instances', through the table or Redis). */
+  readonly revoked: RevocationList;
+  /** GET /revocations/, or null when there is no feed key (the endpoint is then not mounted). */
+  readonly revocationFeed: RevocationFeed | null;
 }

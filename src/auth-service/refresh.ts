@@ -48,7 +48,7 @@ interface Presented {
 
 type RefreshParts = Pick<
   IssuerParts,
-  'settings' | 'dataSource' | 'codec' | 'registry' | 'pipeline' | 'expiry' | 'users' | 'serializer' | 'claims' | 'events' | 'clock' | 'logger'
+  'settings' | 'dataSource' | 'codec' | 'registry' | 'pipeline' | 'expiry' | 'users' | 'serializer' | 'claims' | 'events' | 'clock' | 'logger' | 'revocations'
 >;
 
 /**
@@ -113,8 +113,11 @@ export class Refresher {
     switch (verdict.kind) {
       case 'refuse':
         throw verdict.error;
-      case 'reuse':
-        return { reused: true, jtis: await registry.expireFamily(manager, record.id, now), record };
+      case 'reuse': {
+        const jtis = await registry.expireFamily(manager, record.id, now);
+        await this.parts.revocations.tokens(manager, jtis, now);
+        return { reused: true, jtis, record };
+      }
       case 'replay': {
         const refusal = replayRefusal(await registry.find(verdict.rotation.refresh.jti, manager));
         if (refusal) throw refusal;

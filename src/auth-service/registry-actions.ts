@@ -13,6 +13,7 @@ import type { SessionStore, SessionView } from '../registry/sessions';
 import type { TokenRegistry } from '../registry/token-registry';
 import { inTransaction } from '../db/transactions';
 import type { Settings } from '../settings';
+import type { Revocations } from './revocations';
 import type { UserStore } from './user-store';
 
 /** What the actions are built from. */
@@ -25,6 +26,8 @@ export interface RegistryActionsParts {
   readonly pipeline: RegistrationPipeline;
   readonly expiry: ExpiryCheck;
   readonly users: UserStore;
+  /** Records what ended, for every client-service and instance. */
+  readonly revocations: Revocations;
   readonly events: EventBus<AuthServiceEvents>;
   readonly clock: Clock;
   /** Drops the user's cached snapshot (logout-all changes what it says). */
@@ -57,7 +60,9 @@ export class RegistryActions {
     const now = this.now();
     const jtis = await inTransaction(this.parts.dataSource, async (manager) => {
       const record = await registry.ensure(manager, { ...codec.factsOf(claims), userId: owner?.id ?? null }, now);
-      return options.affectTree ? registry.expireFamily(manager, record.id, now) : registry.expire(manager, [record.id], now);
+      const expired = options.affectTree ? await registry.expireFamily(manager, record.id, now) : await registry.expire(manager, [record.id], now);
+      await this.parts.revocations.tokens(manager, expired, now);
+      return expired;
     });
     this.announce(owner?.id ?? null, jtis, 'expire', options.request ?? null);
     return { expired: jtis.length };
@@ -73,7 +78,8 @@ export class RegistryActions {
   async endSession(actor: AuthPrincipal, sessionId: number, request: RequestInfo | null = null): Promise<void> {
     const owner = await this.parts.sessions.ownerOf(sessionId);
     if (owner === null || (owner !== actor.id && !actor.isStaff)) throw new NotFound();
-    const ended = await this.parts.sessions.end(sessionId, owner, this.now());
+    const now = this.now();
+    const ended = await this.parts.sessions.end(sessionId, owner, now, (manager, { jtis }) => this.parts.revocations.tokens(manager, jtis, now));
     this.announce(owner, ended.jtis, 'session-ended', request);
   }
 
@@ -81,7 +87,9 @@ export class RegistryActions {
   async logoutAll(actor: AuthPrincipal, userId: number, request: RequestInfo | null = null): Promise<{ sessions: number }> {
     this.allow(actor, userId);
     if (userId !== actor.id && !(await this.parts.users.withPermissions(userId))) throw new NotFound();
-    const ended = await this.parts.sessions.endAll(userId, this.now());
+    const now = this.now();
+    // One cutoff voids every token of the user, wherever it was issued; no row per token.
+    const ended = await this.parts.sessions.endAll(userId, now, (manager) => this.parts.revocations.userCutoff(manager, userId, now));
     this.parts.onUserChanged(userId);
     this.announce(userId, ended.jtis, 'logout-all', request);
     this.parts.events.emit('loggedOutEverywhere', { userId, byUserId: actor.id, sessions: ended.sessions, request });

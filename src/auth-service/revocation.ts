@@ -7,7 +7,10 @@ import type { IssuerParts } from './issuer-parts';
 import { nowOf } from './issuer-parts';
 import { refuseVoided, standingOf } from './token-standing';
 
-type RevocationParts = Pick<IssuerParts, 'settings' | 'dataSource' | 'codec' | 'registry' | 'pipeline' | 'users' | 'events' | 'clock'>;
+type RevocationParts = Pick<
+  IssuerParts,
+  'settings' | 'dataSource' | 'codec' | 'registry' | 'pipeline' | 'users' | 'events' | 'clock' | 'sessions' | 'revocations' | 'expiry'
+>;
 
 /**
  * Verifies, blacklists and logs out tokens.
@@ -47,13 +50,20 @@ export class Revocation {
     await this.parts.pipeline.settled(codec.jtiOf(claims));
     const userId = codec.userIdOf(claims);
     const now = nowOf(this.parts);
-    const ownerId = await inTransaction(this.parts.dataSource, async (manager) => {
+    const { ownerId, ended } = await inTransaction(this.parts.dataSource, async (manager) => {
       const owner = userId === null ? null : await users.findByTokenId(settings.USER_ID_FIELD, userId, manager);
       const record = await registry.ensure(manager, { ...codec.factsOf(claims), userId: owner?.id ?? null }, now);
       if (record.revoked || !(await registry.revoke(manager, record.id, now))) throw new TokenBlacklisted();
-      return owner?.id ?? null;
+      // A logout ends its session: the access tokens it handed out are refused too, everywhere.
+      const jtis = via === 'logout' && record.sessionId !== null ? await this.parts.sessions.endKeeping(manager, record.sessionId, record.id, now) : [];
+      await this.parts.revocations.tokens(manager, jtis, now);
+      return { ownerId: owner?.id ?? null, ended: jtis };
     });
     this.parts.events.emit('tokenBlacklisted', { userId: ownerId, jti: codec.jtiOf(claims), via, request });
+    if (ended.length > 0) {
+      this.parts.expiry.markExpired(ended);
+      this.parts.events.emit('tokensExpired', { userId: ownerId, jtis: ended, reason: 'session-ended', request });
+    }
     return { userId: ownerId };
   }
 

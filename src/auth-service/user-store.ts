@@ -8,6 +8,7 @@ import { UsageError } from '../errors';
 import { inTransaction } from '../db/transactions';
 import type { AccessChange, AccessOutcome, GroupChange } from './access-admin';
 import { changeGroupAccess, changeUserAccess, checkPermissionNames, permissionRows } from './access-admin';
+import type { Revocations } from './revocations';
 
 /** The fields of a new user; only email and password are required. */
 export interface NewUser {
@@ -44,6 +45,8 @@ export class UserStore {
     private readonly dataSource: DataSource,
     private readonly hasher: PasswordHasher,
     private readonly clock: Clock,
+    /** Where access changes are recorded for client-services and other instances (none: not told). */
+    private readonly revocations: Revocations | null = null,
   ) {}
 
   /** The user whose `field` equals `value` (emails compared normalised), or null. */
@@ -134,12 +137,38 @@ export class UserStore {
    * one transaction; an unknown user or group, or a malformed permission, is a UsageError.
    */
   async changeAccess(email: string, change: AccessChange): Promise<AccessOutcome> {
-    return this.announced(await inTransaction(this.dataSource, (manager) => changeUserAccess(manager, normalizeEmail(email), change)));
+    return this.announced(
+      await inTransaction(this.dataSource, async (manager) => this.recorded(manager, await changeUserAccess(manager, normalizeEmail(email), change))),
+    );
   }
 
   /** Grants and revokes a group's permissions, creating the group when missing, in one transaction. */
   async changeGroup(name: string, change: GroupChange): Promise<AccessOutcome> {
-    return this.announced(await inTransaction(this.dataSource, (manager) => changeGroupAccess(manager, name, change)));
+    return this.announced(await inTransaction(this.dataSource, async (manager) => this.recorded(manager, await changeGroupAccess(manager, name, change))));
+  }
+
+  /**
+   * Deletes a user (their token links, sessions and devices go with them) and voids every token
+   * issued to them, in one transaction. Answers whether there was such a user.
+   */
+  async delete(userId: number): Promise<boolean> {
+    const deleted = await inTransaction(this.dataSource, async (manager) => {
+      const result = await manager.delete(User, { id: userId });
+      if ((result.affected ?? 0) === 0) return false;
+      await this.revocations?.userCutoff(manager, userId, new Date(this.clock.now()));
+      return true;
+    });
+    if (deleted) this.announced({ changes: [], userIds: [userId] });
+    return deleted;
+  }
+
+  /** Records, in the change's transaction, whose tokens it voided and whose copies must be read again. */
+  private async recorded(manager: EntityManager, outcome: AccessOutcome): Promise<AccessOutcome> {
+    if (!this.revocations) return outcome;
+    const now = new Date(this.clock.now());
+    for (const userId of outcome.deactivatedUserIds ?? []) await this.revocations.userCutoff(manager, userId, now);
+    await this.revocations.usersChanged(manager, outcome.changedUserIds ?? [], now);
+    return outcome;
   }
 
   private announced(outcome: AccessOutcome): AccessOutcome {

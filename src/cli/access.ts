@@ -35,9 +35,9 @@ export interface GroupFlags {
 const listed = (names: Iterable<string>): string => [...names].sort().join(', ') || '(none)';
 
 /**
- * `user`: changes a user's access and prints it. A running auth-service is another process, so it
- * sees the change once its cached snapshot expires (USER_CACHE_TTL); client-services once their
- * copy is refreshed after that (USER_SYNC_MAX_AGE, or REMOTE_VERIFY_CACHE_TTL when remote).
+ * `user`: changes a user's access and prints it. The change is recorded in the revocation table in
+ * the same transaction, so running auth-services and client-services (other processes) read the
+ * user again, and refuse a deactivated user's tokens, within REVOCATION_POLL_INTERVAL.
  */
 export async function changeUser(context: CommandContext, flags: UserFlags): Promise<void> {
   if (flags.active && flags.inactive) throw new UsageError('--active and --inactive contradict each other: give one');
@@ -87,7 +87,7 @@ export function registerAccessCommands(program: Command, context: () => CommandC
     .option('--no-staff', 'may not')
     .option('--active', 'may log in')
     .option('--inactive', 'may not log in, and every token of theirs is refused')
-    .addHelpText('after', '\nThe auth-service sees a change within USER_CACHE_TTL, client-services within USER_SYNC_MAX_AGE more.')
+    .addHelpText('after', "\nRunning services read the user again (and refuse a deactivated user's tokens) within REVOCATION_POLL_INTERVAL.")
     .action((flags: UserFlags) => changeUser(context(), flags));
 
   program

@@ -227,6 +227,15 @@ export async function changePassword(context: CommandContext, flags: { email: st
   });
 }
 
+/** `deleteuser`: deletes a user and voids every token they hold, wherever it is presented. */
+export async function deleteUser(context: CommandContext, flags: { email: string }): Promise<void> {
+  await withService(context, async (service) => {
+    const user = await service.users.findByLogin('email', flags.email);
+    if (!user || !(await service.users.delete(user.id))) throw new UsageError(`no user with email ${flags.email}`);
+    context.out(`deleted ${user.email}; their tokens are refused from now on`);
+  });
+}
+
 /** `settings`: every option with its default and meaning, and the value in effect (`--client`: a client-service's). */
 export function showSettings(context: CommandContext, flags: { markdown?: boolean; client?: boolean }): void {
   const table: Readonly<Record<string, Option<unknown>>> = flags.client ? CLIENT_OPTIONS : OPTIONS;

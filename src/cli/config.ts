@@ -24,6 +24,7 @@ export const ENVIRONMENT: Readonly<Record<string, keyof typeof OPTIONS>> = {
   EASYJWT_LOG_LEVEL: 'LOG_LEVEL',
   EASYJWT_DELIVERY_MODE: 'DELIVERY_MODE',
   EASYJWT_COOKIE_SECURE: 'COOKIE_SECURE',
+  EASYJWT_REDIS_URL: 'REDIS_URL',
 };
 
 /**
@@ -40,6 +41,7 @@ export const CLIENT_ENVIRONMENT: Readonly<Record<string, keyof typeof CLIENT_OPT
   EASYJWT_LOG_LEVEL: 'LOG_LEVEL',
   EASYJWT_DELIVERY_MODE: 'DELIVERY_MODE',
   EASYJWT_COOKIE_SECURE: 'COOKIE_SECURE',
+  EASYJWT_REDIS_URL: 'REDIS_URL',
 };
 
 /** What the CLI knows before it builds a service. */

@@ -4,7 +4,7 @@
 import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import type { CommandContext, Role, ServeFlags } from './commands';
-import { archive, changePassword, createUser, migrate, serve, showSettings } from './commands';
+import { archive, changePassword, createUser, deleteUser, migrate, serve, showSettings } from './commands';
 import { loadConfig } from './config';
 import { registerAccessCommands } from './access';
 import { registerKeyCommands } from './keys';
@@ -80,6 +80,12 @@ program
   .requiredOption('--email <email>', 'login email')
   .option('--password <password>', 'new password')
   .action((flags: Parameters<typeof changePassword>[1]) => changePassword(context(), flags));
+
+program
+  .command('deleteuser')
+  .description('delete a user; every token of theirs is refused, by running client-services too')
+  .requiredOption('--email <email>', 'login email')
+  .action((flags: Parameters<typeof deleteUser>[1]) => deleteUser(context(), flags));
 
 program
   .command('archive')

@@ -55,6 +55,10 @@ const SHARED = [
   'REFRESH_COOKIE_MAX_AGE',
   'CSRF_TRUSTED_ORIGINS',
   'TOKEN_RESPONSE_USER',
+  'REVOCATION_FEED_KEY',
+  'REVOCATION_POLL_INTERVAL',
+  'REDIS_URL',
+  'REVOCATION_CHANNEL_PREFIX',
 ] as const;
 
 type Shared = Pick<Settings, (typeof SHARED)[number]>;
@@ -70,6 +74,7 @@ export interface ClientSettings extends Shared {
   readonly REMOTE_AUTH_SERVICE_BLACKLIST_PATH: string;
   readonly REMOTE_AUTH_SERVICE_USER_PATH: string;
   readonly REMOTE_AUTH_SERVICE_PASSWORD_CHANGE_PATH: string;
+  readonly REMOTE_AUTH_SERVICE_REVOCATIONS_PATH: string;
   readonly REMOTE_AUTH_REQUEST_TIMEOUT: number;
   readonly REMOTE_AUTH_SSL_VERIFY: boolean;
   readonly REMOTE_AUTH_CA_BUNDLE: string | null;
@@ -132,6 +137,7 @@ const table = {
   REMOTE_AUTH_SERVICE_BLACKLIST_PATH: path('/auth/token/blacklist/'),
   REMOTE_AUTH_SERVICE_USER_PATH: path('/auth/user/'),
   REMOTE_AUTH_SERVICE_PASSWORD_CHANGE_PATH: path('/auth/password-change/'),
+  REMOTE_AUTH_SERVICE_REVOCATIONS_PATH: path('/auth/revocations/'),
   REMOTE_AUTH_REQUEST_TIMEOUT: {
     default: 5,
     parse: positiveDuration,

@@ -8,13 +8,14 @@ import { refuseInactive } from '../core/active-user';
 import type { Clock } from '../core/clock';
 import type { AuthPrincipal, Principal } from '../core/principal';
 import type { Claims, TokenCodec } from '../core/tokens';
-import { BearerTokenRejected, InvalidUserClaim, NoUserId } from '../errors';
+import { BearerTokenRejected, InvalidUserClaim, NoUserId, TokenExpiredByRegistry } from '../errors';
 import type { AccessClaimsState } from '../http/access-claims';
 import { ACCESS_CLAIMS } from '../http/access-claims';
 import type { RequestAuthenticator } from '../http/authenticator';
 import type { BearerAccess } from '../http/bearer-verifier';
 import { BearerVerifier } from '../http/bearer-verifier';
 import type { Logger } from '../logger';
+import type { RevocationList } from '../revocation/revocation-list';
 import type { ClientSettings } from './client-settings';
 import type { UserSync } from './user-sync';
 
@@ -83,13 +84,15 @@ export class LocalVerification implements RequestAuthenticator {
 
   constructor(
     private readonly settings: ClientSettings,
-    codec: TokenCodec,
+    private readonly codec: TokenCodec,
     private readonly users: UserSync,
     clock: Clock,
     /** The delivery mode's access-cookie lookup, tried when there is no Authorization header. */
     accessCookie: ((ctx: Context) => string | null) | null = null,
     /** Where the key-mismatch warning goes; none without a logger. */
     logger: Logger | null = null,
+    /** What the auth-service revoked, kept current from its feed (none: revocations do not reach here). */
+    private readonly revoked: RevocationList | null = null,
   ) {
     this.bearer = new BearerVerifier(settings, codec, clock, accessCookie);
     this.signatures = logger ? new SignatureWatch(logger) : null;
@@ -112,6 +115,8 @@ export class LocalVerification implements RequestAuthenticator {
     (ctx.state as AccessClaimsState)[ACCESS_CLAIMS] = claims;
     // Local copies are keyed by the auth-service's integer id.
     if (typeof id !== 'number') throw new NoUserId();
+    // Two Map lookups: a session ended, a logout-all, a deactivation... anywhere, within the feed's bound.
+    if (this.revoked?.refused(this.codec.jtiOf(claims), id, claims.iat)) throw new TokenExpiredByRegistry('revoked (revocation feed)');
     if (this.settings.USER_FROM_CLAIM !== null) return this.fromClaim(claims, id);
     // A stale or missing copy is fetched with the request's own token, as easyjwt does.
     const principal = this.users.principalFor(id, raw, ctx);

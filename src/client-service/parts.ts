@@ -5,6 +5,7 @@ import type { ClientServiceEvents, EventBus } from '../events';
 import type { Logger } from '../logger';
 import type { ServiceContext } from '../http/authenticator';
 import type { ClientSettings } from './client-settings';
+import type { RevocationReach } from './revocation-reach';
 import type { AuthServiceClient } from './upstream';
 import type { UserSync } from './user-sync';
 
@@ -19,4 +20,6 @@ export interface ClientServiceParts extends ServiceContext {
   /** Where tokens travel between this service and its browsers: the DELIVERY_MODE strategy. */
   readonly delivery: TokenDelivery;
   readonly clock: Clock;
+  /** The revocations this service refuses and what keeps them current (the feed, Redis). */
+  readonly revocations: RevocationReach;
 }

@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { INCLUDE_PERMISSIONS, USER_INCLUDE_HEADER } from '../core/user-include';
 import { AuthServiceUnavailable, SettingsError } from '../errors';
+import { FEED_KEY_HEADER } from '../revocation/feed-key';
 import type { ClientSettings } from './client-settings';
 
 /** An auth-service answer that was JSON and not a 5xx. */
@@ -96,14 +97,27 @@ export class AuthServiceClient {
     return { status: response.status, text: response.data, cacheControl: typeof cacheControl === 'string' ? cacheControl : null };
   }
 
+  /**
+   * GETs the revocation feed with its key. Not counted in `calls`: the poller runs beside the
+   * request path, whose calls the counts are about.
+   */
+  getFeed(path: string, key: string): Promise<UpstreamReply> {
+    return this.send('GET', path, { headers: { [FEED_KEY_HEADER]: key } }, false);
+  }
+
   /** Closes kept-alive sockets. */
   close(): void {
     (this.http.defaults.httpAgent as http.Agent).destroy();
     (this.http.defaults.httpsAgent as https.Agent).destroy();
   }
 
-  private async send(method: 'GET' | 'POST', path: string, config: { data?: unknown; headers: Record<string, string> }): Promise<UpstreamReply> {
-    this.calls.set(path, (this.calls.get(path) ?? 0) + 1);
+  private async send(
+    method: 'GET' | 'POST',
+    path: string,
+    config: { data?: unknown; headers: Record<string, string> },
+    counted = true,
+  ): Promise<UpstreamReply> {
+    if (counted) this.calls.set(path, (this.calls.get(path) ?? 0) + 1);
     let response;
     try {
       // An upstream trickling a byte at a time never trips the idle timeout; this bounds the total.

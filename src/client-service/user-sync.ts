@@ -39,6 +39,8 @@ interface Copy {
  */
 export class UserSync {
   private readonly memory: TtlCache<number, Copy>;
+  /** Users announced changed whose copy has not been fetched again since. */
+  private readonly stale = new Set<number>();
   /** One upstream fetch per user at a time: concurrent first requests share it. */
   private readonly inFlight = new Map<number, Promise<Principal>>();
 
@@ -98,9 +100,23 @@ export class UserSync {
       return saved;
     });
     const nested = await this.serializer.loadNested(this.dataSource.manager, id);
+    this.stale.delete(id);
     const principal = this.remember(user, nested).principal;
     this.events?.emit('userSynced', { userId: id, created, reason, request });
     return principal;
+  }
+
+  /**
+   * Drops the copy of user `id` (the auth-service announced a change), so their next request
+   * fetches the user again; the stored copy is marked stale too.
+   */
+  async forget(id: number): Promise<void> {
+    // Marked at once, in memory: a request racing the update below must not read the old copy
+    // back from the database and trust it again.
+    this.stale.add(id);
+    const known = this.memory.get(id);
+    if (known) this.memory.set(id, { principal: known.principal, syncedAt: 0 });
+    await this.dataSource.manager.update(LocalUser, { id }, { syncedAt: new Date(0) });
   }
 
   private async fetch(authorization: string, stale: Copy | null, request: RequestLike | undefined): Promise<Principal> {
@@ -137,7 +153,7 @@ export class UserSync {
       permissions: new Set(user.permissions),
       data: Object.freeze(this.serializer.toData(user, nested)),
     });
-    const copy = { principal, syncedAt: user.syncedAt.getTime() };
+    const copy = { principal, syncedAt: this.stale.has(user.id) ? 0 : user.syncedAt.getTime() };
     this.memory.set(user.id, copy);
     return copy;
   }

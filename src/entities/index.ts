@@ -3,16 +3,17 @@ import { Device } from './device';
 import { Group } from './group';
 import { LocalUser } from './local-user';
 import { Permission } from './permission';
+import { RevocationRecord } from './revocation';
 import { Session } from './session';
 import { SigningKeyRecord } from './signing-key';
 import { Token } from './token';
 import { TokenUserConnection } from './token-user-connection';
 import { User } from './user';
 
-export { Device, Group, LocalUser, Permission, Session, SigningKeyRecord, Token, TokenUserConnection, User };
+export { Device, Group, LocalUser, Permission, RevocationRecord, Session, SigningKeyRecord, Token, TokenUserConnection, User };
 
 /** The auth-service's entities. */
-export const entities = [User, Group, Permission, Token, TokenUserConnection, Session, Device, SigningKeyRecord];
+export const entities = [User, Group, Permission, Token, TokenUserConnection, Session, Device, SigningKeyRecord, RevocationRecord];
 
 /** A client-service's own entities (teams add theirs, such as extra-data tables). */
 export const clientEntities = [LocalUser];

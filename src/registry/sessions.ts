@@ -90,12 +90,34 @@ export class SessionStore {
     return rows.length === 0 ? null : sqlId(rows[0].user_id);
   }
 
-  /** Ends one session and every token of it, in one transaction. */
-  end(id: number, userId: number, now: Date): Promise<Ended> {
+  /**
+   * Ends one session and every token of it, in one transaction; `also` runs in it last (the
+   * revocation record of what was ended).
+   */
+  end(id: number, userId: number, now: Date, also?: (manager: EntityManager, ended: Ended) => Promise<void>): Promise<Ended> {
     return inTransaction(this.dataSource, async (manager) => {
       const jtis = await this.registry.expireSessions(manager, [id], now);
-      return { userId, sessions: 1, jtis };
+      const ended = { userId, sessions: 1, jtis };
+      await also?.(manager, ended);
+      return ended;
     });
+  }
+
+  /**
+   * Ends session `id` inside the caller's transaction and expires its tokens except `keepId` (the
+   * refresh token a logout just blacklisted, which stays "blacklisted"); answers the expired jtis.
+   */
+  async endKeeping(manager: EntityManager, id: number, keepId: number, now: Date): Promise<string[]> {
+    await sql(manager, 'UPDATE easyjwt_session SET expired_at = ? WHERE id = ? AND expired_at IS NULL', [now, id]);
+    const rows = await sql<{ id: number | string }>(manager, 'SELECT id FROM easyjwt_token WHERE session_id = ? AND expired_at IS NULL AND id <> ?', [
+      id,
+      keepId,
+    ]);
+    return this.registry.expire(
+      manager,
+      rows.map((row) => sqlId(row.id)),
+      now,
+    );
   }
 
   /**
@@ -103,7 +125,7 @@ export class SessionStore {
    * with, on the user it loads anyway), ends every session and expires every live token of the
    * user so verify and refresh refuse them too. One transaction.
    */
-  endAll(userId: number, now: Date): Promise<Ended> {
+  endAll(userId: number, now: Date, also?: (manager: EntityManager, ended: Ended) => Promise<void>): Promise<Ended> {
     return inTransaction(this.dataSource, async (manager) => {
       await manager.update(User, { id: userId }, { tokensValidAfter: now });
       const sessions = await sql<{ id: number | string }>(manager, 'SELECT id FROM easyjwt_session WHERE user_id = ? AND expired_at IS NULL', [userId]);
@@ -124,7 +146,9 @@ export class SessionStore {
         tokens.map((row) => sqlId(row.id)),
         now,
       );
-      return { userId, sessions: sessionIds.length, jtis };
+      const ended = { userId, sessions: sessionIds.length, jtis };
+      await also?.(manager, ended);
+      return ended;
     });
   }
 

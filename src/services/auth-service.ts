@@ -37,7 +37,7 @@ export interface AuthService extends AuthServiceParts {
  */
 export async function createAuthService(options: AuthServiceOptions): Promise<AuthService> {
   const { service, parts, endpoints } = await buildAuthService(options);
-  const { settings, pipeline, dataSource, hasher, logger } = service;
+  const { settings, dataSource, hasher, logger } = service;
   const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });
   // The client address: with NUM_PROXIES > 0, taken from X-Forwarded-For that many entries from
   // the right (Koa's proxy + maxIpsCount pick the same entry DRF's NUM_PROXIES does).
@@ -53,8 +53,8 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     logger,
     listen: (port = settings.PORT, host = settings.HOST) => listen(app, host, port),
     close: async () => {
-      // Registrations still running after their answers are written first.
-      await pipeline.drain();
+      // Stops the revocation poller and channel and waits for registrations still running.
+      await service.close();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

@@ -52,6 +52,7 @@ export async function createClientService(options: ClientServiceOptions): Promis
     verificationReason,
     listen: (port = settings.PORT, host = settings.HOST) => listen(app, host, port),
     close: async () => {
+      // Stops the revocation poller and subscriber and closes the upstream client.
       await client.close();
       if (dataSource.isInitialized) await dataSource.destroy();
     },

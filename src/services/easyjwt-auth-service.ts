@@ -5,6 +5,7 @@ import type { Middleware } from 'koa';
 import type { DataSource } from 'typeorm';
 import { TokenController } from '../controllers/auth-service/token-controller';
 import { LogoutAllController } from '../controllers/auth-service/logout-all-controller';
+import { RevocationController } from '../controllers/auth-service/revocation-controller';
 import { SessionController } from '../controllers/auth-service/session-controller';
 import { UserController } from '../controllers/auth-service/user-controller';
 import { WELL_KNOWN_PREFIX, WellKnownController } from '../controllers/auth-service/well-known-controller';
@@ -28,8 +29,13 @@ import { ExpiryCheck } from '../registry/expiry-check';
 import type { RegistrationStep } from '../registry/pipeline';
 import { connectDevice, connectUser, expireTreeOnRefresh, registerTokens, RegistrationPipeline } from '../registry/pipeline';
 import { SessionStore } from '../registry/sessions';
+import { RevocationLog } from '../registry/revocation-log';
 import { TokenQueries } from '../registry/token-queries';
 import { TokenRegistry } from '../registry/token-registry';
+import { feedKeyOf } from '../revocation/feed-key';
+import { RevocationPublisher, RevocationSubscriber } from '../revocation/redis-channel';
+import { RevocationList } from '../revocation/revocation-list';
+import { RevocationPoller } from '../revocation/revocation-poller';
 import { UserSerializer } from '../serializers/user-serializer';
 import type { Settings, SettingsInput } from '../settings';
 import { isResolvedSettings, resolveSettings, usesKeyStore } from '../settings';
@@ -38,6 +44,8 @@ import type { KeySource } from '../core/key-ring';
 import { Credentials } from '../auth-service/credentials';
 import { LocalAuthenticator } from '../auth-service/local-authenticator';
 import { RegistryActions } from '../auth-service/registry-actions';
+import { RevocationFeed } from '../auth-service/revocation-feed';
+import { recordExpiredTokens, Revocations } from '../auth-service/revocations';
 import type { AuthServiceParts } from '../auth-service/parts';
 import { TokenIssuer } from '../auth-service/token-issuer';
 import { UserStore } from '../auth-service/user-store';
@@ -108,7 +116,12 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
 
   const serializer = options.serializer ?? new UserSerializer();
   const events = options.events ?? new EventBus<AuthServiceEvents>(logger);
-  const users = new UserStore(dataSource, hasher, clock);
+  // Revocations: recorded in the table with each change, applied here at once, published on Redis
+  // when configured; what other instances record arrives through the table (polled) or Redis.
+  const revoked = new RevocationList(clock);
+  const publisher = settings.REDIS_URL ? new RevocationPublisher(settings.REDIS_URL, settings.REVOCATION_CHANNEL_PREFIX, logger) : null;
+  const revocations = new Revocations({ settings, dataSource, log: new RevocationLog(dataSource), list: revoked, clock, logger, publisher });
+  const users = new UserStore(dataSource, hasher, clock, revocations);
   const registry = new TokenRegistry(dataSource);
   const queries = new TokenQueries(dataSource);
   const expiry = new ExpiryCheck(dataSource, settings.USER_CACHE_TTL, settings.USER_CACHE_SIZE, clock);
@@ -116,14 +129,34 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
     registerTokens(registry),
     connectUser(),
     connectDevice(),
-    ...(settings.TOKEN_EXPIRE_ON_REFRESH ? [expireTreeOnRefresh(queries, registry)] : []),
+    ...(settings.TOKEN_EXPIRE_ON_REFRESH ? [expireTreeOnRefresh(queries, registry), recordExpiredTokens(revocations)] : []),
     ...(options.registrationSteps ?? []),
   ]);
   const credentials = new Credentials(settings, dataSource, users, hasher);
   const delivery = createDelivery({ settings, clock, onCsrfRejected: (event) => events.emit('csrfRejected', event) });
-  const authenticator = new LocalAuthenticator(settings, codec, users, serializer, clock, delivery.readAccessCookie, settings.REGISTRY_ENABLED ? expiry : null);
+  const authenticator = new LocalAuthenticator(
+    settings,
+    codec,
+    users,
+    serializer,
+    clock,
+    delivery.readAccessCookie,
+    settings.REGISTRY_ENABLED ? expiry : null,
+    revoked,
+  );
   const onUserChanged = (userId: number) => authenticator.forget(userId);
   users.onUserChanged(onUserChanged);
+  // A change another instance (or the CLI) recorded: this instance reads the user again too.
+  revoked.onUserChanged(onUserChanged);
+  const sessions = new SessionStore(dataSource, registry);
+  const poller = new RevocationPoller({ page: (after) => revocations.page(after) }, revoked, settings.REVOCATION_POLL_INTERVAL, logger);
+  await poller.start();
+  const subscriber = settings.REDIS_URL
+    ? new RevocationSubscriber(settings.REDIS_URL, settings.REVOCATION_CHANNEL_PREFIX, revoked, () => poller.pollNow(), logger)
+    : null;
+  const feedKey = feedKeyOf(settings);
+  const revocationFeed = 'key' in feedKey ? new RevocationFeed(feedKey.key, revocations, revoked) : null;
+  if ('reason' in feedKey) logger.info({ reason: feedKey.reason }, 'revocation feed not served: client-services cannot learn of revocations');
   const issuer = new TokenIssuer({
     settings,
     dataSource,
@@ -132,6 +165,8 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
     pipeline,
     expiry,
     users,
+    sessions,
+    revocations,
     credentials,
     hasher,
     clock,
@@ -142,8 +177,20 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
     events,
   });
 
-  const sessions = new SessionStore(dataSource, registry);
-  const registryActions = new RegistryActions({ settings, dataSource, codec, registry, sessions, pipeline, expiry, users, events, clock, onUserChanged });
+  const registryActions = new RegistryActions({
+    settings,
+    dataSource,
+    codec,
+    registry,
+    sessions,
+    pipeline,
+    expiry,
+    users,
+    revocations,
+    events,
+    clock,
+    onUserChanged,
+  });
 
   const parts: AuthServiceParts = {
     settings,
@@ -160,9 +207,18 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
     registry,
     queries,
     registryActions,
+    revocations,
+    revoked,
+    revocationFeed,
   };
   // The registry's endpoints exist only with the registry: without it they could only pretend.
-  const controllers = [TokenController, UserController, LogoutAllController, ...(settings.REGISTRY_ENABLED ? [SessionController] : [])];
+  const controllers = [
+    TokenController,
+    UserController,
+    LogoutAllController,
+    ...(settings.REGISTRY_ENABLED ? [SessionController] : []),
+    ...(revocationFeed ? [RevocationController] : []),
+  ];
   const prefixed = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, controllers).dispatch);
   const wellKnown = underPrefix(WELL_KNOWN_PREFIX, buildControllers('', [WellKnownController]).dispatch);
   const endpoints: Middleware = (ctx, next) =>
@@ -177,9 +233,13 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
     hasher,
     logger,
     close: async () => {
+      poller.close();
+      subscriber?.close();
       // Registrations still running after their answers are written first.
       await pipeline.drain();
       keyStore?.close();
+      await publisher?.close();
+      revocations.close();
       await closeOwned(ownership);
     },
   };

@@ -25,6 +25,7 @@ import { JwksVerification } from '../client-service/jwks-verification';
 import { LocalVerification } from '../client-service/local-verification';
 import type { ClientServiceParts } from '../client-service/parts';
 import { RemoteVerification } from '../client-service/remote-verification';
+import { RevocationReach } from '../client-service/revocation-reach';
 import { AuthServiceClient } from '../client-service/upstream';
 import { UserSync } from '../client-service/user-sync';
 import type { VerificationChoice, VerificationMode } from '../client-service/verification-mode';
@@ -110,16 +111,20 @@ export async function buildClient(options: ClientServiceOptions): Promise<BuiltC
   const events = options.events ?? new EventBus<ClientServiceEvents>(logger);
   const delivery = createDelivery({ settings, clock, onCsrfRejected: (event) => events.emit('csrfRejected', event) });
   const users = new UserSync(settings, dataSource, serializer, upstream, clock, logger, events);
+  const reach = RevocationReach.start(settings, upstream, clock, logger);
+  reach.onUserChanged((userId) => {
+    users.forget(userId).catch((error: unknown) => logger.warn({ err: error, userId }, 'could not mark a changed user copy stale'));
+  });
   const jwks = choice.jwks;
   let authenticator: RequestAuthenticator;
-  if (keys) authenticator = new LocalVerification(settings, new TokenCodec(settings, keys, clock), users, clock, delivery.readAccessCookie, logger);
+  if (keys) authenticator = new LocalVerification(settings, new TokenCodec(settings, keys, clock), users, clock, delivery.readAccessCookie, logger, reach.list);
   else if (jwks) {
     // No key-mismatch watch: its warning is about a configured key, and here the keys are fetched.
-    const verifier = new LocalVerification(settings, new TokenCodec(settings, jwks, clock), users, clock, delivery.readAccessCookie, null);
+    const verifier = new LocalVerification(settings, new TokenCodec(settings, jwks, clock), users, clock, delivery.readAccessCookie, null, reach.list);
     authenticator = new JwksVerification(verifier, jwks);
-  } else authenticator = new RemoteVerification(settings, upstream, users, clock, delivery.readAccessCookie);
+  } else authenticator = new RemoteVerification(settings, upstream, users, clock, delivery.readAccessCookie, reach.list);
 
-  const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator, events, delivery, clock };
+  const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator, events, delivery, clock, revocations: reach };
   // The proxy endpoints live under URL_PREFIX, the team's routes wherever the team puts them.
   const endpoints = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, [ProxyController]).dispatch);
   const kit = embed(parts, { logger, bodyLimit: settings.BODY_LIMIT, prefix: settings.URL_PREFIX, endpoints });
@@ -136,6 +141,7 @@ export async function buildClient(options: ClientServiceOptions): Promise<BuiltC
     verificationReason: choice.reason,
     close: async () => {
       jwks?.close();
+      reach.close();
       upstream.close();
       await closeOwned(ownership);
     },

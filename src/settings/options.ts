@@ -109,6 +109,10 @@ export interface Settings {
   readonly ROTATION_GRACE_PERIOD: number;
   readonly SESSION_MAX_LIFETIME: number | null;
   readonly NUM_PROXIES: number;
+  readonly REVOCATION_FEED_KEY: string | null;
+  readonly REVOCATION_POLL_INTERVAL: number;
+  readonly REDIS_URL: string | null;
+  readonly REVOCATION_CHANNEL_PREFIX: string;
 }
 
 /** The SIGNING_KEY text: empty means none (HS* then refuses it; the others take the key store). */
@@ -282,6 +286,26 @@ const table = {
     default: 0,
     parse: integer(0, 16),
     doc: 'Reverse proxies in front of the service: the client address is taken from `X-Forwarded-For` that many entries from the right (0: the socket address).',
+  },
+  REVOCATION_FEED_KEY: {
+    default: null,
+    parse: optionalText,
+    doc: "Shared secret of the revocation feed (`GET /auth/revocations/`), the same on the auth-service and its client-services. null with an HS* algorithm: derived from SIGNING_KEY, so nothing extra is needed; null otherwise: no feed, and client-services only see revocations through their caches' expiry.",
+  },
+  REVOCATION_POLL_INTERVAL: {
+    default: 2,
+    parse: positiveDuration,
+    doc: 'Seconds between two reads of the revocation feed (client-services) or table (other auth-service instances): the bound within which a revocation reaches them without Redis. Fractions allowed.',
+  },
+  REDIS_URL: {
+    default: null,
+    parse: optionalText,
+    doc: 'When set (`redis://host:6379`, variable `EASYJWT_REDIS_URL`), revocations are also published on Redis after they commit and every service subscribes: they arrive within about a second, the feed still catching up after each reconnect.',
+  },
+  REVOCATION_CHANNEL_PREFIX: {
+    default: 'easyjwt',
+    parse: text,
+    doc: 'Prefix of the Redis channel (`<prefix>:revocations`); give each deployment sharing a Redis its own.',
   },
 } satisfies OptionsFor<Settings>;
 

@@ -17,6 +17,8 @@ const FORBIDDEN = { detail: 'You do not have permission to perform this action.'
 const USER_CACHE_TTL = 1;
 const USER_SYNC_MAX_AGE = 1;
 const BOUND_MS = (USER_CACHE_TTL + USER_SYNC_MAX_AGE) * 1000;
+/** REVOCATION_POLL_INTERVAL of the feed test, in seconds. */
+const POLL = 0.5;
 
 /** Starts `easyjwt serve client --port 0` and resolves once it listens. */
 const serveClient = (env: Record<string, string>, cwd: string, args: string[]): Promise<Served> => serveRole('client', env, cwd, args);
@@ -110,6 +112,79 @@ describe('easyjwt user and easyjwt group', function () {
         const emptied = await cli('group', '--name', 'viewers', '--remove-perm', 'demo.view');
         expect(emptied.stdout).to.equal('removed permission demo.view from group viewers\ngroup viewers: 1 member(s); permissions: (none)\n');
         await until(403);
+      } finally {
+        expect(await client.stop()).to.equal(0);
+      }
+    } finally {
+      expect(await auth.stop()).to.equal(0);
+    }
+  });
+
+  it('reach `serve client` through the revocation feed within REVOCATION_POLL_INTERVAL, with the user caches at their defaults: a grant, then a deactivation', async () => {
+    const dir = scratchDir();
+    const config = join(dir, 'easyjwt.json');
+    // USER_CACHE_TTL (5 s) and USER_SYNC_MAX_AGE (60 s) stay at their defaults: only the feed can be this quick.
+    writeFileSync(config, JSON.stringify({ REVOCATION_POLL_INTERVAL: POLL }));
+    const env = {
+      EASYJWT_CONFIG: config,
+      EASYJWT_SIGNING_KEY: KEY,
+      EASYJWT_DATABASE_URL: `sqlite:${join(dir, 'auth.sqlite3')}`,
+      EASYJWT_CLIENT_DATABASE_URL: `sqlite:${join(dir, 'client.sqlite3')}`,
+    };
+    const cli = (...args: string[]) => runCli(args, env, dir);
+    expect((await cli('createuser', '--email', 'user@test.com', '--password', 'user-pass')).code).to.equal(0);
+    const auth = await serveAuth(env, dir);
+    try {
+      const client = await serveClient({ ...env, EASYJWT_AUTH_URL: auth.url }, dir, []);
+      try {
+        const login = await call(`${client.url}/auth/token/`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ email: 'user@test.com', password: 'user-pass' }),
+        });
+        expect(login.status).to.equal(200);
+        const ask = (path: string) => call(`${client.url}${path}`, { headers: { Authorization: `Bearer ${login.body.access}` } });
+        const until = async (path: string, status: number) => {
+          const started = Date.now();
+          for (;;) {
+            const response = await ask(path);
+            if (response.status === status) return response;
+            expect(Date.now() - started, `still ${response.status} ${response.text}`).to.be.below(POLL * 1000 + 1500);
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        };
+        expect((await ask('/api/perm-test/')).status).to.equal(403);
+        expect((await cli('user', '--email', 'user@test.com', '--add-perm', 'demo.view')).code).to.equal(0);
+        expect((await until('/api/perm-test/', 200)).text).to.equal('"success"');
+
+        expect((await cli('user', '--email', 'user@test.com', '--inactive')).code).to.equal(0);
+        const refused = await until('/api/test/', 401);
+        // Refused by the revocation list, or, when a re-read of the user got there first, by the
+        // auth-service itself.
+        expect([
+          JSON.stringify({ detail: 'Token has been expired.', code: 'token_expired_by_registry' }),
+          JSON.stringify({ detail: 'User is inactive', code: 'user_inactive' }),
+        ]).to.include(refused.text);
+
+        // `deleteuser`: the deleted user's token is refused the same way.
+        expect((await cli('createuser', '--email', 'other@test.com', '--password', 'user-pass')).code).to.equal(0);
+        const other = await call(`${client.url}/auth/token/`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ email: 'other@test.com', password: 'user-pass' }),
+        });
+        const asOther = () => call(`${client.url}/api/test/`, { headers: { Authorization: `Bearer ${other.body.access}` } });
+        expect((await asOther()).status).to.equal(200);
+        const deleted = await cli('deleteuser', '--email', 'other@test.com');
+        expect(deleted.stdout).to.equal('deleted other@test.com; their tokens are refused from now on\n');
+        const started = Date.now();
+        let gone = await asOther();
+        while (gone.status !== 401 && Date.now() - started < POLL * 1000 + 1500) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          gone = await asOther();
+        }
+        expect(gone.text).to.equal(JSON.stringify({ detail: 'Token has been expired.', code: 'token_expired_by_registry' }));
+        expect((await cli('deleteuser', '--email', 'other@test.com')).stderr).to.equal('easyjwt: no user with email other@test.com\n');
       } finally {
         expect(await client.stop()).to.equal(0);
       }

@@ -71,7 +71,7 @@ forEachDialect((dialect) => {
       expect((await me(INCLUDE)).body.permissions).to.deep.equal(['app.edit', 'audit.read', 'demo.view']);
 
       const group = await auth.service.users.changeGroup('auditors', { removePermissions: ['audit.read'] });
-      expect(group).to.deep.equal({ changes: ['removed permission audit.read from group auditors'], userIds: [userId] });
+      expect(group).to.deep.equal({ changes: ['removed permission audit.read from group auditors'], userIds: [userId], changedUserIds: [userId] });
       expect((await me(INCLUDE)).body.permissions).to.deep.equal(['app.edit', 'demo.view']);
 
       await auth.service.users.changeAccess('user@test.com', { removeGroups: ['auditors'], isStaff: true });

@@ -127,6 +127,16 @@ const NAMES_BY_SYMBOL: Readonly<Record<string, Readonly<Record<string, string>>>
   JwksVerification: { settings: 'ClientSettings', sync: 'UserSync', keys: 'JwksKeys' },
   chooseVerification: { settings: 'ClientSettings', upstream: 'AuthServiceClient' },
   importJwkSet: { body: 'string' },
+  // Revocation reach: the record, the feed, the list and what keeps it current.
+  Revocations: { revocations: 'Revocations' },
+  RevocationFeed: { feed: 'RevocationFeed' },
+  RevocationLog: { log: 'RevocationLog', notAfter: 'number', expires: 'number' },
+  RevocationReach: { settings: 'ClientSettings', upstream: 'AuthServiceClient', iat: 'number' },
+  RevocationList: { list: 'RevocationList', iat: 'number' },
+  parsePage: { list: 'RevocationList', body: 'string' },
+  RevocationPoller: { source: 'RevocationSource', list: 'RevocationList' },
+  RevocationPublisher: { entries: 'RevocationEntry[]' },
+  RevocationSubscriber: { list: 'RevocationList', poller: 'RevocationPoller' },
   // What the application brings along.
   ClaimRegistry: { billing: '{ planOf(userId: number | string): Promise<{ name: string }> }' },
   EventBus: { audit: '{ write(userId: number): void }' },
