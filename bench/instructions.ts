@@ -60,7 +60,7 @@ async function main(): Promise<number> {
       upstreams.set(spec.upstream, upstream);
     }
     console.error(`${target.name}: starting ${target.server} under callgrind...`);
-    const env = { ...(upstream && spec.env ? spec.env(upstream) : {}), BENCH_TTL_SCALE: TTL_SCALE };
+    const env = { ...(spec.env ? spec.env(upstream) : {}), BENCH_TTL_SCALE: TTL_SCALE };
     const child = await startChild(spec.kind, [], env, { command: 'valgrind', args: CALLGRIND_ARGS, slowdown: 10 });
     try {
       const fixture = await spec.prepare(child, upstream);

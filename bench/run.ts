@@ -50,7 +50,7 @@ async function main(): Promise<number> {
     const spec = SERVERS[serverName];
     if (!spec) throw new Error(`unknown server '${serverName}' (known: ${Object.keys(SERVERS).join(', ')})`);
     const upstream = spec.upstream ? await start(spec.upstream) : undefined;
-    const child = await startChild(spec.kind, execArgv, upstream && spec.env ? spec.env(upstream) : {});
+    const child = await startChild(spec.kind, execArgv, spec.env ? spec.env(upstream) : {});
     pinToCore(child.pid, load.serverCore);
     children.set(serverName, child);
     fixtures.set(serverName, await spec.prepare(child, upstream));

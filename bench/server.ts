@@ -74,13 +74,21 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
     return serveBare(app);
   },
 
-  /** The auth-service as deployed: a real SQLite file database, one user, logging off. */
+  /**
+   * The auth-service as deployed: a real SQLite file database, one user, logging off. With
+   * BENCH_ALGORITHM=ES256 it signs with a key of its key store and publishes it in its JWKS, and
+   * client-services verify from that; otherwise HS256 with a key the client-services share.
+   */
   'auth-service': async (env) => {
     const dir = tempDir();
+    const asymmetric = env.BENCH_ALGORITHM === 'ES256';
     // 36 random bytes in base64 are 48 ASCII characters: 48 bytes, above HS256's minimum.
-    const key = randomBytes(36).toString('base64');
+    const key = asymmetric ? '' : randomBytes(36).toString('base64');
+    // The revocation feed's key: derived from an HS256 key, given with an asymmetric one.
+    const feedKey = randomBytes(32).toString('base64url');
     const service = await createAuthService({
       settings: {
+        ...(asymmetric ? { ALGORITHM: 'ES256', REVOCATION_FEED_KEY: feedKey } : {}),
         SIGNING_KEY: key,
         DATABASE_URL: `sqlite:${join(dir, 'bench.sqlite3')}`,
         LOG_LEVEL: 'silent',
@@ -99,7 +107,7 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
     return {
       url: listening.url,
       // The key goes to the client-service children that verify locally (bench/targets.ts).
-      extra: { email, password, key },
+      extra: { email, password, key, feedKey: asymmetric ? feedKey : '' },
       stop: async () => {
         await listening.close();
         await service.close(); // the exit hook of tempDir() then removes the directory
@@ -110,7 +118,8 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
   /**
    * The demo client-service (`GET /api/test/` behind @JwtLoginRequired) in front of the
    * auth-service child named by BENCH_AUTH_URL, on a SQLite file, logging off. BENCH_VERIFICATION
-   * is `local` (with BENCH_SIGNING_KEY, the auth-service's key) or `remote`; other settings keep
+   * is `local` (with BENCH_SIGNING_KEY, the auth-service's key), `jwks` (with BENCH_FEED_KEY, the
+   * revocation feed's) or `remote`; revocation reach is on in every mode, as deployed; other settings keep
    * their defaults, so user copies are re-synced and remote verdicts re-asked as in production.
    * With BENCH_PLAIN_ROUTE=1 the demo controller is left out and `GET /plain/test/` answers the
    * same through the same guard as plain Koa middleware: what authentication costs without
@@ -118,12 +127,13 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
    */
   'client-service': async (env) => {
     const dir = tempDir();
-    const verification = env.BENCH_VERIFICATION === 'remote' ? 'remote' : 'local';
+    const verification = env.BENCH_VERIFICATION === 'remote' || env.BENCH_VERIFICATION === 'jwks' ? env.BENCH_VERIFICATION : 'local';
     const service = await createClientService({
       settings: {
         REMOTE_AUTH_SERVICE_URL: env.BENCH_AUTH_URL,
         TOKEN_VERIFICATION: verification,
         ...(verification === 'local' ? { SIGNING_KEY: env.BENCH_SIGNING_KEY } : {}),
+        ...(env.BENCH_FEED_KEY ? { REVOCATION_FEED_KEY: env.BENCH_FEED_KEY } : {}),
         DATABASE_URL: `sqlite:${join(dir, 'client.sqlite3')}`,
         LOG_LEVEL: 'silent',
         USER_SYNC_MAX_AGE: 60 * ttlScale(env),
@@ -137,7 +147,7 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
     const listening = await service.listen(0, '127.0.0.1');
     return {
       url: listening.url,
-      extra: { verification: service.verification },
+      extra: { verification: service.verification, revocationReach: service.revocations.list ? 'on' : 'off' },
       stop: async () => {
         await listening.close();
         await service.close();

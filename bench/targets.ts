@@ -24,8 +24,8 @@ export interface ServerSpec {
   readonly kind: string;
   /** A key of SERVERS this one talks to (a client-service's auth-service); started first. */
   readonly upstream?: string;
-  /** Environment for the child, from its upstream's child (its URL, its key). */
-  env?(upstream: ChildServer): Record<string, string>;
+  /** Environment for the child: its own settings, and its upstream's URL and keys when it has one. */
+  env?(upstream?: ChildServer): Record<string, string>;
   /** Runs once after start-up, before any load: logs in, creates data, checks the answers. */
   prepare(child: ChildServer, upstream?: ChildServer): Promise<Fixture>;
 }
@@ -73,17 +73,23 @@ function hasAccessToken(body: unknown): body is { access: string; refresh: strin
  * (which stores the user copy) and makes one protected request (which, in remote mode, fills the
  * verification cache): the measured requests then find both warm.
  */
-const clientService = (verification: 'local' | 'remote', protectedPath = '/api/test/'): ServerSpec => ({
+const clientService = (verification: 'local' | 'jwks' | 'remote', protectedPath = '/api/test/'): ServerSpec => ({
   kind: 'client-service',
-  upstream: 'auth-service',
-  env: (auth) => ({
-    BENCH_AUTH_URL: auth.url,
-    BENCH_VERIFICATION: verification,
-    ...(verification === 'local' ? { BENCH_SIGNING_KEY: auth.extra.key } : {}),
-    ...(protectedPath === '/plain/test/' ? { BENCH_PLAIN_ROUTE: '1' } : {}),
-  }),
+  upstream: verification === 'jwks' ? 'auth-service-es256' : 'auth-service',
+  env: (upstream) => {
+    const auth = upstream!;
+    return {
+      BENCH_AUTH_URL: auth.url,
+      BENCH_VERIFICATION: verification,
+      ...(verification === 'local' ? { BENCH_SIGNING_KEY: auth.extra.key } : {}),
+      ...(auth.extra.feedKey ? { BENCH_FEED_KEY: auth.extra.feedKey } : {}),
+      ...(protectedPath === '/plain/test/' ? { BENCH_PLAIN_ROUTE: '1' } : {}),
+    };
+  },
   prepare: async (child, auth) => {
     if (child.extra.verification !== verification) throw new Error(`client-service verifies ${child.extra.verification}, not ${verification}`);
+    // Every revoked-token check on the request path is measured, as deployed.
+    if (child.extra.revocationReach !== 'on') throw new Error('client-service runs without revocation reach');
     const { access, refresh } = await login(child.url, auth!.extra);
     const warm = await fetch(child.url + protectedPath, { headers: { Authorization: `Bearer ${access}` } });
     if (warm.status !== 200) throw new Error(`client-service warm-up answered ${warm.status} ${await warm.text()}`);
@@ -105,7 +111,13 @@ export const SERVERS: Record<string, ServerSpec> = {
     // One login through the real endpoint: the tokens under test are the ones clients would hold.
     prepare: async (child) => ({ url: child.url, ...(await login(child.url, child.extra)) }),
   },
+  'auth-service-es256': {
+    kind: 'auth-service',
+    env: () => ({ BENCH_ALGORITHM: 'ES256' }),
+    prepare: async (child) => ({ url: child.url, ...(await login(child.url, child.extra)) }),
+  },
   'client-local': clientService('local'),
+  'client-jwks': clientService('jwks'),
   'client-local-plain': clientService('local', '/plain/test/'),
   'client-remote': clientService('remote'),
 };
@@ -144,6 +156,12 @@ export const TARGETS: readonly Target[] = [
   {
     name: 'client GET /api/test/ local',
     server: 'client-local',
+    goal: 0.8,
+    request: (fixture) => ({ method: 'GET', path: '/api/test/', headers: bearer(fixture), expectBody: '"success"' }),
+  },
+  {
+    name: 'client GET /api/test/ jwks (ES256)',
+    server: 'client-jwks',
     goal: 0.8,
     request: (fixture) => ({ method: 'GET', path: '/api/test/', headers: bearer(fixture), expectBody: '"success"' }),
   },
