@@ -84,11 +84,13 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
     const asymmetric = env.BENCH_ALGORITHM === 'ES256';
     // 36 random bytes in base64 are 48 ASCII characters: 48 bytes, above HS256's minimum.
     const key = asymmetric ? '' : randomBytes(36).toString('base64');
-    // The revocation feed's key: derived from an HS256 key, given with an asymmetric one.
+    // The revocation feed's key, given to every client-service (a remote one holds no signing key
+    // to derive it from), so revocation reach is on in every mode.
     const feedKey = randomBytes(32).toString('base64url');
     const service = await createAuthService({
       settings: {
-        ...(asymmetric ? { ALGORITHM: 'ES256', REVOCATION_FEED_KEY: feedKey } : {}),
+        ...(asymmetric ? { ALGORITHM: 'ES256' } : {}),
+        REVOCATION_FEED_KEY: feedKey,
         SIGNING_KEY: key,
         DATABASE_URL: `sqlite:${join(dir, 'bench.sqlite3')}`,
         LOG_LEVEL: 'silent',
@@ -107,7 +109,7 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
     return {
       url: listening.url,
       // The key goes to the client-service children that verify locally (bench/targets.ts).
-      extra: { email, password, key, feedKey: asymmetric ? feedKey : '' },
+      extra: { email, password, key, feedKey },
       stop: async () => {
         await listening.close();
         await service.close(); // the exit hook of tempDir() then removes the directory

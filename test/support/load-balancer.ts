@@ -67,8 +67,8 @@ frontend front
 
 backend services
   balance roundrobin
-  option httpchk GET /auth/
-  http-check expect status 200-499
+  option httpchk GET /.well-known/jwks.json
+  http-check expect status 200
   default-server inter 250ms fall 1 rise 1
   http-response set-header X-Served-By %[srv_name]
 ${servers}
@@ -83,7 +83,7 @@ ${servers}
   for (;;) {
     if (child.exitCode !== null) throw new Error(`haproxy exited with ${child.exitCode}:\n${output}`);
     try {
-      const answer = await fetch(`${url}/auth/`);
+      const answer = await fetch(`${url}/.well-known/jwks.json`);
       if (answer.headers.get('x-served-by')) break;
     } catch {
       // not listening yet
