@@ -150,7 +150,7 @@ export const TARGETS: readonly Target[] = [
   {
     name: 'GET /auth/user/ (Bearer)',
     server: 'auth-service',
-    goal: 0.5,
+    goal: 0.6,
     request: (fixture) => ({ method: 'GET', path: '/auth/user/', headers: bearer(fixture) }),
   },
   {
@@ -174,6 +174,7 @@ export const TARGETS: readonly Target[] = [
   {
     name: 'client GET /api/test/ remote',
     server: 'client-remote',
+    goal: 0.7,
     request: (fixture) => ({ method: 'GET', path: '/api/test/', headers: bearer(fixture), expectBody: '"success"' }),
   },
 ];
