@@ -89,7 +89,13 @@ export function jsonClient(url: string) {
 export async function startAuthService(
   dialect: DialectName,
   overrides: SettingsInput = {},
-  extra: { clock?: Clock; logger?: Logger; serializer?: UserSerializer; claims?: ClaimRegistry | readonly ClaimBuilder[]; registrationSteps?: readonly RegistrationStep[] } = {},
+  extra: {
+    clock?: Clock;
+    logger?: Logger;
+    serializer?: UserSerializer;
+    claims?: ClaimRegistry | readonly ClaimBuilder[];
+    registrationSteps?: readonly RegistrationStep[];
+  } = {},
 ): Promise<TestAuthService> {
   const DATABASE_URL = await freshDatabaseUrl(dialect);
   const service = await createAuthService({ settings: testSettings({ DATABASE_URL, ...overrides }), ...extra });

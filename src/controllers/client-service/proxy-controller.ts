@@ -1,6 +1,6 @@
 // The auth endpoints of a client-service: passed through to the auth-service (status and JSON
-// body unchanged); login, refresh, logout and password change go through the TokenRelay, which keeps the local user
-// copy and delivers tokens the way this service's DELIVERY_MODE says.
+// body unchanged); login, refresh, logout and password change go through the TokenRelay, which
+// throttles credentials, keeps the local user copy and delivers tokens as DELIVERY_MODE says.
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Post } from 'routing-controllers';
 import type { ClientServiceParts } from '../../client-service/parts';
