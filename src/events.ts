@@ -43,7 +43,7 @@ export interface TokenLifecycleEvents {
    * it may be tried again; `login` is masked (see maskLogin).
    */
   loginThrottled: {
-    readonly login: string;
+    readonly login: string | null;
     readonly limit: 'account' | 'ip';
     readonly retryAfter: number;
     readonly request: RequestInfo | null;

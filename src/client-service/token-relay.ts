@@ -82,19 +82,18 @@ export class TokenRelay {
    */
   private async throttledPost(ctx: Context, path: string, body: unknown): Promise<UpstreamReply> {
     const { upstream, settings, throttle } = this.parts;
-    const login = loginValue(body, settings.LOGIN_FIELD);
-    // Without a login the auth-service answers 400 at once, and there is no account to count.
-    const ticket = login === null ? null : await throttle.enter(login, requestInfo(ctx));
+    // Without a login there is no account to count; the auth-service answers 400, which counts as nothing.
+    const ticket = await throttle.enter(loginValue(body, settings.LOGIN_FIELD), requestInfo(ctx));
     let reply: UpstreamReply;
     try {
       reply = await upstream.post(path, body, { 'X-Forwarded-For': forwardedFor(ctx) });
     } catch (error) {
-      ticket?.cancelled();
+      ticket.cancelled();
       throw error;
     }
-    if (reply.status === 200) ticket?.succeeded();
-    else if (reply.status === 401) ticket?.failed();
-    else ticket?.cancelled();
+    if (reply.status === 200) ticket.succeeded();
+    else if (reply.status === 401) ticket.failed();
+    else ticket.cancelled();
     return reply;
   }
 

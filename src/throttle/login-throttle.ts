@@ -119,11 +119,12 @@ export class LoginThrottle {
 
   /**
    * Takes a point on the account's and the address's counters, or throws Throttled (429, with
-   * Retry-After) and announces `loginThrottled` when either is spent.
+   * Retry-After) and announces `loginThrottled` when either is spent. Without a login (a body
+   * without the field) only the address is counted; without a request, only the account.
    */
-  async enter(login: string, request: RequestInfo | null): Promise<ThrottleTicket> {
+  async enter(login: string | null, request: RequestInfo | null): Promise<ThrottleTicket> {
     const keys = this.counters
-      .map((counter) => ({ counter, key: counter.limit === 'account' ? this.accountKey(login) : (request?.ip ?? '') }))
+      .map((counter) => ({ counter, key: counter.limit === 'account' ? (login === null ? '' : this.accountKey(login)) : (request?.ip ?? '') }))
       .filter(({ key }) => key !== '');
     const outcomes = await Promise.all(
       keys.map(async (entry) => {
@@ -145,7 +146,7 @@ export class LoginThrottle {
     // does not lose its own allowance to the throttled attempts.
     new ThrottleTicket(held.filter((outcome) => outcome.waitMs === null)).cancelled();
     const retryAfter = Math.max(1, Math.ceil(Math.max(...refused.map((outcome) => outcome.waitMs ?? 0)) / 1000));
-    this.options.onThrottled({ login: maskLogin(login), limit: refused[0].counter.limit, retryAfter, request });
+    this.options.onThrottled({ login: login === null ? null : maskLogin(login), limit: refused[0].counter.limit, retryAfter, request });
     throw new Throttled(retryAfter, `${refused.map((outcome) => outcome.counter.limit).join(' and ')} limit reached`);
   }
 

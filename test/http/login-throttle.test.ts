@@ -242,6 +242,14 @@ describe('login throttling', () => {
       expectThrottled(await change('user-pass'), 60);
     });
 
+    it('still counts the caller when the body lacks the login field it reads', async () => {
+      const upstream = await auth({ LOGIN_THROTTLE_PER_ACCOUNT: 'off' });
+      // A LOGIN_FIELD that does not match the auth-service's: no account to count, the address still.
+      const proxy = await client(upstream, { LOGIN_FIELD: 'username', LOGIN_THROTTLE_PER_ACCOUNT: '1/60s', LOGIN_THROTTLE_PER_IP: '2/60s' });
+      for (let i = 0; i < 2; i++) expect((await login(proxy, 'wrong-pass')).status).to.equal(401);
+      expectThrottled(await login(proxy, 'user-pass'), 60);
+    });
+
     it("passes on the auth-service's 429 with its Retry-After", async () => {
       const upstream = await auth({ LOGIN_THROTTLE_PER_ACCOUNT: '2/60s' });
       const proxy = await client(upstream, { LOGIN_THROTTLE_PER_ACCOUNT: 'off' });
