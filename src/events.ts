@@ -37,6 +37,17 @@ export interface TokenLifecycleEvents {
   loginSucceeded: { readonly userId: number; readonly request: RequestInfo | null };
   /** A login was refused; `login` is masked (see maskLogin), the password never appears. */
   loginFailed: { readonly login: string | null; readonly status: number; readonly request: RequestInfo | null };
+  /**
+   * A login or password change was refused with 429 before its credentials were checked: `limit`
+   * says which count was spent (the account's or the address's), `retryAfter` in how many seconds
+   * it may be tried again; `login` is masked (see maskLogin).
+   */
+  loginThrottled: {
+    readonly login: string | null;
+    readonly limit: 'account' | 'ip';
+    readonly retryAfter: number;
+    readonly request: RequestInfo | null;
+  };
   /** A refresh token was exchanged for a new access token (`rotated`: and a new refresh token). */
   tokenRefreshed: { readonly userId: number | null; readonly rotated: boolean; readonly request: RequestInfo | null };
   /** Someone logged out; `blacklisted` says whether a refresh token was blacklisted just now. */

@@ -59,7 +59,7 @@ export type { ArchiveOptions, ArchiveResult } from './registry/archiver';
 
 // Settings.
 export { OPTIONS, resolveSettings } from './settings';
-export type { Settings, SettingsInput, Algorithm, DeliveryMode } from './settings';
+export type { Settings, SettingsInput, Algorithm, DeliveryMode, RateLimit } from './settings';
 
 // Events.
 export { EventBus } from './events';

@@ -11,6 +11,7 @@ import type { RegistrationPipeline } from '../registry/pipeline';
 import type { TokenQueries } from '../registry/token-queries';
 import type { TokenRegistry } from '../registry/token-registry';
 import type { RevocationList } from '../revocation/revocation-list';
+import type { LoginThrottle } from '../throttle/login-throttle';
 import type { LocalAuthenticator } from './local-authenticator';
 import type { RegistryActions } from './registry-actions';
 import type { RevocationFeed } from './revocation-feed';
@@ -48,4 +49,6 @@ export interface AuthServiceParts extends ServiceContext {
   readonly revoked: RevocationList;
   /** GET /revocations/, or null when there is no feed key (the endpoint is then not mounted). */
   readonly revocationFeed: RevocationFeed | null;
+  /** Counts failed logins and password changes per account and address (LOGIN_THROTTLE_*). */
+  readonly throttle: LoginThrottle;
 }

@@ -59,6 +59,11 @@ const SHARED = [
   'REVOCATION_POLL_INTERVAL',
   'REDIS_URL',
   'REVOCATION_CHANNEL_PREFIX',
+  'LOGIN_FIELD',
+  'NUM_PROXIES',
+  'LOGIN_THROTTLE_PER_ACCOUNT',
+  'LOGIN_THROTTLE_PER_IP',
+  'THROTTLE_KEY_PREFIX',
 ] as const;
 
 type Shared = Pick<Settings, (typeof SHARED)[number]>;

@@ -4,6 +4,7 @@ import type { TokenDelivery } from '../delivery/delivery';
 import type { ClientServiceEvents, EventBus } from '../events';
 import type { Logger } from '../logger';
 import type { ServiceContext } from '../http/authenticator';
+import type { LoginThrottle } from '../throttle/login-throttle';
 import type { ClientSettings } from './client-settings';
 import type { RevocationReach } from './revocation-reach';
 import type { AuthServiceClient } from './upstream';
@@ -22,4 +23,6 @@ export interface ClientServiceParts extends ServiceContext {
   readonly clock: Clock;
   /** The revocations this service refuses and what keeps them current (the feed, Redis). */
   readonly revocations: RevocationReach;
+  /** This service's own count of failed logins per account and caller address (LOGIN_THROTTLE_*). */
+  readonly throttle: LoginThrottle;
 }

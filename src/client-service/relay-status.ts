@@ -11,7 +11,9 @@ import type { UpstreamReply } from './upstream';
  *   const reply = await upstream.post(settings.REMOTE_AUTH_SERVICE_VERIFY_PATH, body);
  *   relayStatus(ctx, reply);
  */
-export function relayStatus(ctx: Context, reply: Pick<UpstreamReply, 'status'>): void {
+export function relayStatus(ctx: Context, reply: Pick<UpstreamReply, 'status' | 'retryAfter'>): void {
   ctx.status = reply.status;
   if (reply.status === 401) ctx.set('WWW-Authenticate', BEARER_CHALLENGE);
+  // The auth-service's throttle: the caller learns when to try again.
+  if (reply.status === 429 && reply.retryAfter !== undefined) ctx.set('Retry-After', reply.retryAfter);
 }

@@ -48,9 +48,9 @@ export class TokenRelay {
 
   /** Login: forward the credentials; on success keep the user copy and deliver the pair. */
   async login(ctx: Context, body: unknown): Promise<Body> {
-    const { delivery, upstream, settings, events } = this.parts;
+    const { delivery, settings, events } = this.parts;
     delivery.checkOrigin(ctx);
-    const reply = await upstream.post(settings.REMOTE_AUTH_SERVICE_TOKEN_PATH, body);
+    const reply = await this.throttledPost(ctx, settings.REMOTE_AUTH_SERVICE_TOKEN_PATH, body);
     relayStatus(ctx, reply);
     const { refresh, access, ...rest } = reply.body;
     if (reply.status !== 200) {
@@ -65,6 +65,36 @@ export class TokenRelay {
     const principal = await this.loggedIn(ctx, access);
     events.emit('loginSucceeded', { userId: principal.id, request: requestInfo(ctx) });
     return delivery.writeTokens(ctx, { event: 'obtain', refresh, access }, this.withUser(rest, principal));
+  }
+
+  /** Password change: forwarded under this service's throttle, with the caller's address. */
+  async changePassword(ctx: Context, body: unknown): Promise<Body> {
+    const reply = await this.throttledPost(ctx, this.parts.settings.REMOTE_AUTH_SERVICE_PASSWORD_CHANGE_PATH, body);
+    relayStatus(ctx, reply);
+    return reply.body;
+  }
+
+  /**
+   * POSTs credentials under this service's own throttle (429 here, before the auth-service is
+   * asked, past the limit): a 401 counts as a failure, a 200 as a success. The caller's address
+   * goes along in X-Forwarded-For, appended as a proxy appends it, so an auth-service whose
+   * NUM_PROXIES counts this service throttles and records the caller, not this service.
+   */
+  private async throttledPost(ctx: Context, path: string, body: unknown): Promise<UpstreamReply> {
+    const { upstream, settings, throttle } = this.parts;
+    // Without a login there is no account to count; the auth-service answers 400, which counts as nothing.
+    const ticket = await throttle.enter(loginValue(body, settings.LOGIN_FIELD), requestInfo(ctx));
+    let reply: UpstreamReply;
+    try {
+      reply = await upstream.post(path, body, { 'X-Forwarded-For': forwardedFor(ctx) });
+    } catch (error) {
+      ticket.cancelled();
+      throw error;
+    }
+    if (reply.status === 200) ticket.succeeded();
+    else if (reply.status === 401) ticket.failed();
+    else ticket.cancelled();
+    return reply;
   }
 
   /** Refresh: the refresh token from wherever the mode carries it; new tokens delivered likewise. */
@@ -148,6 +178,21 @@ export class TokenRelay {
   private withUser(rest: Body, principal: Principal | null): Body {
     return this.parts.settings.TOKEN_RESPONSE_USER && principal ? { ...rest, user: principal.data } : rest;
   }
+}
+
+/** The login field of a body, as the auth-service reads it (text or a number, trimmed), or null. */
+function loginValue(body: unknown, field: string): string | null {
+  if (body === null || typeof body !== 'object') return null;
+  const value = (body as Body)[field];
+  const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+  return text === '' ? null : text;
+}
+
+/** X-Forwarded-For as a proxy passes it on: what came in, then the address this request came from. */
+function forwardedFor(ctx: Context): string {
+  const peer = ctx.req.socket.remoteAddress ?? '';
+  const incoming = ctx.get('X-Forwarded-For').trim();
+  return incoming ? `${incoming}, ${peer}` : peer;
 }
 
 /** The login named in a refused login's body, masked for the event; null when there is none. */

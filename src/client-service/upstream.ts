@@ -14,6 +14,8 @@ import type { ClientSettings } from './client-settings';
 export interface UpstreamReply {
   readonly status: number;
   readonly body: Record<string, unknown>;
+  /** The `Retry-After` of a 429, passed on to the caller. */
+  readonly retryAfter?: string;
 }
 
 /** A public document the auth-service serves (its JWKS), as it came: judged by the caller. */
@@ -64,9 +66,9 @@ export class AuthServiceClient {
     });
   }
 
-  /** POSTs a JSON body. */
-  post(path: string, body: unknown): Promise<UpstreamReply> {
-    return this.send('POST', path, { data: body ?? {}, headers: { 'Content-Type': 'application/json' } });
+  /** POSTs a JSON body (with `headers` added, e.g. the caller's X-Forwarded-For). */
+  post(path: string, body: unknown, headers: Readonly<Record<string, string>> = {}): Promise<UpstreamReply> {
+    return this.send('POST', path, { data: body ?? {}, headers: { ...headers, 'Content-Type': 'application/json' } });
   }
 
   /**
@@ -136,7 +138,8 @@ export class AuthServiceClient {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new AuthServiceUnavailable(`${method} ${path} answered ${response.status} with JSON that is not an object`);
     }
-    return { status: response.status, body: body as Record<string, unknown> };
+    const retryAfter: unknown = response.headers['retry-after'];
+    return { status: response.status, body: body as Record<string, unknown>, ...(typeof retryAfter === 'string' ? { retryAfter } : {}) };
   }
 
   /** How many calls were made in all. */

@@ -36,6 +36,7 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'throttled'
   | 'auth_service_unavailable'
   | 'error';
 

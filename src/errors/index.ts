@@ -6,4 +6,5 @@ export * from './request-errors';
 export * from './authentication-errors';
 export * from './token-errors';
 export * from './permission-errors';
+export * from './throttle-errors';
 export * from './startup-errors';

@@ -40,6 +40,9 @@ export async function createClientService(options: ClientServiceOptions): Promis
   const { client, parts, endpoints } = await buildClient(options);
   const { settings, dataSource, logger, verification, verificationReason, authorizationChecker, currentUserChecker } = client;
   const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });
+  // The caller's address, as the auth-service's NUM_PROXIES reads it: it keys the login throttle.
+  app.proxy = settings.NUM_PROXIES > 0;
+  app.maxIpsCount = settings.NUM_PROXIES;
   // The proxy endpoints live under URL_PREFIX, the team's routes at the root.
   mountRoutes(app, endpoints);
   if (options.controllers?.length) mountControllers(app, '', options.controllers, { authorizationChecker, currentUserChecker });

@@ -48,7 +48,8 @@ import { RevocationFeed } from '../auth-service/revocation-feed';
 import { recordExpiredTokens, Revocations } from '../auth-service/revocations';
 import type { AuthServiceParts } from '../auth-service/parts';
 import { TokenIssuer } from '../auth-service/token-issuer';
-import { UserStore } from '../auth-service/user-store';
+import { normalizeEmail, UserStore } from '../auth-service/user-store';
+import { LoginThrottle } from '../throttle/login-throttle';
 
 import type { DatabaseOwnership } from './ownership';
 import { closeOwned } from './ownership';
@@ -192,6 +193,14 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
     onUserChanged,
   });
 
+  const throttle = await LoginThrottle.open({
+    settings,
+    scope: 'throttle',
+    normalise: settings.LOGIN_FIELD === 'email' ? normalizeEmail : (login) => login,
+    logger,
+    onThrottled: (event) => events.emit('loginThrottled', event),
+  });
+
   const parts: AuthServiceParts = {
     settings,
     codec,
@@ -210,6 +219,7 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
     revocations,
     revoked,
     revocationFeed,
+    throttle,
   };
   // The registry's endpoints exist only with the registry: without it they could only pretend.
   const controllers = [
@@ -240,6 +250,7 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
       keyStore?.close();
       await publisher?.close();
       revocations.close();
+      await throttle.close();
       await closeOwned(ownership);
     },
   };

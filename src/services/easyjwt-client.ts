@@ -28,6 +28,8 @@ import { RemoteVerification } from '../client-service/remote-verification';
 import { RevocationReach } from '../client-service/revocation-reach';
 import { AuthServiceClient } from '../client-service/upstream';
 import { UserSync } from '../client-service/user-sync';
+import { normalizeEmail } from '../auth-service/user-store';
+import { LoginThrottle } from '../throttle/login-throttle';
 import type { VerificationChoice, VerificationMode } from '../client-service/verification-mode';
 import { chooseVerification } from '../client-service/verification-mode';
 import type { DatabaseOwnership } from './ownership';
@@ -124,7 +126,15 @@ export async function buildClient(options: ClientServiceOptions): Promise<BuiltC
     authenticator = new JwksVerification(verifier, jwks);
   } else authenticator = new RemoteVerification(settings, upstream, users, clock, delivery.readAccessCookie, reach.list);
 
-  const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator, events, delivery, clock, revocations: reach };
+  // Its own counts: in front of an auth-service it is the first to see who is guessing.
+  const throttle = await LoginThrottle.open({
+    settings,
+    scope: 'client-throttle',
+    normalise: settings.LOGIN_FIELD === 'email' ? normalizeEmail : (login) => login,
+    logger,
+    onThrottled: (event) => events.emit('loginThrottled', event),
+  });
+  const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator, events, delivery, clock, revocations: reach, throttle };
   // The proxy endpoints live under URL_PREFIX, the team's routes wherever the team puts them.
   const endpoints = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, [ProxyController]).dispatch);
   const kit = embed(parts, { logger, bodyLimit: settings.BODY_LIMIT, prefix: settings.URL_PREFIX, endpoints });
@@ -143,6 +153,7 @@ export async function buildClient(options: ClientServiceOptions): Promise<BuiltC
       jwks?.close();
       reach.close();
       upstream.close();
+      await throttle.close();
       await closeOwned(ownership);
     },
   };

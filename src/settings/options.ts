@@ -2,7 +2,7 @@
 // meaning. Names follow simplejwt's SIMPLE_JWT dict so a Django team can carry its configuration
 // over unchanged; durations take seconds or "5m" / "1d" strings where Django takes a timedelta.
 import type { InputOf, OptionsFor, OptionTable } from './option-table';
-import type { Parser } from './parsers';
+import type { Parser, RateLimit } from './parsers';
 import {
   audience,
   boolean,
@@ -17,11 +17,13 @@ import {
   optionalClaimName,
   optionalDomain,
   optionalDuration,
+  optionalRateLimit,
   optionalText,
   originList,
   parseDuration,
   positiveDuration,
   powerOfTwo,
+  rateLimit,
   text,
   textList,
   urlPrefix,
@@ -113,6 +115,9 @@ export interface Settings {
   readonly REVOCATION_POLL_INTERVAL: number;
   readonly REDIS_URL: string | null;
   readonly REVOCATION_CHANNEL_PREFIX: string;
+  readonly LOGIN_THROTTLE_PER_ACCOUNT: RateLimit | null;
+  readonly LOGIN_THROTTLE_PER_IP: RateLimit | null;
+  readonly THROTTLE_KEY_PREFIX: string;
 }
 
 /** The SIGNING_KEY text: empty means none (HS* then refuses it; the others take the key store). */
@@ -306,6 +311,21 @@ const table = {
     default: 'easyjwt',
     parse: text,
     doc: 'Prefix of the Redis channel (`<prefix>:revocations`); give each deployment sharing a Redis its own.',
+  },
+  LOGIN_THROTTLE_PER_ACCOUNT: {
+    default: rateLimit(10, 900),
+    parse: optionalRateLimit,
+    doc: 'Failed logins and password changes allowed per account (the login field, normalised as login reads it) per window, written `"N/duration"`; past them every attempt, the right password included, gets 429 until the window ends. A success clears the account\'s count. `"off"` or null: no limit.',
+  },
+  LOGIN_THROTTLE_PER_IP: {
+    default: rateLimit(100, 900),
+    parse: optionalRateLimit,
+    doc: 'Failed logins and password changes allowed per client address (as NUM_PROXIES picks it) per window, whatever the accounts: failures only, so many users behind one NAT who type their passwords right are never refused. Same form; `"off"` or null: no limit.',
+  },
+  THROTTLE_KEY_PREFIX: {
+    default: 'easyjwt',
+    parse: text,
+    doc: 'Prefix of the throttle counters in Redis (`<prefix>:throttle:...`); with REDIS_URL every instance sharing it shares the counters, without it each instance counts in memory.',
   },
 } satisfies OptionsFor<Settings>;
 

@@ -159,3 +159,53 @@ export const claimNameList: Parser<readonly string[], ListInput> = (value, key) 
 export const optionalClaimName: Parser<string | null, string | null> = (value, key) => (value === null ? null : claimName(value, key));
 
 export const optionalBoolean: Parser<boolean | null, BooleanInput | null> = (value, key) => (value === null ? null : boolean(value, key));
+
+/** A limit of so many events per window, e.g. 10 failed logins per 15 minutes. */
+export interface RateLimit {
+  readonly points: number;
+  /** The window, in whole seconds. */
+  readonly seconds: number;
+}
+
+/**
+ * A limit as the settings hold it: frozen, and written back as `"N/duration"` by JSON (the settings
+ * table, a dump of the settings), so it reads as it was given.
+ *
+ * @example
+ *   JSON.stringify(rateLimit(10, 900)); // '"10/15m"'
+ */
+export function rateLimit(points: number, seconds: number): RateLimit {
+  const unit = [...Object.entries(DURATION_UNITS)].reverse().find(([, size]) => seconds % size === 0) ?? ['s', 1];
+  const written = `${points}/${seconds / unit[1]}${unit[0]}`;
+  return Object.freeze(Object.defineProperty({ points, seconds }, 'toJSON', { value: () => written, enumerable: false }));
+}
+
+/** `"N/duration"` ("10/15m", "100/1h", "3/2s"), a parsed limit, or `"off"` / null for no limit. */
+export type RateLimitInput = `${number}/${DurationString}` | RateLimit | 'off' | null;
+
+/**
+ * A limit written `"N/duration"`: N (at least 1) events per window, the window a duration of at
+ * least one whole second (the Redis store counts in seconds). `"off"` or null: no limit.
+ */
+export const optionalRateLimit: Parser<RateLimit | null, RateLimitInput> = (value, key) => {
+  if (value === null || value === 'off') return null;
+  const problem = 'must be "N/duration" (e.g. "10/15m": N attempts per window of whole seconds), or "off" or null';
+  let points: unknown;
+  let seconds: unknown;
+  if (typeof value === 'object' && value !== null && Object.keys(value).sort().join() === 'points,seconds') {
+    // Settings already resolved, passed again (a copy with another value changed).
+    ({ points, seconds } = value as RateLimit);
+  } else {
+    const match = typeof value === 'string' ? /^\s*(\d+)\s*\/\s*(.+)$/.exec(value) : null;
+    if (!match) return fail(key, problem, value);
+    points = Number(match[1]);
+    try {
+      seconds = positiveDuration(match[2], key);
+    } catch {
+      return fail(key, problem, value);
+    }
+  }
+  if (typeof points !== 'number' || typeof seconds !== 'number' || seconds < 1) return fail(key, problem, value);
+  if (!Number.isSafeInteger(points) || points < 1 || !Number.isInteger(seconds)) return fail(key, problem, value);
+  return rateLimit(points, seconds);
+};

@@ -117,6 +117,27 @@ describe('resolveSettings', () => {
     expect(() => parseDuration('5 minutes', 'X')).to.throw(SettingsError, 'Invalid setting X');
   });
 
+  it('reads login throttle limits as "N/duration", "off" or null, and refuses anything else', () => {
+    const defaults = resolveSettings({ SIGNING_KEY: KEY });
+    expect(defaults.LOGIN_THROTTLE_PER_ACCOUNT).to.deep.equal({ points: 10, seconds: 900 });
+    expect(defaults.LOGIN_THROTTLE_PER_IP).to.deep.equal({ points: 100, seconds: 900 });
+    const given = resolveSettings({ SIGNING_KEY: KEY, LOGIN_THROTTLE_PER_ACCOUNT: '3/2s', LOGIN_THROTTLE_PER_IP: '50/1h' });
+    expect(given.LOGIN_THROTTLE_PER_ACCOUNT).to.deep.equal({ points: 3, seconds: 2 });
+    expect(given.LOGIN_THROTTLE_PER_IP).to.deep.equal({ points: 50, seconds: 3600 });
+    // Written back as it reads, for the settings table and a dump of the settings.
+    expect(JSON.stringify(given.LOGIN_THROTTLE_PER_IP)).to.equal('"50/1h"');
+    expect(JSON.stringify(defaults.LOGIN_THROTTLE_PER_ACCOUNT)).to.equal('"10/15m"');
+    expect(resolveSettings({ SIGNING_KEY: KEY, LOGIN_THROTTLE_PER_ACCOUNT: 'off', LOGIN_THROTTLE_PER_IP: null })).to.include({
+      LOGIN_THROTTLE_PER_ACCOUNT: null,
+      LOGIN_THROTTLE_PER_IP: null,
+    });
+    for (const bad of ['10', '0/1m', '-1/1m', 'x/1m', '10/0s', '10/1.5s', '10/5 minutes', '10/', 10, { points: 10 }, { points: 0, seconds: 5 }]) {
+      const error = refusal({ SIGNING_KEY: KEY, LOGIN_THROTTLE_PER_ACCOUNT: bad });
+      expect(error.key, JSON.stringify(bad)).to.equal('LOGIN_THROTTLE_PER_ACCOUNT');
+      expect(error.message).to.contain('must be "N/duration"');
+    }
+  });
+
   it('reads booleans and whole numbers given as environment-variable strings', () => {
     const settings = resolveSettings({ SIGNING_KEY: KEY, ROTATE_REFRESH_TOKENS: 'true', CHECK_USER_IS_ACTIVE: '0', PORT: '8080' });
     expect(settings).to.include({ ROTATE_REFRESH_TOKENS: true, CHECK_USER_IS_ACTIVE: false, PORT: 8080 });

@@ -15,11 +15,12 @@ import { requireStrings } from '../../http/fields';
 export class TokenController {
   @Post('/token/')
   async obtain(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
-    const { issuer, settings, delivery } = serviceOf<AuthServiceParts>(ctx);
+    const { issuer, settings, delivery, throttle } = serviceOf<AuthServiceParts>(ctx);
     delivery.checkOrigin(ctx);
     const login = settings.LOGIN_FIELD;
     const fields = requireStrings(body, { [login]: {}, password: { trim: false } });
-    const pair = await issuer.obtain(fields[login], fields.password, requestInfo(ctx));
+    const request = requestInfo(ctx);
+    const pair = await throttle.guard(fields[login], request, () => issuer.obtain(fields[login], fields.password, request));
     return delivery.writeTokens(ctx, { event: 'obtain', refresh: pair.refresh, access: pair.access }, pair.user ? { user: pair.user } : {});
   }
 

@@ -8,6 +8,7 @@ import { AuthUser, JwtLoginRequired, JwtStaffRequired } from '../../decorators/j
 import { NotFound, PermissionDenied } from '../../errors';
 import { serviceOf } from '../../http/authenticator';
 import { requireStrings } from '../../http/fields';
+import { requestInfo } from '../../core/request-info';
 
 /** GET /user/, /users/{id}/, /users/ and POST /password-change/. */
 @Controller()
@@ -50,10 +51,11 @@ export class UserController {
   /** Changes a password given the current credentials (the new one must pass the password rules); revokes every token of the user. */
   @Post('/password-change/')
   async changePassword(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
-    const { issuer, settings } = serviceOf<AuthServiceParts>(ctx);
+    const { issuer, settings, throttle } = serviceOf<AuthServiceParts>(ctx);
     const login = settings.LOGIN_FIELD;
     const fields = requireStrings(body, { [login]: {}, password: { trim: false }, new_password: { trim: false } });
-    await issuer.changePassword(fields[login], fields.password, fields.new_password);
+    // Counted with logins: both check the current password, so both can be used to guess it.
+    await throttle.guard(fields[login], requestInfo(ctx), () => issuer.changePassword(fields[login], fields.password, fields.new_password));
     return {};
   }
 }

@@ -1,6 +1,6 @@
 // The auth endpoints of a client-service: passed through to the auth-service (status and JSON
-// body unchanged); login, refresh and logout go through the TokenRelay, which keeps the local user
-// copy and delivers tokens the way this service's DELIVERY_MODE says.
+// body unchanged); login, refresh, logout and password change go through the TokenRelay, which
+// throttles credentials, keeps the local user copy and delivers tokens as DELIVERY_MODE says.
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Post } from 'routing-controllers';
 import type { ClientServiceParts } from '../../client-service/parts';
@@ -8,7 +8,7 @@ import { serviceOf } from '../../http/authenticator';
 import { relayStatus } from '../../client-service/relay-status';
 import { TokenRelay } from '../../client-service/token-relay';
 
-type PathSetting = 'REMOTE_AUTH_SERVICE_VERIFY_PATH' | 'REMOTE_AUTH_SERVICE_BLACKLIST_PATH' | 'REMOTE_AUTH_SERVICE_PASSWORD_CHANGE_PATH';
+type PathSetting = 'REMOTE_AUTH_SERVICE_VERIFY_PATH' | 'REMOTE_AUTH_SERVICE_BLACKLIST_PATH';
 
 async function forward(ctx: Context, setting: PathSetting, body: unknown): Promise<Record<string, unknown>> {
   const { upstream, settings } = serviceOf<ClientServiceParts>(ctx);
@@ -43,7 +43,7 @@ export class ProxyController {
 
   @Post('/password-change/')
   changePassword(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
-    return forward(ctx, 'REMOTE_AUTH_SERVICE_PASSWORD_CHANGE_PATH', body);
+    return new TokenRelay(serviceOf<ClientServiceParts>(ctx)).changePassword(ctx, body);
   }
 
   /** Blacklists the refresh token at the auth-service and clears this service's cookies. */
