@@ -5,6 +5,7 @@ import { createAuthService } from '../../src/services/auth-service';
 import type { NewUser } from '../../src/auth-service/user-store';
 import type { ClaimBuilder, ClaimRegistry } from '../../src/core/claims';
 import type { Clock } from '../../src/core/clock';
+import type { PasswordValidator } from '../../src/core/password-validators';
 import type { RegistrationStep } from '../../src/registry/pipeline';
 import type { SettingsInput } from '../../src/settings';
 import type { UserSerializer } from '../../src/serializers/user-serializer';
@@ -88,7 +89,13 @@ export function jsonClient(url: string) {
 export async function startAuthService(
   dialect: DialectName,
   overrides: SettingsInput = {},
-  extra: { clock?: Clock; serializer?: UserSerializer; claims?: ClaimRegistry | readonly ClaimBuilder[]; registrationSteps?: readonly RegistrationStep[] } = {},
+  extra: {
+    clock?: Clock;
+    serializer?: UserSerializer;
+    claims?: ClaimRegistry | readonly ClaimBuilder[];
+    registrationSteps?: readonly RegistrationStep[];
+    passwordValidators?: readonly PasswordValidator[];
+  } = {},
 ): Promise<TestAuthService> {
   const DATABASE_URL = await freshDatabaseUrl(dialect);
   const service = await createAuthService({ settings: testSettings({ DATABASE_URL, ...overrides }), ...extra });
