@@ -194,7 +194,7 @@ const table = {
   PASSWORD_VALIDATORS: {
     default: DEFAULT_PASSWORD_VALIDATORS,
     parse: passwordValidatorList,
-    doc: "Django's AUTH_PASSWORD_VALIDATORS: what a new password must pass wherever one is set, in order, every failing validator's message answered. Entries `{\"name\": ..., \"options\": {...}}` naming UserAttributeSimilarityValidator (`user_attributes`, `max_similarity`), MinimumLengthValidator (`min_length`), CommonPasswordValidator or NumericPasswordValidator; `[]` turns them off. A password over 4096 characters or only whitespace is refused regardless (see Passwords).",
+    doc: 'Django\'s AUTH_PASSWORD_VALIDATORS: what a new password must pass wherever one is set, in order, every failing validator\'s message answered. Entries `{"name": ..., "options": {...}}` naming UserAttributeSimilarityValidator (`user_attributes`, `max_similarity`), MinimumLengthValidator (`min_length`), CommonPasswordValidator or NumericPasswordValidator; `[]` turns them off. A password over 4096 characters or only whitespace is refused regardless (see Passwords).',
   },
   DATABASE_URL: { default: 'sqlite:data/easyjwt.sqlite3', parse: text, doc: '`sqlite:PATH`, `sqlite::memory:`, `mysql://...` or `mariadb://...`.' },
   HOST: { default: '127.0.0.1', parse: text, doc: 'Address the service listens on.' },

@@ -36,15 +36,15 @@ type OptionCheck = (value: unknown) => string | null;
 const OPTION_CHECKS: Readonly<Record<PasswordValidatorName, Readonly<Record<string, OptionCheck>>>> = {
   UserAttributeSimilarityValidator: {
     user_attributes: (value) =>
-      Array.isArray(value) && value.every((item) => USER_ATTRIBUTES.includes(item as UserAttribute))
-        ? null
-        : `must be a list of ${USER_ATTRIBUTES.join(', ')}`,
+      Array.isArray(value) && value.every((item) => USER_ATTRIBUTES.includes(item as UserAttribute)) ? null : `must be a list of ${USER_ATTRIBUTES.join(', ')}`,
     // Django refuses less than 0.1: almost every password would then be "too similar".
     max_similarity: (value) => (typeof value === 'number' && Number.isFinite(value) && value >= 0.1 && value <= 1 ? null : 'must be a number from 0.1 to 1'),
   },
   MinimumLengthValidator: {
     min_length: (value) =>
-      typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_MIN_LENGTH ? null : `must be a whole number from 0 to ${MAX_MIN_LENGTH}`,
+      typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_MIN_LENGTH
+        ? null
+        : `must be a whole number from 0 to ${MAX_MIN_LENGTH}`,
   },
   CommonPasswordValidator: {},
   NumericPasswordValidator: {},
@@ -68,14 +68,16 @@ function entryOf(item: unknown, where: string, key: string): PasswordValidatorCo
   for (const field of Object.keys(item)) {
     if (!['name', 'options', 'NAME', 'OPTIONS'].includes(field)) fail(`unknown field ${JSON.stringify(field)} (known: name, options)`);
   }
-  const name = typeof nameValue === 'string' ? nameValue.replace(DJANGO_MODULE, '') : nameValue;
-  if (!NAMES.includes(name as PasswordValidatorName)) return fail(`unknown validator ${JSON.stringify(nameValue)} (known: ${NAMES.join(', ')})`);
-  const checks = OPTION_CHECKS[name as PasswordValidatorName];
-  if (optionsValue === undefined) return { name } as PasswordValidatorConfig;
+  const given = typeof nameValue === 'string' ? nameValue.replace(DJANGO_MODULE, '') : nameValue;
+  if (!NAMES.includes(given as PasswordValidatorName)) return fail(`unknown validator ${JSON.stringify(nameValue)} (known: ${NAMES.join(', ')})`);
+  const name = given as PasswordValidatorName;
+  const checks = OPTION_CHECKS[name];
+  if (optionsValue === undefined) return { name };
   if (!isRecord(optionsValue)) return fail(`options of ${name} must be an object, got ${JSON.stringify(optionsValue)}`);
   for (const [option, value] of Object.entries(optionsValue)) {
     const known = Object.keys(checks);
-    if (!Object.hasOwn(checks, option)) fail(`${name} has no option ${JSON.stringify(option)} (${known.length ? `known: ${known.join(', ')}` : 'it takes none'})`);
+    if (!Object.hasOwn(checks, option))
+      fail(`${name} has no option ${JSON.stringify(option)} (${known.length ? `known: ${known.join(', ')}` : 'it takes none'})`);
     const problem = checks[option](value);
     if (problem) fail(`option ${option} of ${name} ${problem}, got ${JSON.stringify(value)}`);
   }
@@ -97,6 +99,7 @@ export const passwordValidatorList: Parser<readonly PasswordValidatorConfig[], r
       throw new SettingsError(key, `must be a list of validators (or its JSON text), got ${JSON.stringify(value)}`);
     }
   }
-  if (!Array.isArray(list)) throw new SettingsError(key, `must be a list of validators such as [{"name": "MinimumLengthValidator"}], got ${JSON.stringify(value)}`);
+  if (!Array.isArray(list))
+    throw new SettingsError(key, `must be a list of validators such as [{"name": "MinimumLengthValidator"}], got ${JSON.stringify(value)}`);
   return Object.freeze(list.map((item, index) => entryOf(item, `entry ${index + 1}`, key)));
 };

@@ -133,7 +133,11 @@ forEachDialect((dialect) => {
       ['a keyboard row', 'qwertyui', ['This password is too common.']],
       ['a keyboard zigzag', '1q2w3e4r', ['This password is too common.']],
       ['60,000 characters', 'Zq7-'.repeat(15000), ['Ensure this field has no more than 4096 characters.']],
-      ['short, common and numeric', '1234567', ['This password is too short. It must contain at least 8 characters.', 'This password is too common.', 'This password is entirely numeric.']],
+      [
+        'short, common and numeric',
+        '1234567',
+        ['This password is too short. It must contain at least 8 characters.', 'This password is too common.', 'This password is entirely numeric.'],
+      ],
     ];
     for (const [what, newPassword, messages] of WEAK) {
       it(`refuses ${what} as the new password with 400 and Django's messages`, async () => {

@@ -20,7 +20,8 @@ describe('password validators as configured', () => {
     auth = undefined;
   });
 
-  const change = (newPassword: string) => auth!.post('/auth/password-change/', { email: 'user@test.com', password: 'user-pass-long', new_password: newPassword });
+  const change = (newPassword: string) =>
+    auth!.post('/auth/password-change/', { email: 'user@test.com', password: 'user-pass-long', new_password: newPassword });
 
   it("answers the configured validators' messages: a minimum of 12, the application's own after them", async () => {
     auth = await startAuthService(
@@ -53,7 +54,10 @@ describe('password validators as configured', () => {
       (error: unknown) => error,
     );
     expect(refusal).to.be.instanceOf(PasswordRefused);
-    expect((refusal as PasswordRefused).problems).to.deep.equal(['The password is too similar to the email address.', 'The password may not contain the company name.']);
+    expect((refusal as PasswordRefused).problems).to.deep.equal([
+      'The password is too similar to the email address.',
+      'The password may not contain the company name.',
+    ]);
     expect((refusal as PasswordRefused).message).to.equal('The password is too similar to the email address. The password may not contain the company name.');
     const common = await auth.service.users.create({ email: 'ann@test.com', password: '1q2w3e4r' }).catch((error: unknown) => error);
     expect((common as PasswordRefused).problems).to.deep.equal(['This password is too common.']);
@@ -90,7 +94,9 @@ describe('the common-password list', () => {
         process.exit(0);
       })();`;
     const output = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['-e', program], { timeout: 20000 }, (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout)));
+      execFile(process.execPath, ['-e', program], { timeout: 20000 }, (error, stdout, stderr) =>
+        error ? reject(new Error(stderr || error.message)) : resolve(stdout),
+      );
     });
     expect(JSON.parse(output.trim())).to.deep.equal([false, false, false, true]);
   });

@@ -138,7 +138,10 @@ describe("password validators against Django's validate_password", function () {
   });
 
   it('gives the messages Django gives at the edges: identical only, a minimum of nine', async () => {
-    await compare([{ name: 'UserAttributeSimilarityValidator', options: { max_similarity: 1 } }, { name: 'MinimumLengthValidator', options: { min_length: 9 } }]);
+    await compare([
+      { name: 'UserAttributeSimilarityValidator', options: { max_similarity: 1 } },
+      { name: 'MinimumLengthValidator', options: { min_length: 9 } },
+    ]);
   });
 
   it('says "character" for a minimum of one, as Django does', async () => {

@@ -165,12 +165,16 @@ describe('PASSWORD_VALIDATORS', () => {
     expect(refusal([{ name: 'NumericPasswordValidator' }, { name: 'MinimumLengthValidator', options: { minlength: 10 } }])).to.equal(
       'Invalid setting PASSWORD_VALIDATORS: entry 2: MinimumLengthValidator has no option "minlength" (known: min_length)',
     );
-    expect(refusal([{ name: 'MinimumLengthValidator', options: { min_length: '10' } }])).to.contain('option min_length of MinimumLengthValidator must be a whole number');
+    expect(refusal([{ name: 'MinimumLengthValidator', options: { min_length: '10' } }])).to.contain(
+      'option min_length of MinimumLengthValidator must be a whole number',
+    );
     expect(refusal([{ name: 'UserAttributeSimilarityValidator', options: { max_similarity: 0.05 } }])).to.contain('must be a number from 0.1 to 1, got 0.05');
     expect(refusal([{ name: 'UserAttributeSimilarityValidator', options: { user_attributes: ['phone'] } }])).to.contain(
       'must be a list of username, first_name, last_name, email',
     );
-    expect(refusal([{ name: 'CommonPasswordValidator', options: { password_list_path: '/x' } }])).to.contain('has no option "password_list_path" (it takes none)');
+    expect(refusal([{ name: 'CommonPasswordValidator', options: { password_list_path: '/x' } }])).to.contain(
+      'has no option "password_list_path" (it takes none)',
+    );
     expect(refusal([{ name: 'NumericPasswordValidator', extra: 1 }])).to.contain('unknown field "extra"');
     expect(refusal(['MinimumLengthValidator'])).to.contain('entry 1: must be an object');
     expect(refusal({ name: 'MinimumLengthValidator' })).to.contain('must be a list of validators');
