@@ -45,6 +45,15 @@ export type { Claims, IssuedToken, TokenType } from './core/tokens';
 export { ClaimRegistry } from './core/claims';
 export type { ClaimBuilder, ClaimContext, ClaimUser, UserPayload } from './core/claims';
 export { systemClock } from './core/clock';
+export {
+  CommonPasswordValidator,
+  MinimumLengthValidator,
+  NumericPasswordValidator,
+  UserAttributeSimilarityValidator,
+  validatorsFromSettings,
+} from './core/password-validators';
+export type { PasswordUser, PasswordValidator } from './core/password-validators';
+export { MAX_PASSWORD_LENGTH, PasswordRules } from './core/password-rules';
 export type { Clock } from './core/clock';
 
 // Storage: the entities (for a DataSource of your own), the token registry's extension points.
@@ -59,7 +68,7 @@ export type { ArchiveOptions, ArchiveResult } from './registry/archiver';
 
 // Settings.
 export { OPTIONS, resolveSettings } from './settings';
-export type { Settings, SettingsInput, Algorithm, DeliveryMode, RateLimit } from './settings';
+export type { Settings, SettingsInput, Algorithm, DeliveryMode, PasswordValidatorConfig, RateLimit, UserAttribute } from './settings';
 
 // Events.
 export { EventBus } from './events';

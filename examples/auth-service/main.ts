@@ -16,7 +16,7 @@ export { ExampleUserSerializer, setAccessLevel } from './access-levels';
 /** The users the example creates: an access level, and the permission the reports need or not. */
 export const EXAMPLE_USERS = [
   { email: 'gold@test.com', password: 'gold-pass', accessLevel: 'gold-plus', permissions: ['reports.view'] },
-  { email: 'silver@test.com', password: 'silver-pass', accessLevel: 'silver', permissions: ['reports.view'] },
+  { email: 'silver@test.com', password: 'silver-pass-1', accessLevel: 'silver', permissions: ['reports.view'] },
   { email: 'guest@test.com', password: 'guest-pass', accessLevel: 'gold', permissions: [] },
 ] as const;
 

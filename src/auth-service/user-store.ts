@@ -2,9 +2,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../core/clock';
 import type { PasswordHasher } from '../core/passwords';
-import { passwordProblems } from '../core/password-rules';
+import { PasswordRules } from '../core/password-rules';
+import type { PasswordUser } from '../core/password-validators';
+import { validatorsFromSettings } from '../core/password-validators';
 import { Group, User } from '../entities';
-import { UsageError } from '../errors';
+import { PasswordRefused, UsageError } from '../errors';
+import { DEFAULT_PASSWORD_VALIDATORS } from '../settings';
 import { inTransaction } from '../db/transactions';
 import type { AccessChange, AccessOutcome, GroupChange } from './access-admin';
 import { changeGroupAccess, changeUserAccess, checkPermissionNames, permissionRows } from './access-admin';
@@ -47,7 +50,14 @@ export class UserStore {
     private readonly clock: Clock,
     /** Where access changes are recorded for client-services and other instances (none: not told). */
     private readonly revocations: Revocations | null = null,
+    /** What new passwords must pass (PASSWORD_VALIDATORS and the application's validators). */
+    private readonly passwordRules = new PasswordRules(validatorsFromSettings(DEFAULT_PASSWORD_VALIDATORS)),
   ) {}
+
+  /** What is wrong with `password` as the new password of `user`, in the validators' words; empty when it passes. */
+  passwordProblems(password: string, user: PasswordUser | null): Promise<string[]> {
+    return this.passwordRules.problems(password, user);
+  }
 
   /** The user whose `field` equals `value` (emails compared normalised), or null. */
   async findByLogin(field: 'email' | 'username', value: string, manager = this.dataSource.manager): Promise<User | null> {
@@ -86,12 +96,15 @@ export class UserStore {
     return this.dataSource.manager.find(User, { order: { id: 'ASC' }, relations: { groups: true } });
   }
 
-  /** Creates a user; a taken email or username, a bad email or a weak password is a UsageError. */
+  /**
+   * Creates a user; a taken email or username or a bad email is a UsageError, a password the rules
+   * refuse a PasswordRefused (judged against the new user's email, username and names).
+   */
   async create(input: NewUser): Promise<User> {
     const email = normalizeEmail(input.email);
     if (!EMAIL.test(email) || email.length > 254) throw new UsageError(`not a valid email address: ${JSON.stringify(input.email)}`);
-    const problems = passwordProblems(input.password);
-    if (problems.length > 0) throw new UsageError(problems.join(' '));
+    const problems = await this.passwordProblems(input.password, { ...input, email });
+    if (problems.length > 0) throw new PasswordRefused(problems);
     const permissions = [...new Set(input.permissions ?? [])];
     checkPermissionNames(permissions);
     const password = await this.hasher.hash(input.password);

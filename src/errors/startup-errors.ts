@@ -43,6 +43,20 @@ export class UsageError extends Error {
 }
 
 /**
+ * Thrown by `users.create` for a password the rules refuse; `problems` holds each message, in
+ * the order the validators gave them (the CLI prints them, an application may answer them).
+ *
+ * @example
+ *   new PasswordRefused(['This password is too common.']);
+ */
+export class PasswordRefused extends UsageError {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join(' '));
+    this.name = 'PasswordRefused';
+  }
+}
+
+/**
  * Thrown at start-up when an entity's table is not in the database after the migrations ran: a
  * migration for it was never written (or not passed in). Found before the first request, instead
  * of a 500 "no such table" at it.

@@ -15,6 +15,9 @@ import type { Clock } from '../core/clock';
 import { systemClock } from '../core/clock';
 import { loadKeys } from '../core/keys';
 import { PasswordHasher } from '../core/passwords';
+import { PasswordRules } from '../core/password-rules';
+import type { PasswordValidator } from '../core/password-validators';
+import { validatorsFromSettings } from '../core/password-validators';
 import { TokenCodec } from '../core/tokens';
 import { createDataSource, openDatabase } from '../db/data-source';
 import { createDelivery } from '../delivery/create-delivery';
@@ -77,6 +80,11 @@ export interface AuthServiceOptions {
    * `service.pipeline.add(step, { before: 'connectDevice' })` places one elsewhere.
    */
   readonly registrationSteps?: readonly RegistrationStep[];
+  /**
+   * The application's own password validators, run in order after the ones PASSWORD_VALIDATORS
+   * names (set it to `[]` to use only these), wherever a password is set.
+   */
+  readonly passwordValidators?: readonly PasswordValidator[];
 }
 
 /** The auth-service's parts, ready for the team's own Koa app. */
@@ -122,7 +130,8 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
   const revoked = new RevocationList(clock);
   const publisher = settings.REDIS_URL ? new RevocationPublisher(settings.REDIS_URL, settings.REVOCATION_CHANNEL_PREFIX, logger) : null;
   const revocations = new Revocations({ settings, dataSource, log: new RevocationLog(dataSource), list: revoked, clock, logger, publisher });
-  const users = new UserStore(dataSource, hasher, clock, revocations);
+  const passwordRules = new PasswordRules([...validatorsFromSettings(settings.PASSWORD_VALIDATORS), ...(options.passwordValidators ?? [])]);
+  const users = new UserStore(dataSource, hasher, clock, revocations, passwordRules);
   const registry = new TokenRegistry(dataSource);
   const queries = new TokenQueries(dataSource);
   const expiry = new ExpiryCheck(dataSource, settings.USER_CACHE_TTL, settings.USER_CACHE_SIZE, clock);

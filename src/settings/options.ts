@@ -3,6 +3,8 @@
 // over unchanged; durations take seconds or "5m" / "1d" strings where Django takes a timedelta.
 import type { InputOf, OptionsFor, OptionTable } from './option-table';
 import type { Parser, RateLimit } from './parsers';
+import type { PasswordValidatorConfig } from './password-validator-setting';
+import { DEFAULT_PASSWORD_VALIDATORS, passwordValidatorList } from './password-validator-setting';
 import {
   audience,
   boolean,
@@ -84,6 +86,7 @@ export interface Settings {
   readonly PASSWORD_SCRYPT_N: number;
   readonly PASSWORD_SCRYPT_R: number;
   readonly PASSWORD_SCRYPT_P: number;
+  readonly PASSWORD_VALIDATORS: readonly PasswordValidatorConfig[];
   readonly DATABASE_URL: string;
   readonly HOST: string;
   readonly PORT: number;
@@ -193,6 +196,11 @@ const table = {
   },
   PASSWORD_SCRYPT_R: { default: 8, parse: integer(1, 64), doc: 'scrypt block size.' },
   PASSWORD_SCRYPT_P: { default: 3, parse: integer(1, 16), doc: 'scrypt parallelism (run one after another: multiplies time, not memory).' },
+  PASSWORD_VALIDATORS: {
+    default: DEFAULT_PASSWORD_VALIDATORS,
+    parse: passwordValidatorList,
+    doc: 'Django\'s AUTH_PASSWORD_VALIDATORS: what a new password must pass wherever one is set, in order, every failing validator\'s message answered. Entries `{"name": ..., "options": {...}}` naming UserAttributeSimilarityValidator (`user_attributes`, `max_similarity`), MinimumLengthValidator (`min_length`), CommonPasswordValidator or NumericPasswordValidator; `[]` turns them off. A password over 4096 characters or only whitespace is refused regardless (see Passwords).',
+  },
   DATABASE_URL: { default: 'sqlite:data/easyjwt.sqlite3', parse: text, doc: '`sqlite:PATH`, `sqlite::memory:`, `mysql://...` or `mariadb://...`.' },
   HOST: { default: '127.0.0.1', parse: text, doc: 'Address the service listens on.' },
   PORT: { default: 8000, parse: integer(0, 65535), doc: 'Port the service listens on (0: any free port).' },

@@ -52,7 +52,7 @@ describe('the example auth-service', function () {
 
   it('adds permissions granted through groups, and a null accessgroup for a user without a level', async () => {
     const { service } = started;
-    const created = await service.users.create({ email: 'member@test.com', password: 'member-pass' });
+    const created = await service.users.create({ email: 'member@test.com', password: 'member-pass-1' });
     const manager = service.dataSource.manager;
     const group = await manager.save(manager.create(Group, { name: 'editors', permissions: [] }));
     await manager.createQueryBuilder().relation(User, 'groups').of(created.id).add(group.id);
@@ -61,7 +61,7 @@ describe('the example auth-service', function () {
       [group.id],
     );
 
-    const user = await me(await login('member@test.com', 'member-pass'));
+    const user = await me(await login('member@test.com', 'member-pass-1'));
     expect(user.groups).to.deep.equal(['editors']);
     expect(user.permissions).to.deep.equal(['reports.view']);
     expect(user.accessgroup).to.equal(null);
@@ -69,7 +69,7 @@ describe('the example auth-service', function () {
 
   it('setAccessLevel replaces the level, and the next request sees it', async () => {
     const { service } = started;
-    const access = await login('silver@test.com', 'silver-pass');
+    const access = await login('silver@test.com', 'silver-pass-1');
     expect((await me(access)).accessgroup).to.deep.equal({ user_type: 'silver' });
     const silver = (await service.users.findByLogin('email', 'silver@test.com'))!;
     await setAccessLevel(service, silver.id, 'gold');

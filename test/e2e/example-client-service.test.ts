@@ -74,7 +74,7 @@ for (const dialect of dialects) {
       });
 
       it('answers 403 with the access-level message to a user whose level does not start with the route level', async () => {
-        const access = await login('silver@test.com', 'silver-pass');
+        const access = await login('silver@test.com', 'silver-pass-1');
         expect((await get('/reports/silver/', access)).status).to.equal(200);
         const gold = await get('/reports/gold/', access);
         expect(gold.status).to.equal(403);

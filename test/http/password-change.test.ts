@@ -125,6 +125,60 @@ forEachDialect((dialect) => {
       expect((await auth.post('/auth/token/', { email: 'user@test.com', password: 'user-pass' })).status).to.equal(200);
     });
 
+    // Each refused with the messages a Django client shows, and nothing changed.
+    const WEAK: readonly [string, string, string[]][] = [
+      ['the email itself', 'user@test.com', ['The password is too similar to the email address.']],
+      ['one letter repeated', 'aaaaaaaa', ['This password is too common.']],
+      ['eight spaces', ' '.repeat(8), ['This field may not be blank.']],
+      ['a keyboard row', 'qwertyui', ['This password is too common.']],
+      ['a keyboard zigzag', '1q2w3e4r', ['This password is too common.']],
+      ['60,000 characters', 'Zq7-'.repeat(15000), ['Ensure this field has no more than 4096 characters.']],
+      [
+        'short, common and numeric',
+        '1234567',
+        ['This password is too short. It must contain at least 8 characters.', 'This password is too common.', 'This password is entirely numeric.'],
+      ],
+    ];
+    for (const [what, newPassword, messages] of WEAK) {
+      it(`refuses ${what} as the new password with 400 and Django's messages`, async () => {
+        const before = await userRow();
+        const response = await change({ email: 'user@test.com', password: 'user-pass', new_password: newPassword });
+        expect(response.status).to.equal(400);
+        expect(response.body).to.deep.equal({ new_password: messages });
+        const after = await userRow();
+        expect(after.password).to.equal(before.password);
+        expect(after.passwordChangedAt).to.equal(null);
+      });
+    }
+
+    it('refuses a password too similar to the first name, last name or username by their verbose names', async () => {
+      await auth.createUser({ email: 'ann@test.com', firstName: 'Annabelle', lastName: 'Fitzgerald', username: 'stardust42' });
+      const cases: [string, string][] = [
+        ['annabelle1', 'first name'],
+        ['fitzgerald!', 'last name'],
+        ['Stardust42?', 'username'],
+      ];
+      for (const [newPassword, verbose] of cases) {
+        const response = await change({ email: 'ann@test.com', password: 'user-pass', new_password: newPassword });
+        expect(response.body, newPassword).to.deep.equal({ new_password: [`The password is too similar to the ${verbose}.`] });
+      }
+    });
+
+    it('refuses a password over 4096 characters before checking the credentials, so nothing is hashed', async () => {
+      const response = await change({ email: 'user@test.com', password: 'not-my-pass', new_password: 'k'.repeat(4097) });
+      expect(response.status).to.equal(400);
+      expect(response.body).to.deep.equal({ new_password: ['Ensure this field has no more than 4096 characters.'] });
+      const longest = await change({ email: 'user@test.com', password: 'user-pass', new_password: 'Zq7-'.repeat(1024) });
+      expect(longest.status).to.equal(200);
+    });
+
+    it('compares the new password with the user only once the credentials are right', async () => {
+      // A stranger must not learn whether a guess resembles someone's name: wrong credentials are 401 first.
+      const response = await change({ email: 'user@test.com', password: 'not-my-pass', new_password: 'user@test.com' });
+      expect(response.status).to.equal(401);
+      expect(response.body).to.deep.equal(NO_ACCOUNT);
+    });
+
     it('lists every missing field as required', async () => {
       const response = await change({});
       expect(response.status).to.equal(400);

@@ -5,6 +5,7 @@ import { createAuthService } from '../../src/services/auth-service';
 import type { NewUser } from '../../src/auth-service/user-store';
 import type { ClaimBuilder, ClaimRegistry } from '../../src/core/claims';
 import type { Clock } from '../../src/core/clock';
+import type { PasswordValidator } from '../../src/core/password-validators';
 import type { RegistrationStep } from '../../src/registry/pipeline';
 import type { Logger } from '../../src/logger';
 import type { SettingsInput } from '../../src/settings';
@@ -95,6 +96,7 @@ export async function startAuthService(
     serializer?: UserSerializer;
     claims?: ClaimRegistry | readonly ClaimBuilder[];
     registrationSteps?: readonly RegistrationStep[];
+    passwordValidators?: readonly PasswordValidator[];
   } = {},
 ): Promise<TestAuthService> {
   const DATABASE_URL = await freshDatabaseUrl(dialect);

@@ -1,7 +1,6 @@
-// The small request-path helpers: Bearer header parsing, DRF-style string fields, the TTL cache, password rules.
+// The small request-path helpers: Bearer header parsing, DRF-style string fields, the TTL cache.
 import { expect } from 'chai';
 import { FrozenClock } from '../../src/core/clock';
-import { passwordProblems } from '../../src/core/password-rules';
 import { TtlCache } from '../../src/core/ttl-cache';
 import { AuthenticationFailed, ValidationFailed } from '../../src/errors';
 import { readBearerToken } from '../../src/http/bearer';
@@ -152,27 +151,5 @@ describe('TtlCache', () => {
     cache.set(1, 'one');
     expect(cache.get(1)).to.equal(undefined);
     expect(cache.size).to.equal(0);
-  });
-});
-
-describe('passwordProblems', () => {
-  it('accepts a long, uncommon, not-only-digits password', () => {
-    expect(passwordProblems('correct-horse-battery')).to.deep.equal([]);
-    expect(passwordProblems('user-pass')).to.deep.equal([]);
-  });
-
-  it("says a short password is too short, in Django's words", () => {
-    expect(passwordProblems('abc1234')).to.deep.equal(['This password is too short. It must contain at least 8 characters.']);
-  });
-
-  it('says a common password is too common, whatever its case', () => {
-    expect(passwordProblems('Password123')).to.deep.equal(['This password is too common.']);
-    expect(passwordProblems('FOOTBALL')).to.deep.equal(['This password is too common.']);
-  });
-
-  it('lists every problem at once', () => {
-    expect(passwordProblems('123')).to.deep.equal(['This password is too short. It must contain at least 8 characters.', 'This password is entirely numeric.']);
-    expect(passwordProblems('12345678')).to.deep.equal(['This password is too common.', 'This password is entirely numeric.']);
-    expect(passwordProblems('')).to.have.length(1);
   });
 });
