@@ -1,7 +1,9 @@
 // Every answer leaves through `respond`: errors rendered once, JSON bodies sent as
 // `application/json` exactly (a Django easyjwt client compares the header string, and Koa would add
 // `; charset=utf-8`), and `Cache-Control: no-store`, since nearly every answer carries a token or a
-// user (the public keys are the exception, and say so).
+// user (the public keys are the exception, and say so). An answer given before the request's body
+// was all read (a 413, a 415, a refusal ahead of the parser) closes the connection: the unread rest
+// would otherwise sit in front of the next request on a kept-alive socket, which then hangs.
 import type { Context, Next } from 'koa';
 import type { ErrorRendererOptions } from './error-renderer';
 import { answerBare, renderError } from './error-renderer';
@@ -33,6 +35,7 @@ export function respond(options: ErrorRendererOptions) {
       ctx.body = JSON.stringify(body);
       ctx.status = status; // assigning a body resets the status Koa inferred; keep ours
     }
+    if (!ctx.req.complete) ctx.set('Connection', 'close');
   };
 }
 

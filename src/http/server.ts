@@ -1,9 +1,11 @@
 // Listening on a socket: a Koa app behind node:http, with malformed requests (oversized headers,
-// broken request lines) answered as DRF-shaped JSON instead of Node's bare error responses.
+// broken request lines, requests too slow to arrive) answered as DRF-shaped JSON instead of Node's
+// bare error responses, and bounds on how long and how many sockets a client may hold.
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type Koa from 'koa';
+import type { Settings } from '../settings';
 
 /** A running server and the address it actually bound (port 0 picks a free one). */
 export interface Listening {
@@ -12,12 +14,22 @@ export interface Listening {
   close(): Promise<void>;
 }
 
+/** The settings that bound a client's hold on the server (seconds, as the settings give them). */
+export type ServerLimits = Pick<Settings, 'HEADERS_TIMEOUT' | 'REQUEST_TIMEOUT' | 'KEEP_ALIVE_TIMEOUT' | 'MAX_CONNECTIONS'>;
+
+/** The defaults of those settings, for servers started without any. */
+export const DEFAULT_LIMITS: ServerLimits = Object.freeze({ HEADERS_TIMEOUT: 10, REQUEST_TIMEOUT: 30, KEEP_ALIVE_TIMEOUT: 65, MAX_CONNECTIONS: 1024 });
+
 const CLIENT_ERRORS: Record<string, [number, string, string]> = {
   HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'Request headers are too large.'],
+  // Node's headersTimeout and requestTimeout: the request did not arrive in time.
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'Request took too long to arrive.'],
 };
 
+/** Answers what Node's parser or timers refused, unless an answer has already begun on the socket. */
 function answerClientError(error: Error & { code?: string }, socket: Socket): void {
-  if (!socket.writable) {
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || inFlight?.headersSent) {
     socket.destroy();
     return;
   }
@@ -34,13 +46,20 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
  * @example
  *   const { url, close } = await listen(app, '127.0.0.1', 0);
  */
-export function listen(app: Koa, host: string, port: number): Promise<Listening> {
+export function listen(app: Koa, host: string, port: number, limits: ServerLimits = DEFAULT_LIMITS): Promise<Listening> {
+  const requestTimeout = limits.REQUEST_TIMEOUT * 1000;
+  // The headers are part of the request: a longer headers timeout could never fire, and Node refuses it.
+  const headersTimeout = Math.min(limits.HEADERS_TIMEOUT * 1000, requestTimeout);
+  // Node checks both timeouts on a timer (30 s by default, which would let a slow client stay that
+  // much longer); a second at most, and finer for the short timeouts of tests.
+  const connectionsCheckingInterval = Math.max(20, Math.min(1000, headersTimeout / 4));
   // Koa's handler settles every request itself (it never rejects), so its promise is not awaited.
   const handle = app.callback();
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer({ requestTimeout, headersTimeout, connectionsCheckingInterval }, (req, res) => void handle(req, res));
   server.on('clientError', answerClientError);
-  // Keep-alive a little longer than common proxies' idle timeouts, so they close first.
-  server.keepAliveTimeout = 65_000;
+  server.keepAliveTimeout = limits.KEEP_ALIVE_TIMEOUT * 1000;
+  // Connections past the cap are closed as they arrive, before a byte is read.
+  server.maxConnections = limits.MAX_CONNECTIONS;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

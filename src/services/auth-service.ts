@@ -51,7 +51,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     dataSource,
     hasher,
     logger,
-    listen: (port = settings.PORT, host = settings.HOST) => listen(app, host, port),
+    listen: (port = settings.PORT, host = settings.HOST) => listen(app, host, port, settings),
     close: async () => {
       // Stops the revocation poller and channel and waits for registrations still running.
       await service.close();

@@ -50,7 +50,7 @@ export async function createClientService(options: ClientServiceOptions): Promis
     dataSource,
     verification,
     verificationReason,
-    listen: (port = settings.PORT, host = settings.HOST) => listen(app, host, port),
+    listen: (port = settings.PORT, host = settings.HOST) => listen(app, host, port, settings),
     close: async () => {
       // Stops the revocation poller and subscriber and closes the upstream client.
       await client.close();
