@@ -7,6 +7,13 @@
 import type { Context, Next } from 'koa';
 import type { ErrorRendererOptions } from './error-renderer';
 import { answerBare, renderError } from './error-renderer';
+import type { HeaderSet } from './security-headers';
+import { setHeaders } from './security-headers';
+
+/** What `respond` needs: the renderer's options and the security headers (securityHeaders()). */
+export interface ResponderOptions extends ErrorRendererOptions {
+  readonly headers?: HeaderSet;
+}
 
 /**
  * The outermost middleware of both services. It is on every request's path, so its checks are
@@ -15,15 +22,19 @@ import { answerBare, renderError } from './error-renderer';
  * @example
  *   app.use(respond({ logger, bodyLimit: 65536 }));
  */
-export function respond(options: ErrorRendererOptions) {
+export function respond(options: ResponderOptions) {
+  const headers = options.headers ?? [];
+  const rendering: ErrorRendererOptions = { logger: options.logger, bodyLimit: options.bodyLimit };
   return async function respondJson(ctx: Context, next: Next): Promise<void> {
+    // First, so errors carry them too and a handler may still change one (the demo page's CSP).
+    setHeaders(ctx.res, headers);
     let failed = false;
     try {
       await next();
       if (ctx.body === undefined || ctx.body === null || ctx.body === '') answerBare(ctx);
     } catch (thrown) {
       failed = true;
-      renderError(ctx, thrown, options);
+      renderError(ctx, thrown, rendering);
     }
     // Only a public answer that says so itself (the JWKS) may be cached; never an error.
     const cache: unknown = ctx.response.get('Cache-Control'); // undefined when unset, whatever Koa's types say

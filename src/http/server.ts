@@ -6,6 +6,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type Koa from 'koa';
 import type { Settings } from '../settings';
+import type { HeaderSet, SecurityHeaderSettings } from './security-headers';
+import { securityHeaders } from './security-headers';
 
 /** A running server and the address it actually bound (port 0 picks a free one). */
 export interface Listening {
@@ -14,11 +16,22 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** The settings that bound a client's hold on the server (seconds, as the settings give them). */
-export type ServerLimits = Pick<Settings, 'HEADERS_TIMEOUT' | 'REQUEST_TIMEOUT' | 'KEEP_ALIVE_TIMEOUT' | 'MAX_CONNECTIONS'>;
+/**
+ * The settings of the server itself: what bounds a client's hold on it (seconds, as the settings
+ * give them), and the security headers of the answers Node's parser refuses before Koa sees them.
+ */
+export type ServerSettings = Pick<Settings, 'HEADERS_TIMEOUT' | 'REQUEST_TIMEOUT' | 'KEEP_ALIVE_TIMEOUT' | 'MAX_CONNECTIONS'> & SecurityHeaderSettings;
 
 /** The defaults of those settings, for servers started without any. */
-export const DEFAULT_LIMITS: ServerLimits = Object.freeze({ HEADERS_TIMEOUT: 10, REQUEST_TIMEOUT: 30, KEEP_ALIVE_TIMEOUT: 65, MAX_CONNECTIONS: 1024 });
+export const DEFAULT_SERVER_SETTINGS: ServerSettings = Object.freeze({
+  HEADERS_TIMEOUT: 10,
+  REQUEST_TIMEOUT: 30,
+  KEEP_ALIVE_TIMEOUT: 65,
+  MAX_CONNECTIONS: 1024,
+  SECURITY_HEADERS: true,
+  STRICT_TRANSPORT_SECURITY: null,
+  COOKIE_SECURE: true,
+});
 
 const CLIENT_ERRORS: Record<string, [number, string, string]> = {
   HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'Request headers are too large.'],
@@ -27,7 +40,7 @@ const CLIENT_ERRORS: Record<string, [number, string, string]> = {
 };
 
 /** Answers what Node's parser or timers refused, unless an answer has already begun on the socket. */
-function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+function answerClientError(error: Error & { code?: string }, socket: Socket, headers: string): void {
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (!socket.writable || inFlight?.headersSent) {
     socket.destroy();
@@ -36,9 +49,12 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
   const [status, reason, detail] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request', 'Malformed request.'];
   const body = JSON.stringify({ detail });
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headers}Connection: close\r\n\r\n${body}`,
   );
 }
+
+/** Header lines for a response written by hand, each ending in CRLF. */
+const headerLines = (headers: HeaderSet): string => headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
 
 /**
  * Serves `app` on `host:port`.
@@ -46,7 +62,7 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
  * @example
  *   const { url, close } = await listen(app, '127.0.0.1', 0);
  */
-export function listen(app: Koa, host: string, port: number, limits: ServerLimits = DEFAULT_LIMITS): Promise<Listening> {
+export function listen(app: Koa, host: string, port: number, limits: ServerSettings = DEFAULT_SERVER_SETTINGS): Promise<Listening> {
   const requestTimeout = limits.REQUEST_TIMEOUT * 1000;
   // The headers are part of the request: a longer headers timeout could never fire, and Node refuses it.
   const headersTimeout = Math.min(limits.HEADERS_TIMEOUT * 1000, requestTimeout);
@@ -56,7 +72,8 @@ export function listen(app: Koa, host: string, port: number, limits: ServerLimit
   // Koa's handler settles every request itself (it never rejects), so its promise is not awaited.
   const handle = app.callback();
   const server = createServer({ requestTimeout, headersTimeout, connectionsCheckingInterval }, (req, res) => void handle(req, res));
-  server.on('clientError', answerClientError);
+  const headers = headerLines(securityHeaders(limits));
+  server.on('clientError', (error: Error, socket: Socket) => answerClientError(error, socket, headers));
   server.keepAliveTimeout = limits.KEEP_ALIVE_TIMEOUT * 1000;
   // Connections past the cap are closed as they arrive, before a byte is read.
   server.maxConnections = limits.MAX_CONNECTIONS;
