@@ -29,18 +29,19 @@ export function securityHeaders(settings: SecurityHeaderSettings): HeaderSet {
   const helmet = koaHelmet({
     // JSON is never a document: it may load nothing and be framed by no one.
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    crossOriginOpenerPolicy: { policy: 'same-origin' },
     // Browsers' CORS requests are not concerned; only no-cors loads from other sites are refused.
     crossOriginResourcePolicy: { policy: 'same-origin' },
-    crossOriginEmbedderPolicy: false,
-    originAgentCluster: false,
     referrerPolicy: { policy: 'no-referrer' },
     // Not includeSubDomains: this service cannot speak for the other hosts of its domain.
     strictTransportSecurity: hsts ? { maxAge: HSTS_MAX_AGE, includeSubDomains: false } : false,
     xContentTypeOptions: true,
     xFrameOptions: { action: 'deny' },
-    xPermittedCrossDomainPolicies: { permittedPolicies: 'none' },
-    // Headers for old browsers and HTML pages; they mean nothing on a JSON answer.
+    // Headers for documents, plugins and old browsers: they mean nothing on a JSON answer, and
+    // each header costs every request its share.
+    crossOriginOpenerPolicy: false,
+    crossOriginEmbedderPolicy: false,
+    originAgentCluster: false,
+    xPermittedCrossDomainPolicies: false,
     xDnsPrefetchControl: false,
     xDownloadOptions: false,
     xPoweredBy: false,
