@@ -326,12 +326,12 @@ const table = {
   KEEP_ALIVE_TIMEOUT: {
     default: 65,
     parse: positiveDuration,
-    doc: 'Seconds an idle kept-alive connection stays open; longer than common proxies\' idle timeouts, so they close first.',
+    doc: "Seconds an idle kept-alive connection stays open; longer than common proxies' idle timeouts, so they close first.",
   },
   MAX_CONNECTIONS: {
     default: 1024,
     parse: integer(1),
-    doc: 'Most connections open at once; further ones are closed as they arrive, so slow clients cannot exhaust the process. Count a proxy\'s pool and your load balancer\'s health checks.',
+    doc: "Most connections open at once; further ones are closed as they arrive, so slow clients cannot exhaust the process. Count a proxy's pool and your load balancer's health checks.",
   },
   SECURITY_HEADERS: {
     default: true,

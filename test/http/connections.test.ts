@@ -6,7 +6,6 @@ import { expect } from 'chai';
 import { DemoController } from '../../src/controllers/client-service/demo-controller';
 import type { SettingsInput } from '../../src/settings';
 import { startAuthService, TEST_KEY } from '../support/auth-service';
-import type { TestAuthService } from '../support/auth-service';
 import { startClientService } from '../support/client-service';
 import { forEachDialect } from '../support/databases';
 import type { RawConnection } from '../support/raw-socket';
@@ -36,7 +35,7 @@ const SERVICES: [string, Starter][] = [
       const auth = await startAuthService(dialect);
       const client = await startClientService(
         dialect,
-        { REMOTE_AUTH_SERVICE_URL: auth.url, SIGNING_KEY: TEST_KEY, ...overrides } as never,
+        { REMOTE_AUTH_SERVICE_URL: auth.url, SIGNING_KEY: TEST_KEY, ...overrides },
         { controllers: [DemoController] },
       );
       return {
@@ -76,9 +75,7 @@ forEachDialect((dialect) => {
         it('close the connection after a 413 on a chunked body, so a request sent after it on the socket is never left hanging', async () => {
           const connection = await open();
           const chunk = 'x'.repeat(16 * 1024);
-          connection.write(
-            `POST ${target.postPath} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
-          );
+          connection.write(`POST ${target.postPath} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
           // A megabyte, more than the socket buffers hold, so the server has to read or drop it.
           for (let i = 0; i < 64; i++) connection.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
           connection.write('0\r\n\r\n');

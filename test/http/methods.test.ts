@@ -41,7 +41,11 @@ forEachDialect((dialect) => {
   let client: TestClientService;
   before(async () => {
     auth = await startAuthService(dialect);
-    client = await startClientService(dialect, { REMOTE_AUTH_SERVICE_URL: auth.url, SIGNING_KEY: TEST_KEY }, { controllers: [DemoController, GuardedController] });
+    client = await startClientService(
+      dialect,
+      { REMOTE_AUTH_SERVICE_URL: auth.url, SIGNING_KEY: TEST_KEY },
+      { controllers: [DemoController, GuardedController] },
+    );
   });
   after(async () => {
     await client.close();
@@ -72,7 +76,12 @@ forEachDialect((dialect) => {
     }
 
     it('lists OPTIONS in Allow on the 405 of a method llhttp and the router both know, as Django does', async () => {
-      expect(await ask('DELETE', `${auth.url}/auth/token/`)).to.deep.equal({ status: 405, type: 'application/json', allow: 'POST, OPTIONS', body: notAllowed('DELETE') });
+      expect(await ask('DELETE', `${auth.url}/auth/token/`)).to.deep.equal({
+        status: 405,
+        type: 'application/json',
+        allow: 'POST, OPTIONS',
+        body: notAllowed('DELETE'),
+      });
       expect(await ask('PUT', `${client.url}/api/test/`)).to.deep.equal({
         status: 405,
         type: 'application/json',

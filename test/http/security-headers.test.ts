@@ -24,7 +24,15 @@ const EXPECTED: Record<string, string> = {
   'x-frame-options': 'DENY',
 };
 /** Helmet's other headers, which a JSON answer has no use for. */
-const NOT_SENT = ['cross-origin-opener-policy', 'cross-origin-embedder-policy', 'origin-agent-cluster', 'x-permitted-cross-domain-policies', 'x-dns-prefetch-control', 'x-download-options', 'x-xss-protection'];
+const NOT_SENT = [
+  'cross-origin-opener-policy',
+  'cross-origin-embedder-policy',
+  'origin-agent-cluster',
+  'x-permitted-cross-domain-policies',
+  'x-dns-prefetch-control',
+  'x-download-options',
+  'x-xss-protection',
+];
 const NAMES = [...Object.keys(EXPECTED), ...NOT_SENT];
 
 /** The security headers of an answer, by lower-case name. */
