@@ -20,7 +20,8 @@ export interface Listening {
  * The settings of the server itself: what bounds a client's hold on it (seconds, as the settings
  * give them), and the security headers of the answers Node's parser refuses before Koa sees them.
  */
-export type ServerSettings = Pick<Settings, 'HEADERS_TIMEOUT' | 'REQUEST_TIMEOUT' | 'KEEP_ALIVE_TIMEOUT' | 'MAX_CONNECTIONS'> & SecurityHeaderSettings;
+export type ServerSettings = Pick<Settings, 'HEADERS_TIMEOUT' | 'REQUEST_TIMEOUT' | 'KEEP_ALIVE_TIMEOUT' | 'MAX_CONNECTIONS' | 'MAX_CONNECTIONS_PER_IP'> &
+  SecurityHeaderSettings;
 
 /** The defaults of those settings, for servers started without any. */
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = Object.freeze({
@@ -28,6 +29,7 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = Object.freeze({
   REQUEST_TIMEOUT: 30,
   KEEP_ALIVE_TIMEOUT: 65,
   MAX_CONNECTIONS: 1024,
+  MAX_CONNECTIONS_PER_IP: 0,
   SECURITY_HEADERS: true,
   STRICT_TRANSPORT_SECURITY: null,
   COOKIE_SECURE: true,
@@ -51,6 +53,28 @@ function answerClientError(error: Error & { code?: string }, socket: Socket, hea
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headers}Connection: close\r\n\r\n${body}`,
   );
+}
+
+/**
+ * Closes, as they arrive, connections from an address that already holds `cap` of them. The
+ * counts live only as long as the connections do, so a map of addresses cannot grow unbounded.
+ */
+function capPerAddress(server: Server, cap: number): void {
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > cap) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left > 0) open.set(address, left);
+      else open.delete(address);
+    });
+  });
 }
 
 /** Header lines for a response written by hand, each ending in CRLF. */
@@ -77,6 +101,7 @@ export function listen(app: Koa, host: string, port: number, limits: ServerSetti
   server.keepAliveTimeout = limits.KEEP_ALIVE_TIMEOUT * 1000;
   // Connections past the cap are closed as they arrive, before a byte is read.
   server.maxConnections = limits.MAX_CONNECTIONS;
+  if (limits.MAX_CONNECTIONS_PER_IP > 0) capPerAddress(server, limits.MAX_CONNECTIONS_PER_IP);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -117,6 +117,7 @@ export interface Settings {
   readonly REQUEST_TIMEOUT: number;
   readonly KEEP_ALIVE_TIMEOUT: number;
   readonly MAX_CONNECTIONS: number;
+  readonly MAX_CONNECTIONS_PER_IP: number;
   readonly SECURITY_HEADERS: boolean;
   readonly STRICT_TRANSPORT_SECURITY: boolean | null;
 }
@@ -332,6 +333,11 @@ const table = {
     default: 1024,
     parse: integer(1),
     doc: "Most connections open at once; further ones are closed as they arrive, so slow clients cannot exhaust the process. Count a proxy's pool and your load balancer's health checks.",
+  },
+  MAX_CONNECTIONS_PER_IP: {
+    default: 0,
+    parse: integer(0),
+    doc: "Most connections open at once from one address (0: no cap), so one slow client cannot take every MAX_CONNECTIONS slot. Leave at 0 behind a proxy: every connection then comes from the proxy's address.",
   },
   SECURITY_HEADERS: {
     default: true,

@@ -59,8 +59,8 @@ forEachDialect((dialect) => {
     describe(`connections of the ${name}`, () => {
       let target: Target;
       const opened: RawConnection[] = [];
-      const open = async (): Promise<RawConnection> => {
-        const connection = await openRaw(target.url);
+      const open = async (from?: string): Promise<RawConnection> => {
+        const connection = await openRaw(target.url, from);
         opened.push(connection);
         return connection;
       };
@@ -164,6 +164,21 @@ forEachDialect((dialect) => {
           fourth.write(`GET ${target.getPath} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n`);
           expect(await waitUntil(() => fourth.closed(), 3000)).to.equal(true);
           expect(fourth.statuses()).to.deep.equal([401]);
+        });
+
+        it('holds at most MAX_CONNECTIONS_PER_IP sockets from one address, while another address is still served', async () => {
+          target = await start(dialect, { MAX_CONNECTIONS_PER_IP: 2 });
+          for (const slow of [await open(), await open()]) slow.write(`GET ${target.getPath} HTTP/1.1\r\nHost: test\r\nX-Slow: a`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          const third = await open();
+          third.write(`GET ${target.getPath} HTTP/1.1\r\nHost: test\r\n\r\n`);
+          expect(await waitUntil(() => third.closed(), 3000)).to.equal(true);
+          expect(third.statuses()).to.deep.equal([]);
+          // Linux routes all of 127/8 to loopback: another address on the same machine.
+          const other = await open('127.0.0.2');
+          other.write(`GET ${target.getPath} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n`);
+          expect(await waitUntil(() => other.closed(), 3000)).to.equal(true);
+          expect(other.statuses()).to.deep.equal([401]);
         });
       });
     });

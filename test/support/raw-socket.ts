@@ -16,11 +16,11 @@ export interface RawConnection {
   destroy(): void;
 }
 
-/** Opens a connection to the server at `url` (its host and port). */
-export function openRaw(url: string): Promise<RawConnection> {
+/** Opens a connection to the server at `url` (its host and port), from `localAddress` when given. */
+export function openRaw(url: string, localAddress?: string): Promise<RawConnection> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname);
+    const socket = connect({ port: Number(port), host: hostname, localAddress });
     let data = '';
     let ended = false;
     socket.setEncoding('utf8');
