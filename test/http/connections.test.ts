@@ -131,6 +131,25 @@ forEachDialect((dialect) => {
           expect(connection.received()).to.include('{"detail":"Request took too long to arrive."}');
         });
 
+        it('leaves an idle kept-alive connection to KEEP_ALIVE_TIMEOUT: the headers timeout starts with the next request', async () => {
+          target = await start(dialect, { HEADERS_TIMEOUT: 0.3, REQUEST_TIMEOUT: 0.6, KEEP_ALIVE_TIMEOUT: 5 });
+          const connection = await open();
+          connection.write(`GET ${target.getPath} HTTP/1.1\r\nHost: test\r\n\r\n`);
+          expect(await waitUntil(() => connection.statuses().length === 1, 3000)).to.equal(true);
+          await new Promise((resolve) => setTimeout(resolve, 1200));
+          connection.write(`GET ${target.getPath} HTTP/1.1\r\nHost: test\r\n\r\n`);
+          expect(await waitUntil(() => connection.statuses().length === 2, 3000)).to.equal(true);
+          expect(connection.statuses()).to.deep.equal([401, 401]);
+        });
+
+        it('closes an idle kept-alive connection after KEEP_ALIVE_TIMEOUT', async () => {
+          target = await start(dialect, { KEEP_ALIVE_TIMEOUT: 0.5 });
+          const connection = await open();
+          connection.write(`GET ${target.getPath} HTTP/1.1\r\nHost: test\r\n\r\n`);
+          expect(await waitUntil(() => connection.statuses().length === 1, 3000)).to.equal(true);
+          expect(await waitUntil(() => connection.closed(), 3000)).to.equal(true);
+        });
+
         it('cuts off a client that sends its body too slowly, within REQUEST_TIMEOUT', async () => {
           target = await start(dialect, { HEADERS_TIMEOUT: 0.3, REQUEST_TIMEOUT: 0.6 });
           const connection = await open();
