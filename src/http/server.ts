@@ -81,27 +81,27 @@ function capPerAddress(server: Server, cap: number): void {
 const headerLines = (headers: HeaderSet): string => headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
 
 /**
- * Serves `app` on `host:port`.
+ * Serves `app` on `host:port`, bounded by `settings` (a service passes its own; the defaults otherwise).
  *
  * @example
  *   const { url, close } = await listen(app, '127.0.0.1', 0);
  */
-export function listen(app: Koa, host: string, port: number, limits: ServerSettings = DEFAULT_SERVER_SETTINGS): Promise<Listening> {
-  const requestTimeout = limits.REQUEST_TIMEOUT * 1000;
+export function listen(app: Koa, host: string, port: number, settings: ServerSettings = DEFAULT_SERVER_SETTINGS): Promise<Listening> {
+  const requestTimeout = settings.REQUEST_TIMEOUT * 1000;
   // The headers are part of the request: a longer headers timeout could never fire, and Node refuses it.
-  const headersTimeout = Math.min(limits.HEADERS_TIMEOUT * 1000, requestTimeout);
+  const headersTimeout = Math.min(settings.HEADERS_TIMEOUT * 1000, requestTimeout);
   // Node checks both timeouts on a timer (30 s by default, which would let a slow client stay that
   // much longer); a second at most, and finer for the short timeouts of tests.
   const connectionsCheckingInterval = Math.max(20, Math.min(1000, headersTimeout / 4));
   // Koa's handler settles every request itself (it never rejects), so its promise is not awaited.
   const handle = app.callback();
   const server = createServer({ requestTimeout, headersTimeout, connectionsCheckingInterval }, (req, res) => void handle(req, res));
-  const headers = headerLines(securityHeaders(limits));
+  const headers = headerLines(securityHeaders(settings));
   server.on('clientError', (error: Error, socket: Socket) => answerClientError(error, socket, headers));
-  server.keepAliveTimeout = limits.KEEP_ALIVE_TIMEOUT * 1000;
+  server.keepAliveTimeout = settings.KEEP_ALIVE_TIMEOUT * 1000;
   // Connections past the cap are closed as they arrive, before a byte is read.
-  server.maxConnections = limits.MAX_CONNECTIONS;
-  if (limits.MAX_CONNECTIONS_PER_IP > 0) capPerAddress(server, limits.MAX_CONNECTIONS_PER_IP);
+  server.maxConnections = settings.MAX_CONNECTIONS;
+  if (settings.MAX_CONNECTIONS_PER_IP > 0) capPerAddress(server, settings.MAX_CONNECTIONS_PER_IP);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
