@@ -107,6 +107,18 @@ forEachDialect((dialect) => {
           expect(firstHead(connection)).to.match(/\r\nContent-Type: application\/json\r\n/i);
         });
 
+        it('close it after a refusal that never read the body (no Content-Type: 400 at login, 401 at a guarded route)', async () => {
+          const connection = await open();
+          const chunk = 'x'.repeat(16 * 1024);
+          connection.write(`POST ${target.postPath} HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n`);
+          for (let i = 0; i < 64; i++) connection.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+          connection.write('0\r\n\r\n');
+          connection.write(`GET ${target.getPath} HTTP/1.1\r\nHost: test\r\n\r\n`);
+          expect(await waitUntil(() => connection.closed(), 5000), `not closed; received: ${connection.received()}`).to.equal(true);
+          expect(connection.statuses()[0]).to.be.oneOf([400, 401]);
+          expect(firstHead(connection)).to.match(/\r\nConnection: close\r\n/i);
+        });
+
         it('keep answered requests alive: a GET and a POST whose body was read share one socket', async () => {
           const connection = await open();
           connection.write(`GET ${target.getPath} HTTP/1.1\r\nHost: test\r\n\r\n`);
