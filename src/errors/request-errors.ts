@@ -32,12 +32,14 @@ export class NotFound extends EasyJwtError {
   }
 }
 
-/** 405 for a known path asked with a method it does not serve. */
+/** 405 for a known path asked with a method it does not serve; `Allow` lists those it does. */
 export class MethodNotAllowed extends EasyJwtError {
   readonly status = 405;
   readonly code = 'method_not_allowed';
-  constructor(method: string) {
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(method: string, allowed: readonly string[] = []) {
     super(`Method "${method}" not allowed.`);
+    this.headers = allowed.length > 0 ? Object.freeze({ Allow: allowed.join(', ') }) : {};
   }
 }
 

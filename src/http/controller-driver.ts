@@ -9,6 +9,7 @@
 //    decorator such as @AuthUser) and that has no interceptors is called directly.
 // Everything else (routes with parameters, unknown paths and so the 404/405/OPTIONS answers,
 // @Body/@Param/@QueryParam actions) takes the stock path, unchanged.
+import { METHODS } from 'node:http';
 import type Router from '@koa/router';
 import compose from 'koa-compose';
 import type { Context, Middleware, Next } from 'koa';
@@ -113,6 +114,10 @@ export class ControllerDriver extends KoaDriver {
         this.served.push(`${method} ${path}`);
       }
     }
+    // Every method Node parses counts as implemented: the router would answer the others (TRACE,
+    // PROPFIND, ...) 501 in plain text, where a known path answers 405 naming its methods and an
+    // unknown one 404, as Django does.
+    this.koaRouter.methods = [...METHODS];
     // The router's middleware expects its own richer context type; it is mounted in a plain Koa chain.
     const routerChain = [this.koaRouter.routes(), this.koaRouter.allowedMethods()] as unknown as Middleware[];
     this.routed = compose(routerChain);

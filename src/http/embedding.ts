@@ -17,6 +17,7 @@ import { renderError } from './error-renderer';
 import { GuardRefusal, refusalOf } from './guard-refusal';
 import { authenticated, principalOf, requireLogin, requirePermission, requireStaff } from './guards';
 import { respond, sendJson } from './responses';
+import type { HeaderSet } from './security-headers';
 
 /** What `embed` needs of a built service. */
 export interface EmbeddingOptions {
@@ -28,6 +29,8 @@ export interface EmbeddingOptions {
   readonly alsoUnder?: readonly string[];
   /** The library's endpoints (routing-controllers dispatch), errors thrown, bodies parsed. */
   readonly endpoints: Middleware;
+  /** The security headers of the endpoints' answers (securityHeaders()). */
+  readonly headers?: HeaderSet;
 }
 
 /** The pieces of a service for a team's own Koa app (see easyJwtClient / easyJwtAuthService). */
@@ -112,7 +115,7 @@ export function embed(parts: ServiceContext, options: EmbeddingOptions): EasyJwt
     };
   };
 
-  const endpoints = compose([respond(rendering), parseBodies(options.bodyLimit), options.endpoints]);
+  const endpoints = compose([respond({ ...rendering, headers: options.headers }), parseBodies(options.bodyLimit), options.endpoints]);
   const prefix = options.prefix;
   const under = `${prefix}/`;
   const others = (options.alsoUnder ?? []).map((other) => `${other}/`);

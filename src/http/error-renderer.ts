@@ -13,6 +13,22 @@ const OPTIONS_METADATA = Object.freeze({
   parses: ['application/json', 'application/x-www-form-urlencoded'],
 });
 
+/** The order Django lists a view's methods in `Allow` (its `http_method_names`). */
+const DJANGO_METHOD_ORDER = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+/**
+ * The methods a path serves, as Django's `Allow` names them: the router's list (which has HEAD
+ * beside GET) plus OPTIONS, which every endpoint answers, in Django's order.
+ */
+export function allowedMethods(ctx: Context): string[] {
+  const listed: unknown = ctx.response.get('Allow'); // undefined when unset, whatever Koa's types say
+  if (typeof listed !== 'string' || listed === '') return [];
+  const methods = new Set(listed.split(',').map((method) => method.trim().toUpperCase()));
+  methods.add('OPTIONS');
+  const known = DJANGO_METHOD_ORDER.filter((method) => methods.has(method));
+  return [...known, ...[...methods].filter((method) => !DJANGO_METHOD_ORDER.includes(method))];
+}
+
 /** Options of the renderer. */
 export interface ErrorRendererOptions {
   readonly logger: Logger;
@@ -30,7 +46,7 @@ export function toClientError(error: unknown, ctx: Context, bodyLimit: number): 
   if (status === 415) return new UnsupportedMediaType(ctx.request.type || 'unknown');
   if (status === 400 && err.expose !== false) return new ParseError(err.message ?? 'malformed body');
   if (status === 404) return new NotFound();
-  if (status === 405) return new MethodNotAllowed(ctx.method);
+  if (status === 405) return new MethodNotAllowed(ctx.method, allowedMethods(ctx));
   return new InternalError(error);
 }
 
@@ -54,7 +70,10 @@ export function renderError(ctx: Context, thrown: unknown, options: ErrorRendere
 /** Fills in an answer the router left without a body, or throws the error it stands for. */
 export function answerBare(ctx: Context): void {
   if (ctx.status === 404) throw new NotFound();
-  if (ctx.status === 405) throw new MethodNotAllowed(ctx.method);
+  if (ctx.status === 405) throw new MethodNotAllowed(ctx.method, allowedMethods(ctx));
   // The router answers OPTIONS with an empty text body; DRF describes the endpoint in JSON.
-  if (ctx.method === 'OPTIONS' && ctx.status === 200) ctx.body = OPTIONS_METADATA;
+  if (ctx.method === 'OPTIONS' && ctx.status === 200) {
+    ctx.set('Allow', allowedMethods(ctx).join(', '));
+    ctx.body = OPTIONS_METADATA;
+  }
 }

@@ -10,6 +10,7 @@ import { attachService } from './authenticator';
 import { ControllerDriver } from './controller-driver';
 import { parseBodies } from './body-parser';
 import { respond } from './responses';
+import type { HeaderSet } from './security-headers';
 
 /**
  * A Koa app answering DRF-shaped JSON, with `service` reachable by guards and controllers.
@@ -17,10 +18,10 @@ import { respond } from './responses';
  * @example
  *   const app = createServiceApp({ logger, bodyLimit: 65536, service: parts });
  */
-export function createServiceApp(options: { logger: Logger; bodyLimit: number; service: ServiceContext }): Koa {
+export function createServiceApp(options: { logger: Logger; bodyLimit: number; service: ServiceContext; headers?: HeaderSet }): Koa {
   const app = new Koa();
   app.silent = true; // errors are logged by the responder, once
-  app.use(respond({ logger: options.logger, bodyLimit: options.bodyLimit }));
+  app.use(respond({ logger: options.logger, bodyLimit: options.bodyLimit, headers: options.headers }));
   app.use(parseBodies(options.bodyLimit));
   attachService(app.context, options.service);
   keepRoutesLast(app);

@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import type { PasswordHasher } from '../core/passwords';
 import type { Listening } from '../http/server';
 import { listen } from '../http/server';
+import { securityHeaders } from '../http/security-headers';
 import { createServiceApp, mountRoutes } from '../http/service-app';
 import type { Logger } from '../logger';
 import type { AuthServiceParts } from '../auth-service/parts';
@@ -38,7 +39,7 @@ export interface AuthService extends AuthServiceParts {
 export async function createAuthService(options: AuthServiceOptions): Promise<AuthService> {
   const { service, parts, endpoints } = await buildAuthService(options);
   const { settings, dataSource, hasher, logger } = service;
-  const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });
+  const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts, headers: securityHeaders(settings) });
   // The client address: with NUM_PROXIES > 0, taken from X-Forwarded-For that many entries from
   // the right (Koa's proxy + maxIpsCount pick the same entry DRF's NUM_PROXIES does).
   app.proxy = settings.NUM_PROXIES > 0;
@@ -51,7 +52,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     dataSource,
     hasher,
     logger,
-    listen: (port = settings.PORT, host = settings.HOST) => listen(app, host, port),
+    listen: (port = settings.PORT, host = settings.HOST) => listen(app, host, port, settings),
     close: async () => {
       // Stops the revocation poller and channel and waits for registrations still running.
       await service.close();

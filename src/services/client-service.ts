@@ -6,6 +6,7 @@ import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import type { Listening } from '../http/server';
 import { listen } from '../http/server';
+import { securityHeaders } from '../http/security-headers';
 import { createServiceApp, mountControllers, mountRoutes } from '../http/service-app';
 import type { ClientServiceParts } from '../client-service/parts';
 import type { VerificationMode } from '../client-service/verification-mode';
@@ -39,7 +40,7 @@ export interface ClientService extends ClientServiceParts {
 export async function createClientService(options: ClientServiceOptions): Promise<ClientService> {
   const { client, parts, endpoints } = await buildClient(options);
   const { settings, dataSource, logger, verification, verificationReason, authorizationChecker, currentUserChecker } = client;
-  const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts });
+  const app = createServiceApp({ logger, bodyLimit: settings.BODY_LIMIT, service: parts, headers: securityHeaders(settings) });
   // The caller's address, as the auth-service's NUM_PROXIES reads it: it keys the login throttle.
   app.proxy = settings.NUM_PROXIES > 0;
   app.maxIpsCount = settings.NUM_PROXIES;
@@ -53,7 +54,7 @@ export async function createClientService(options: ClientServiceOptions): Promis
     dataSource,
     verification,
     verificationReason,
-    listen: (port = settings.PORT, host = settings.HOST) => listen(app, host, port),
+    listen: (port = settings.PORT, host = settings.HOST) => listen(app, host, port, settings),
     close: async () => {
       // Stops the revocation poller and subscriber and closes the upstream client.
       await client.close();

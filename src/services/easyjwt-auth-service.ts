@@ -25,6 +25,7 @@ import type { AuthServiceEvents } from '../events';
 import { EventBus } from '../events';
 import type { EasyJwtKoa } from '../http/embedding';
 import { embed } from '../http/embedding';
+import { securityHeaders } from '../http/security-headers';
 import { buildControllers, underPrefix } from '../http/service-app';
 import type { Logger } from '../logger';
 import { createLogger } from '../logger';
@@ -244,7 +245,8 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
     wellKnown(ctx, async () => {
       await prefixed(ctx, next);
     }) as Promise<void>;
-  const kit = embed(parts, { logger, bodyLimit: settings.BODY_LIMIT, prefix: settings.URL_PREFIX, alsoUnder: [WELL_KNOWN_PREFIX], endpoints });
+  const headers = securityHeaders(settings);
+  const kit = embed(parts, { logger, bodyLimit: settings.BODY_LIMIT, prefix: settings.URL_PREFIX, alsoUnder: [WELL_KNOWN_PREFIX], endpoints, headers });
   const service: EasyJwtAuthService = {
     ...parts,
     ...kit,

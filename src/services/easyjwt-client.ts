@@ -15,6 +15,7 @@ import { EventBus } from '../events';
 import type { RequestAuthenticator } from '../http/authenticator';
 import type { EasyJwtKoa } from '../http/embedding';
 import { embed } from '../http/embedding';
+import { securityHeaders } from '../http/security-headers';
 import { buildControllers, underPrefix } from '../http/service-app';
 import type { Logger } from '../logger';
 import { createLogger } from '../logger';
@@ -137,7 +138,7 @@ export async function buildClient(options: ClientServiceOptions): Promise<BuiltC
   const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator, events, delivery, clock, revocations: reach, throttle };
   // The proxy endpoints live under URL_PREFIX, the team's routes wherever the team puts them.
   const endpoints = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, [ProxyController]).dispatch);
-  const kit = embed(parts, { logger, bodyLimit: settings.BODY_LIMIT, prefix: settings.URL_PREFIX, endpoints });
+  const kit = embed(parts, { logger, bodyLimit: settings.BODY_LIMIT, prefix: settings.URL_PREFIX, endpoints, headers: securityHeaders(settings) });
   const verification = choice.mode;
   logger.info(
     { verification, reason: choice.reason, delivery: settings.DELIVERY_MODE, authService: settings.REMOTE_AUTH_SERVICE_URL },

@@ -121,6 +121,13 @@ export interface Settings {
   readonly LOGIN_THROTTLE_PER_ACCOUNT: RateLimit | null;
   readonly LOGIN_THROTTLE_PER_IP: RateLimit | null;
   readonly THROTTLE_KEY_PREFIX: string;
+  readonly HEADERS_TIMEOUT: number;
+  readonly REQUEST_TIMEOUT: number;
+  readonly KEEP_ALIVE_TIMEOUT: number;
+  readonly MAX_CONNECTIONS: number;
+  readonly MAX_CONNECTIONS_PER_IP: number;
+  readonly SECURITY_HEADERS: boolean;
+  readonly STRICT_TRANSPORT_SECURITY: boolean | null;
 }
 
 /** The SIGNING_KEY text: empty means none (HS* then refuses it; the others take the key store). */
@@ -334,6 +341,41 @@ const table = {
     default: 'easyjwt',
     parse: text,
     doc: 'Prefix of the throttle counters in Redis (`<prefix>:throttle:...`); with REDIS_URL every instance sharing it shares the counters, without it each instance counts in memory.',
+  },
+  HEADERS_TIMEOUT: {
+    default: 10,
+    parse: positiveDuration,
+    doc: "Seconds a client has to send a request's headers; a slower one gets 408 and its connection is closed (checked about once a second). At most REQUEST_TIMEOUT.",
+  },
+  REQUEST_TIMEOUT: {
+    default: 30,
+    parse: positiveDuration,
+    doc: 'Seconds a client has to send a whole request, headers and body; a slower one gets 408 and its connection is closed.',
+  },
+  KEEP_ALIVE_TIMEOUT: {
+    default: 65,
+    parse: positiveDuration,
+    doc: "Seconds an idle kept-alive connection stays open; longer than common proxies' idle timeouts, so they close first.",
+  },
+  MAX_CONNECTIONS: {
+    default: 1024,
+    parse: integer(1),
+    doc: "Most connections open at once; further ones are closed as they arrive, so slow clients cannot exhaust the process. Count a proxy's pool and your load balancer's health checks.",
+  },
+  MAX_CONNECTIONS_PER_IP: {
+    default: 0,
+    parse: integer(0),
+    doc: "Most connections open at once from one address (0: no cap), so one slow client cannot take every MAX_CONNECTIONS slot. Leave at 0 behind a proxy: every connection then comes from the proxy's address.",
+  },
+  SECURITY_HEADERS: {
+    default: true,
+    parse: boolean,
+    doc: "Send helmet's security headers on every answer (nosniff, `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY`, `Cross-Origin-Resource-Policy: same-origin`, a CSP of `default-src 'none'; frame-ancestors 'none'`; the demo page gets a CSP that runs its own scripts). Off only when a proxy in front sets them.",
+  },
+  STRICT_TRANSPORT_SECURITY: {
+    default: null,
+    parse: optionalBoolean,
+    doc: '`Strict-Transport-Security: max-age=31536000` (with SECURITY_HEADERS): browsers then reach this host over HTTPS only. null: on when COOKIE_SECURE is.',
   },
 } satisfies OptionsFor<Settings>;
 

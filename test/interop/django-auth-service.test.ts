@@ -1,7 +1,7 @@
 // Our auth-service next to a real Django simplejwt auth-service: shared tokens, easyjwt's client protocol, equal errors.
 import { expect } from 'chai';
 import type { TestAuthService, TestResponse } from '../support/auth-service';
-import { payloadOf, startAuthService, TEST_KEY } from '../support/auth-service';
+import { call, payloadOf, startAuthService, TEST_KEY } from '../support/auth-service';
 import type { DjangoPeer } from '../support/django';
 import { DEFAULT_PEER_USER, requireDjango, runSystemPython, startDjangoAuthService } from '../support/django';
 import { simplejwtToken } from '../support/interop-pyjwt';
@@ -234,6 +234,21 @@ describe('against a Django simplejwt auth-service (Debian python3-djangorestfram
         expect(mine.contentType).to.equal('application/json');
       });
     }
+
+    it('a method no endpoint serves (PROPFIND, SEARCH, LOCK, DELETE): the same 405, body, Content-Type and Allow', async () => {
+      const cases: [string, string][] = [
+        ['PROPFIND', '/auth/token/'],
+        ['SEARCH', '/auth/token/refresh/'],
+        ['LOCK', '/auth/user/'],
+        ['DELETE', '/auth/token/verify/'],
+      ];
+      for (const [method, path] of cases) {
+        const init = { method, headers: bearer(ourPair.access) };
+        const [theirs, mine] = await Promise.all([call(django.url + path, init), call(ours.url + path, init)]);
+        expect({ ...wire(mine), allow: mine.headers.get('allow') }, `${method} ${path}`).to.deep.equal({ ...wire(theirs), allow: theirs.headers.get('allow') });
+        expect(mine.status).to.equal(405);
+      }
+    });
 
     it('malformed JSON: both answer 400 "JSON parse error - <reason>" (the reason is the parser\'s own)', async () => {
       const theirs = await django.post('/auth/token/', '{"username":');
