@@ -80,6 +80,7 @@ const COMMON_NAMES: Readonly<Record<string, string>> = {
 const NAMES_BY_SYMBOL: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   // The auth-service's parts, each documented with an instance of itself.
   Credentials: { credentials: 'Credentials' },
+  claimProblem: { names: 'ClaimNames' },
   // The CLI's pieces, documented with the values a command holds.
   probeAuthService: { settings: 'ClientSettings' },
   makeMigrations: { context: 'CommandContext' },
