@@ -242,7 +242,45 @@ const query = fc.oneof(
 interface Family {
   readonly name: string;
   readonly paths: fc.Arbitrary<string>;
+  /** Requests of its own instead of the generic ones built from `paths`. */
+  readonly requests?: (real: () => readonly string[]) => fc.Arbitrary<FuzzRequest>;
 }
+
+let jtiCounter = 0;
+/**
+ * A well-formed token signed with the real key, for a user that exists, with one claim set to a
+ * generated value: the shape most likely to get past every check and reach the database.
+ */
+const perturbedToken = fc
+  .record({
+    type: fc.constantFrom('access', 'refresh'),
+    field: fc.constantFrom('exp', 'iat', 'nbf', 'jti', 'user_id', 'token_type', 'other'),
+    value: claimValue,
+    user: fc.constantFrom(1, 2, 3),
+  })
+  .map(({ type, field, value, user }) =>
+    signHs256({ token_type: type, exp: now() + 300, iat: now() - 5, jti: (++jtiCounter).toString(16).padStart(32, '0'), user_id: user, [field]: value }),
+  );
+
+/** Every endpoint that takes a token, sent a perturbed one where it reads it (body or Bearer). */
+const signedTokenRequests = (paths: readonly string[], bearerPaths: readonly string[]) => (real: () => readonly string[]) =>
+  fc.oneof(
+    fc.tuple(fc.constantFrom(...paths), perturbedToken, fc.nat()).map(([path, value, index]): FuzzRequest => ({
+      method: 'POST',
+      path,
+      // The expire endpoint also needs a Bearer token: a real one, so the body's token is what is judged.
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${real()[index % real().length] ?? ''}` },
+      body: Buffer.from(JSON.stringify({ refresh: value, token: value })),
+    })),
+    fc
+      .tuple(fc.constantFrom(...bearerPaths), perturbedToken)
+      .map(([path, value]): FuzzRequest => ({
+        method: path === '/auth/logout-all/' ? 'POST' : 'GET',
+        path,
+        headers: { Authorization: `Bearer ${value}` },
+        body: null,
+      })),
+  );
 
 const AUTH_FAMILIES: readonly Family[] = [
   { name: 'token endpoints', paths: fc.constantFrom('/auth/token/', '/auth/token/refresh/', '/auth/token/verify/', '/auth/token/blacklist/', '/auth/logout/') },
@@ -260,6 +298,14 @@ const AUTH_FAMILIES: readonly Family[] = [
       segment.map((id) => `/auth/sessions/${id}/`),
     ),
   },
+  {
+    name: 'signed tokens with one odd claim',
+    paths: fc.constant('/'),
+    requests: signedTokenRequests(
+      ['/auth/token/refresh/', '/auth/token/verify/', '/auth/token/blacklist/', '/auth/logout/', '/auth/token/expire/'],
+      ['/auth/user/', '/auth/sessions/', '/auth/users/1/', '/auth/logout-all/'],
+    ),
+  },
   { name: 'well-known and unknown paths', paths: fc.constantFrom('/.well-known/jwks.json', '/.well-known/openid-configuration', '/auth/', '/auth/nope/', '/') },
 ];
 
@@ -267,6 +313,11 @@ const CLIENT_FAMILIES: readonly Family[] = [
   {
     name: 'proxied endpoints',
     paths: fc.constantFrom('/auth/token/', '/auth/token/refresh/', '/auth/token/verify/', '/auth/token/blacklist/', '/auth/logout/', '/auth/password-change/'),
+  },
+  {
+    name: 'signed tokens with one odd claim',
+    paths: fc.constant('/'),
+    requests: signedTokenRequests(['/auth/token/refresh/', '/auth/token/verify/', '/auth/token/blacklist/', '/auth/logout/'], ['/api/test/', '/guarded/me/']),
   },
   {
     name: 'protected routes',
@@ -290,10 +341,11 @@ const request = (family: Family, tokens: fc.Arbitrary<string>): fc.Arbitrary<Fuz
     };
   });
 
-async function fuzz(base: string, family: Family, tokens: fc.Arbitrary<string>, seedOffset: number): Promise<void> {
+async function fuzz(base: string, family: Family, tokens: fc.Arbitrary<string>, real: () => readonly string[], seedOffset: number): Promise<void> {
   const seed = (SEED + seedOffset) | 0;
+  const requests = family.requests?.(real) ?? request(family, tokens);
   await fc.assert(
-    fc.asyncProperty(request(family, tokens), async (input) => {
+    fc.asyncProperty(requests, async (input) => {
       const response = await send(base, input);
       const problem = contractProblem(response);
       if (problem !== null) throw new Error(`${input.method} ${input.path} answered ${problem}: ${response.text.slice(0, 300)}`);
@@ -342,11 +394,12 @@ forEachDialect((dialect) => {
         });
 
         for (const [index, family] of AUTH_FAMILIES.entries()) {
-          it(`auth-service ${family.name}: never a 5xx, every 4xx DRF-shaped JSON`, async () => fuzz(auth.url, family, tokens, modeIndex * 100 + index));
+          it(`auth-service ${family.name}: never a 5xx, every 4xx DRF-shaped JSON`, async () =>
+            fuzz(auth.url, family, tokens, () => real, modeIndex * 100 + index));
         }
         for (const [index, family] of CLIENT_FAMILIES.entries()) {
           it(`client-service ${family.name}: never a 5xx, every 4xx DRF-shaped JSON`, async () =>
-            fuzz(client.url, family, tokens, modeIndex * 100 + 50 + index));
+            fuzz(client.url, family, tokens, () => real, modeIndex * 100 + 50 + index));
         }
       });
     }
