@@ -35,6 +35,9 @@ export const soakEmail = (index: number): string => `soak-${index}@example.com`;
 
 async function main(): Promise<void> {
   const users = Number(process.env.SOAK_USERS ?? 50);
+  // Small caches fill within the warm-up, so what they hold stops growing early: heap that still
+  // grows afterwards is a leak, not a cache on its way to its bound.
+  const USER_CACHE_SIZE = Number(process.env.SOAK_CACHE_SIZE ?? 1000);
   const dir = mkdtempSync(join(tmpdir(), 'easyjwt-soak-'));
   const DATABASE_URL = process.env.SOAK_DATABASE_URL ?? `sqlite:${join(dir, 'soak.sqlite3')}`;
   const auth = await createAuthService({
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
       // Cheap scrypt: the soak is after leaks and crashes, not password hashing throughput.
       PASSWORD_SCRYPT_N: 1024,
       PASSWORD_SCRYPT_P: 1,
+      USER_CACHE_SIZE,
       ROTATE_REFRESH_TOKENS: true,
       BLACKLIST_AFTER_ROTATION: true,
     },
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
       REMOTE_AUTH_SERVICE_URL: authListening.url,
       SIGNING_KEY: SOAK_KEY,
       TOKEN_VERIFICATION: 'local',
+      USER_CACHE_SIZE,
       DATABASE_URL: `sqlite:${join(dir, 'soak-client.sqlite3')}`,
       LOG_LEVEL: 'silent',
     },

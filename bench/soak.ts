@@ -9,7 +9,8 @@
 //   SOAK_SECONDS=600 SOAK_CONCURRENCY=32 npm run soak
 //
 // Settings (environment): SOAK_SECONDS (default 180), SOAK_INTERVAL_SECONDS (15), SOAK_CONCURRENCY
-// (16), SOAK_USERS (50), SOAK_DATABASE_URL (a MariaDB URL; default a temporary SQLite file),
+// (16), SOAK_USERS (50), SOAK_CACHE_SIZE (1000: USER_CACHE_SIZE of both services, which bounds
+// the token memo and the user caches; small, so they fill during the warm-up), SOAK_DATABASE_URL (a MariaDB URL; default a temporary SQLite file),
 // SOAK_MAX_HEAP_GROWTH (0.25: the end heap may exceed the heap after warm-up by this fraction).
 // Exits 1 on any 5xx, on a failed request, or when the heap keeps growing.
 import { fork } from 'node:child_process';
