@@ -235,7 +235,10 @@ async function main(): Promise<void> {
   );
   const ok = counters.serverErrors.length === 0 && counters.failures === 0 && growth <= MAX_HEAP_GROWTH;
   console.log(ok ? 'soak: OK' : 'soak: FAILED');
-  process.exitCode = ok ? 0 : 1;
+  // Exit explicitly once the child is gone: fetch's pooled sockets would keep this process alive.
+  if (child.exitCode === null)
+    await Promise.race([new Promise((resolve) => child.once('exit', resolve)), new Promise((resolve) => setTimeout(resolve, 10000))]);
+  process.exit(ok ? 0 : 1);
 }
 
 main().catch((error: unknown) => {
