@@ -272,14 +272,12 @@ const signedTokenRequests = (paths: readonly string[], bearerPaths: readonly str
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${real()[index % real().length] ?? ''}` },
       body: Buffer.from(JSON.stringify({ refresh: value, token: value })),
     })),
-    fc
-      .tuple(fc.constantFrom(...bearerPaths), perturbedToken)
-      .map(([path, value]): FuzzRequest => ({
-        method: path === '/auth/logout-all/' ? 'POST' : 'GET',
-        path,
-        headers: { Authorization: `Bearer ${value}` },
-        body: null,
-      })),
+    fc.tuple(fc.constantFrom(...bearerPaths), perturbedToken).map(([path, value]): FuzzRequest => ({
+      method: path === '/auth/logout-all/' ? 'POST' : 'GET',
+      path,
+      headers: { Authorization: `Bearer ${value}` },
+      body: null,
+    })),
   );
 
 const AUTH_FAMILIES: readonly Family[] = [
