@@ -34,9 +34,14 @@ export interface RegistryActionsParts {
   readonly onUserChanged: (userId: number) => void;
 }
 
+/** Whether staff `actor` may act on `target`'s tokens and sessions (an unknown target is no one's). */
+function mayActOn(actor: AuthPrincipal, target: { isSuperuser: boolean } | null): boolean {
+  return actor.isStaff && (actor.isSuperuser || target === null || !target.isSuperuser);
+}
+
 /**
  * The registry as its endpoints use it. `actor` is the authenticated user: each action is allowed
- * on their own tokens and sessions, and on anyone's for staff.
+ * on their own tokens and sessions, on anyone's for staff, and on a superuser's only for superusers.
  *
  * @example
  *   await actions.expireToken(actor, refresh, { affectTree: true });
@@ -56,7 +61,7 @@ export class RegistryActions {
     await this.parts.pipeline.settled(jti);
     const claimed = codec.userIdOf(claims);
     const owner = claimed === null ? null : await users.findByTokenId(settings.USER_ID_FIELD, claimed);
-    if (!actor.isStaff && owner?.id !== actor.id) throw new PermissionDenied();
+    if (owner?.id !== actor.id && !mayActOn(actor, owner)) throw new PermissionDenied();
     const now = this.now();
     const jtis = await inTransaction(this.parts.dataSource, async (manager) => {
       const record = await registry.ensure(manager, { ...codec.factsOf(claims), userId: owner?.id ?? null }, now);
@@ -69,15 +74,16 @@ export class RegistryActions {
   }
 
   /** The active sessions of `userId` (`currentJti` marks the asker's own). */
-  listSessions(actor: AuthPrincipal, userId: number, currentJti: string | null): Promise<SessionView[]> {
-    this.allow(actor, userId);
+  async listSessions(actor: AuthPrincipal, userId: number, currentJti: string | null): Promise<SessionView[]> {
+    await this.allow(actor, userId);
     return this.parts.sessions.list(userId, this.now(), currentJti);
   }
 
-  /** Ends one session; someone else's session is "not found" unless the actor is staff. */
+  /** Ends one session; someone else's session is "not found" unless the actor is staff (403 for a superuser's, unless the actor is one). */
   async endSession(actor: AuthPrincipal, sessionId: number, request: RequestInfo | null = null): Promise<void> {
     const owner = await this.parts.sessions.ownerOf(sessionId);
     if (owner === null || (owner !== actor.id && !actor.isStaff)) throw new NotFound();
+    await this.allow(actor, owner);
     const now = this.now();
     const ended = await this.parts.sessions.end(sessionId, owner, now, (manager, { jtis }) => this.parts.revocations.tokens(manager, jtis, now));
     this.announce(owner, ended.jtis, 'session-ended', request);
@@ -85,7 +91,7 @@ export class RegistryActions {
 
   /** Ends every session of `userId`; afterwards each request pays one comparison, not a lookup. */
   async logoutAll(actor: AuthPrincipal, userId: number, request: RequestInfo | null = null): Promise<{ sessions: number }> {
-    this.allow(actor, userId);
+    await this.allow(actor, userId);
     if (userId !== actor.id && !(await this.parts.users.withPermissions(userId))) throw new NotFound();
     const now = this.now();
     // One cutoff voids every token of the user, wherever it was issued; no row per token.
@@ -96,8 +102,14 @@ export class RegistryActions {
     return { sessions: ended.sessions };
   }
 
-  private allow(actor: AuthPrincipal, userId: number): void {
-    if (userId !== actor.id && !actor.isStaff) throw new PermissionDenied();
+  /** Anyone may act on themselves; on others, staff may, and on a superuser only a superuser. */
+  private async allow(actor: AuthPrincipal, userId: number): Promise<void> {
+    if (userId === actor.id) return;
+    if (!actor.isStaff) throw new PermissionDenied();
+    // Staff who are not superusers cannot see a superuser's sessions or end them: that would let
+    // them spy on or lock out the people who can change their own rights. The lookup happens only
+    // for these staff-on-someone requests.
+    if (!actor.isSuperuser && !mayActOn(actor, await this.parts.users.findByTokenId('id', userId))) throw new PermissionDenied();
   }
 
   private announce(userId: number | null, jtis: readonly string[], reason: 'expire' | 'session-ended' | 'logout-all', request: RequestInfo | null): void {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { INCLUDE_PERMISSIONS, USER_INCLUDE_HEADER } from '../core/user-include';
-import { AuthServiceUnavailable, SettingsError } from '../errors';
+import { AuthServiceUnavailable, ParseError, SettingsError } from '../errors';
 import { FEED_KEY_HEADER } from '../revocation/feed-key';
 import type { ClientSettings } from './client-settings';
 
@@ -68,7 +68,15 @@ export class AuthServiceClient {
 
   /** POSTs a JSON body (with `headers` added, e.g. the caller's X-Forwarded-For). */
   post(path: string, body: unknown, headers: Readonly<Record<string, string>> = {}): Promise<UpstreamReply> {
-    return this.send('POST', path, { data: body ?? {}, headers: { ...headers, 'Content-Type': 'application/json' } });
+    // Serialised here, not by axios: axios walks an object body recursively and overflows the
+    // stack on deeply nested JSON a client sent, which would read as the auth-service being down.
+    let data: string;
+    try {
+      data = JSON.stringify(body ?? {});
+    } catch {
+      throw new ParseError('the body is nested too deeply to relay');
+    }
+    return this.send('POST', path, { data, headers: { ...headers, 'Content-Type': 'application/json' } });
   }
 
   /**

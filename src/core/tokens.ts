@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { InvalidToken, WrongTokenType } from '../errors';
 import type { Settings } from '../settings';
+import { claimProblem } from './claim-bounds';
 import type { Clock } from './clock';
 import { epochSeconds, systemClock } from './clock';
 import { spellingProblem } from './compact-jws';
@@ -264,6 +265,8 @@ export class TokenCodec {
     if (iat !== undefined && (typeof iat !== 'number' || iat > now + this.settings.LEEWAY))
       throw new InvalidToken(`iat ${JSON.stringify(iat)} is not yet valid`);
     if (!claims[this.settings.JTI_CLAIM]) throw new InvalidToken('token has no id');
+    const bounds = claimProblem(claims, this.settings);
+    if (bounds !== null) throw new InvalidToken(bounds);
     const type = claims[this.settings.TOKEN_TYPE_CLAIM];
     if (type === undefined) throw new InvalidToken('token has no type');
     if (expectedType && type !== expectedType) throw new WrongTokenType(`expected ${expectedType}, got ${JSON.stringify(type)}`);

@@ -5,8 +5,10 @@ import { Group } from './group';
 import { Permission } from './permission';
 
 /**
- * A user account. Emails are stored lower-cased: MariaDB's unique index ignores case and SQLite's
- * does not, so normalising is the only way both agree on who `A@x` is.
+ * A user account. Emails are stored trimmed and lower-cased, and compared exactly: on MariaDB the
+ * email and username columns use a binary collation (migration ExactIdentifiers; TypeORM does not
+ * carry collations, so the entity cannot say it), so `alicé@x` is never `alice@x` there either,
+ * and the unique index refuses `A@x` beside `a@x` because both are written as `a@x`.
  */
 @Entity('easyjwt_user')
 export class User {

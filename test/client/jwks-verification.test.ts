@@ -91,6 +91,28 @@ forEachDialect((dialect) => {
         expect([server.fetches(), server.userFetches(), service.service.upstream.totalCalls]).to.deep.equal([fetches, users, calls]);
       });
 
+      it('refuses tokens signed with a published key whose claims are out of bounds, with the usual 401', async () => {
+        const absurd: Record<string, unknown>[] = [
+          { exp: 253402300799 },
+          { iat: -1 },
+          { nbf: -5 },
+          { jti: 'j'.repeat(300) },
+          { jti: 'a b' },
+          { user_id: 1e300 },
+          { user_id: -1 },
+          { token_type: 'access'.padEnd(100, 'x') },
+        ];
+        for (const key of keys) {
+          expect(await status(service, accessFor(key)), key.algorithm).to.equal(200);
+          for (const claims of absurd) {
+            // Rebuilt claims replace the ones the codec writes (exp, jti and the type included).
+            const token = signerFor(key).accessFrom({ user_id: 7 }, claims).token;
+            const response = await service.get('/guarded/login/', bearer(token));
+            expect([key.algorithm, claims, response.status, response.body]).to.deep.equal([key.algorithm, claims, 401, INVALID]);
+          }
+        }
+      });
+
       it("refuses a token whose header names one key's kid with another key's algorithm", async () => {
         const [rsa, ec] = [keys.find((key) => key.algorithm === 'RS256') as TestKey, keys.find((key) => key.algorithm === 'ES256') as TestKey];
         // Signed with the ES256 key, under the RS256 key's kid: the kid's key pins RS256.

@@ -77,6 +77,23 @@ forEachDialect((dialect) => {
       expect(payloadOf(response.body.access).user_id).to.equal(userId);
     });
 
+    it('matches the email exactly after trimming and lower-casing, on every database: no accent or dotless-i folding', async () => {
+      for (const email of ['usér@test.com', 'üser@test.com', 'user@tést.com', 'usır@test.com', 'user@test.comx']) {
+        const response = await auth.post('/auth/token/', { email, password: 'user-pass' });
+        expect([email, response.status, response.body]).to.deep.equal([email, 401, NO_ACCOUNT]);
+      }
+      // Another account may hold the accented address; the unique index still refuses a case variant.
+      const accented = await auth.createUser({ email: 'usér@test.com', password: 'other-pass' });
+      expect(accented).to.not.equal(userId);
+      const theirs = await auth.post('/auth/token/', { email: 'USÉR@test.com', password: 'other-pass' });
+      expect(payloadOf(theirs.body.access).user_id).to.equal(accented);
+      const mine = await auth.post('/auth/token/', { email: 'user@test.com', password: 'user-pass' });
+      expect(payloadOf(mine.body.access).user_id).to.equal(userId);
+      let duplicate: unknown = null;
+      await auth.createUser({ email: 'User@Test.com' }).catch((error: unknown) => (duplicate = error));
+      expect(String(duplicate)).to.include('already exists');
+    });
+
     it('does not trim or case-fold the password', async () => {
       expect((await auth.post('/auth/token/', { email: 'user@test.com', password: ' user-pass' })).status).to.equal(401);
       expect((await auth.post('/auth/token/', { email: 'user@test.com', password: 'USER-PASS' })).status).to.equal(401);
@@ -164,6 +181,13 @@ forEachDialect((dialect) => {
       expect(response.status).to.equal(200);
       expect(Object.keys(response.body)).to.deep.equal(['refresh', 'access']);
       expect(payloadOf(response.body.access).user_id).to.equal(userId);
+    });
+
+    it('matches the username exactly: no case or accent folding on any database', async () => {
+      for (const username of ['JDOE', 'jdöe', 'jdoé', 'jdoe\u200b']) {
+        const response = await auth.post('/auth/token/', { username, password: 'user-pass' });
+        expect([username, response.status, response.body]).to.deep.equal([username, 401, NO_ACCOUNT]);
+      }
     });
 
     it('requires the username field, not the email', async () => {

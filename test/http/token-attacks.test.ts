@@ -110,6 +110,26 @@ const ATTACKS: readonly Attack[] = [
   { name: 'not valid before a future nbf', token: (type, id) => forge(OK_HEADER, claims(type, id, { nbf: now() + 600 }), REAL) },
   { name: 'issued in the future', token: (type, id) => forge(OK_HEADER, claims(type, id, { iat: now() + 600, exp: now() + 900 }), REAL) },
   { name: 'iat that is not a number', token: (type, id) => forge(OK_HEADER, claims(type, id, { iat: 'yesterday' }), REAL) },
+  // Signed with the real key, so only the claims' own checks stand between them and the database.
+  { name: 'exp in year 9999', token: (type, id) => forge(OK_HEADER, claims(type, id, { exp: 253402300799 }), REAL) },
+  { name: 'exp beyond any date (1e20)', token: (type, id) => forge(OK_HEADER, claims(type, id, { exp: 1e20 }), REAL) },
+  { name: 'exp that is a numeric string', token: (type, id) => forge(OK_HEADER, claims(type, id, { exp: String(now() + 300) }), REAL) },
+  { name: 'iat before 1970', token: (type, id) => forge(OK_HEADER, claims(type, id, { iat: -1 }), REAL) },
+  { name: 'nbf that is a string', token: (type, id) => forge(OK_HEADER, claims(type, id, { nbf: 'x' }), REAL) },
+  { name: 'nbf before 1970', token: (type, id) => forge(OK_HEADER, claims(type, id, { nbf: -5 }), REAL) },
+  { name: 'a 300-character jti', token: (type, id) => forge(OK_HEADER, claims(type, id, { jti: 'j'.repeat(300) }), REAL) },
+  { name: 'a 33-character jti', token: (type, id) => forge(OK_HEADER, claims(type, id, { jti: 'a'.repeat(33) }), REAL) },
+  { name: 'a jti that is a number', token: (type, id) => forge(OK_HEADER, claims(type, id, { jti: 12345 }), REAL) },
+  { name: 'a jti that is an object', token: (type, id) => forge(OK_HEADER, claims(type, id, { jti: { a: 1 } }), REAL) },
+  { name: 'a jti with accents', token: (type, id) => forge(OK_HEADER, claims(type, id, { jti: 'é'.repeat(32) }), REAL) },
+  { name: 'a jti with a space', token: (type, id) => forge(OK_HEADER, claims(type, id, { jti: 'a b' }), REAL) },
+  { name: 'a user id beyond safe integers', token: (type) => forge(OK_HEADER, claims(type, 0, { user_id: 1e300 }), REAL) },
+  { name: 'a user id of 20 digits', token: (type) => forge(OK_HEADER, claims(type, 0, { user_id: '99999999999999999999' }), REAL) },
+  { name: 'a negative user id', token: (type) => forge(OK_HEADER, claims(type, 0, { user_id: -1 }), REAL) },
+  { name: 'a user id that is an object', token: (type) => forge(OK_HEADER, claims(type, 0, { user_id: { id: 1 } }), REAL) },
+  { name: 'a token type that is an object', token: (type, id) => forge(OK_HEADER, claims(type, id, { token_type: { type } }), REAL) },
+  { name: 'a token type that is a number', token: (type, id) => forge(OK_HEADER, claims(type, id, { token_type: 1 }), REAL) },
+  { name: 'a token type of 100 characters', token: (type, id) => forge(OK_HEADER, claims(type, id, { token_type: type.padEnd(100, 'x') }), REAL) },
   {
     name: 'oversized (9 KB of claims)',
     token: (type, id) => forge(OK_HEADER, claims(type, id, { padding: 'x'.repeat(9000) }), REAL),
@@ -160,7 +180,8 @@ forEachDialect((dialect) => {
       closeKeyServer = () => new Promise((resolve) => server.close(() => resolve()));
       const tokenSettings = { ALGORITHM: 'RS256', AUDIENCE, ISSUER } as const;
       auth = await startAuthService(dialect, { ...tokenSettings, SIGNING_KEY: service.privateKey });
-      userId = await auth.createUser({ email: 'ann@example.com' });
+      // Staff, so the expire endpoint may act on the tokens of the baseline's users too.
+      userId = await auth.createUser({ email: 'ann@example.com', isStaff: true });
       client = await startClientService(
         dialect,
         { ...tokenSettings, REMOTE_AUTH_SERVICE_URL: auth.url, VERIFYING_KEY: service.publicKey, TOKEN_VERIFICATION: 'local' },
@@ -180,6 +201,12 @@ forEachDialect((dialect) => {
       { name: 'POST /auth/logout/', type: 'refresh', send: (token) => auth.post('/auth/logout/', { refresh: token }), refusal: INVALID },
       { name: 'GET /auth/user/', type: 'access', send: (token) => auth.get('/auth/user/', bearer(token)), refusal: NOT_VALID_BEARER },
       { name: 'GET /auth/sessions/', type: 'access', send: (token) => auth.get('/auth/sessions/', bearer(token)), refusal: NOT_VALID_BEARER },
+      {
+        name: 'POST /auth/token/expire/',
+        type: 'refresh',
+        send: (token) => auth.post('/auth/token/expire/', { token }, bearer(forge(OK_HEADER, claims('access', userId), REAL))),
+        refusal: INVALID,
+      },
       { name: 'POST /auth/logout-all/', type: 'access', send: (token) => auth.post('/auth/logout-all/', {}, bearer(token)), refusal: NOT_VALID_BEARER },
       { name: 'client GET /guarded/login/', type: 'access', send: (token) => client.get('/guarded/login/', bearer(token)), refusal: NOT_VALID_BEARER },
     ];

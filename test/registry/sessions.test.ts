@@ -119,6 +119,32 @@ forEachDialect((dialect) => {
         expect((await auth.get('/auth/user/', bearer(theirs.access))).body).to.deep.equal(EXPIRED);
       });
 
+      it("refuses a superuser's sessions and tokens to staff who are not superusers, and lets a superuser act on them", async () => {
+        const FORBIDDEN = { status: 403, body: { detail: 'You do not have permission to perform this action.' } };
+        const rootId = await auth.createUser({ email: 'root@test.com', isStaff: true, isSuperuser: true });
+        await auth.createUser({ email: 'root2@test.com', isStaff: true, isSuperuser: true });
+        const root = await loginFrom('root@test.com', DESKTOP, '192.0.2.10');
+        const staff = await loginFrom('staff@test.com', DESKTOP, '192.0.2.3');
+        const [rootSession] = (await auth.get('/auth/sessions/', bearer(root.access))).body;
+
+        const listed = await auth.get(`/auth/sessions/?user=${rootId}`, bearer(staff.access));
+        expect({ status: listed.status, body: listed.body }).to.deep.equal(FORBIDDEN);
+        expect(await call('DELETE', `/auth/sessions/${rootSession.id}/`, staff.access)).to.deep.equal(FORBIDDEN);
+        const everywhere = await auth.post(`/auth/logout-all/?user=${rootId}`, {}, bearer(staff.access));
+        expect({ status: everywhere.status, body: everywhere.body }).to.deep.equal(FORBIDDEN);
+        const expired = await auth.post('/auth/token/expire/', { token: root.refresh }, bearer(staff.access));
+        expect({ status: expired.status, body: expired.body }).to.deep.equal(FORBIDDEN);
+        expect((await auth.get('/auth/user/', bearer(root.access))).status, 'the superuser is still logged in').to.equal(200);
+        // Staff still act on other staff and plain users; reading a superuser's profile stays allowed.
+        expect((await auth.get(`/auth/sessions/?user=${otherId}`, bearer(staff.access))).status).to.equal(200);
+        expect((await auth.get(`/auth/users/${rootId}/`, bearer(staff.access))).status).to.equal(200);
+
+        const other = await loginFrom('root2@test.com', DESKTOP, '192.0.2.11');
+        expect((await auth.get(`/auth/sessions/?user=${rootId}`, bearer(other.access))).body).to.have.length(1);
+        expect(await call('DELETE', `/auth/sessions/${rootSession.id}/`, other.access)).to.deep.equal({ status: 200, body: {} });
+        expect((await auth.get('/auth/user/', bearer(root.access))).body).to.deep.equal(EXPIRED);
+      });
+
       it("refuses another user's sessions to non-staff, a malformed ?user, and requests without a token", async () => {
         const mine = await loginFrom('user@test.com', DESKTOP, '192.0.2.1');
         const forbidden = await auth.get(`/auth/sessions/?user=${otherId}`, bearer(mine.access));

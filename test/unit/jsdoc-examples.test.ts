@@ -81,6 +81,7 @@ const NAMES_BY_SYMBOL: Readonly<Record<string, Readonly<Record<string, string>>>
   // The auth-service's parts, each documented with an instance of itself.
   Credentials: { credentials: 'Credentials' },
   LoginThrottle: { throttle: 'LoginThrottle', login: 'string', check: '() => Promise<void>' },
+  claimProblem: { names: 'ClaimNames' },
   // The CLI's pieces, documented with the values a command holds.
   probeAuthService: { settings: 'ClientSettings' },
   makeMigrations: { context: 'CommandContext' },
