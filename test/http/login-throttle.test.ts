@@ -5,15 +5,15 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { TokenLifecycleEvents } from '../../src/events';
 import type { SettingsInput } from '../../src/settings';
 import type { TestAuthService, TestResponse } from '../support/auth-service';
 import { startAuthService, TEST_KEY } from '../support/auth-service';
 import type { TestClientService } from '../support/client-service';
 import { deadPort, startClientService } from '../support/client-service';
+import { connectOrSkip, REDIS_URL } from '../support/redis';
 
-const REDIS_URL = process.env.EASYJWT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const EMAIL = 'user@test.com';
 const NO_ACCOUNT = { detail: 'No active account found with the given credentials' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -274,15 +274,7 @@ describe('login throttling', () => {
   describe('in Redis', function () {
     let redis: Redis;
     before(async function () {
-      redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      try {
-        await redis.connect();
-        await redis.ping();
-      } catch {
-        console.log(`      (skipped: no Redis at ${REDIS_URL})`);
-        redis.disconnect();
-        this.skip();
-      }
+      redis = await connectOrSkip(this);
     });
     after(() => redis?.disconnect());
 

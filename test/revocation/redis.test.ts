@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { revocationChannel } from '../../src/revocation/redis-channel';
 import type { TestAuthService, TestResponse } from '../support/auth-service';
 import { startAuthService, TEST_KEY } from '../support/auth-service';
 import type { TestClientService } from '../support/client-service';
 import { bearer, GuardedController, startClientService } from '../support/client-service';
+import { connectOrSkip, REDIS_URL } from '../support/redis';
 
-const REDIS_URL = process.env.EASYJWT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Polls so rare that only Redis (or a catch-up) can deliver within a test. */
 const RARE_POLL = 60;
 /** The bound with Redis: about a second. */
@@ -44,15 +44,7 @@ describe('revocations reaching services through Redis pub/sub', function () {
   const others: TestAuthService[] = [];
 
   before(async function () {
-    redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    try {
-      await redis.connect();
-      await redis.ping();
-    } catch {
-      console.log(`      (skipped: no Redis at ${REDIS_URL})`);
-      redis.disconnect();
-      this.skip();
-    }
+    redis = await connectOrSkip(this);
   });
   after(() => redis?.disconnect());
 

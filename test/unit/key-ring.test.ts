@@ -9,9 +9,9 @@ import type { VerificationKey } from '../../src/core/key-ring';
 import { KeyRing } from '../../src/core/key-ring';
 import { loadKeys } from '../../src/core/keys';
 import { TokenCodec } from '../../src/core/tokens';
-import { causeText, InvalidToken } from '../../src/errors';
 import type { Algorithm } from '../../src/settings';
 import { resolveSettings } from '../../src/settings';
+import { refusal } from '../support/token-refusal';
 
 const KEY = 'key-ring-test-signing-key-of-at-least-32-bytes';
 const OTHER = 'another-key-ring-test-key-of-at-least-32-bytes';
@@ -37,17 +37,6 @@ function handToken(header: object, payload: object, key: string | KeyObject, alg
 }
 
 const codecWith = (keys: ConstructorParameters<typeof TokenCodec>[1]) => new TokenCodec(settings, keys, new FrozenClock(START * 1000));
-
-function refusal(codec: TokenCodec, token: string): string {
-  try {
-    codec.verify(token);
-  } catch (error) {
-    expect(error).to.be.instanceOf(InvalidToken);
-    expect((error as InvalidToken).message).to.equal(InvalidToken.INVALID);
-    return causeText(error as InvalidToken) ?? '';
-  }
-  throw new Error(`expected ${token.slice(0, 40)}... to be refused`);
-}
 
 const hs = (kid: string | null, secret = KEY, algorithm: Algorithm = 'HS256'): VerificationKey => ({
   kid,

@@ -6,8 +6,8 @@ import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { FrozenClock } from '../../src/core/clock';
 import { loadKeys } from '../../src/core/keys';
 import { TokenCodec } from '../../src/core/tokens';
-import { causeText, InvalidToken } from '../../src/errors';
 import { resolveSettings } from '../../src/settings';
+import { refusal } from '../support/token-refusal';
 
 const KEY = 'token-refusals-test-signing-key-of-at-least-32-bytes';
 const START = Date.UTC(2026, 10, 22, 12, 0, 0) / 1000;
@@ -31,17 +31,6 @@ const codecFor = (algorithm: 'HS256' | 'RS256', key: string) =>
 
 /** The same segment with the last character's lowest bit flipped: the same bytes when that bit is unused. */
 const bump = (segment: string): string => segment.slice(0, -1) + ALPHABET[ALPHABET.indexOf(segment.at(-1) as string) ^ 1];
-
-function refusal(codec: TokenCodec, token: string): string {
-  try {
-    codec.verify(token);
-  } catch (error) {
-    expect(error).to.be.instanceOf(InvalidToken);
-    expect((error as InvalidToken).message).to.equal(InvalidToken.INVALID);
-    return causeText(error as InvalidToken) ?? '';
-  }
-  throw new Error(`expected ${token.slice(0, 40)}... to be refused`);
-}
 
 describe('token refusals', () => {
   it('refuses a token whose header carries crit, even with a valid signature (RFC 7515 4.1.11)', () => {
