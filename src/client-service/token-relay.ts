@@ -7,7 +7,7 @@ import type { AuthPrincipal, Principal } from '../core/principal';
 import { requestInfo } from '../core/request-info';
 import { unverifiedClaims, unverifiedExp, userIdFromClaims } from '../core/tokens';
 import { readRefreshIfAny } from '../delivery/delivery';
-import { AuthServiceUnavailable } from '../errors';
+import { AuthServiceUnavailable, InvalidCredentials } from '../errors';
 import { maskLogin } from '../events';
 import { requireStrings } from '../http/fields';
 import type { ClientServiceParts } from './parts';
@@ -76,7 +76,8 @@ export class TokenRelay {
 
   /**
    * POSTs credentials under this service's own throttle (429 here, before the auth-service is
-   * asked, past the limit): a 401 counts as a failure, a 200 as a success. The caller's address
+   * asked, past the limit): a 401, or a password change's 400 for wrong credentials, counts as a
+   * failure, a 200 as a success. The caller's address
    * goes along in X-Forwarded-For, appended as a proxy appends it, so an auth-service whose
    * NUM_PROXIES counts this service throttles and records the caller, not this service.
    */
@@ -92,7 +93,7 @@ export class TokenRelay {
       throw error;
     }
     if (reply.status === 200) ticket.succeeded();
-    else if (reply.status === 401) ticket.failed();
+    else if (reply.status === 401 || wrongCredentials(reply)) ticket.failed();
     else ticket.cancelled();
     return reply;
   }
@@ -201,4 +202,10 @@ function loginIn(body: unknown): string | null {
   const fields = body as Body;
   const login = typeof fields.email === 'string' ? fields.email : typeof fields.username === 'string' ? fields.username : null;
   return login === null ? null : maskLogin(login);
+}
+
+/** A password change refused for its credentials (easyjwt's 400), as against a refused new password. */
+function wrongCredentials(reply: UpstreamReply): boolean {
+  const problems = reply.body.non_field_errors;
+  return reply.status === 400 && Array.isArray(problems) && problems.includes(InvalidCredentials.MESSAGE);
 }
