@@ -8,7 +8,7 @@ import { serviceOf } from '../../http/authenticator';
 import { relayStatus } from '../../client-service/relay-status';
 import { TokenRelay } from '../../client-service/token-relay';
 
-type PathSetting = 'REMOTE_AUTH_SERVICE_VERIFY_PATH' | 'REMOTE_AUTH_SERVICE_BLACKLIST_PATH';
+type PathSetting = 'REMOTE_AUTH_SERVICE_VERIFY_PATH';
 
 async function forward(ctx: Context, setting: PathSetting, body: unknown): Promise<Record<string, unknown>> {
   const { upstream, settings } = serviceOf<ClientServiceParts>(ctx);
@@ -36,9 +36,10 @@ export class ProxyController {
     return forward(ctx, 'REMOTE_AUTH_SERVICE_VERIFY_PATH', body);
   }
 
+  /** Relayed; an auth-service without the route (django-easyjwt 1.0) gets our JSON 404, not a 503. */
   @Post('/token/blacklist/')
   blacklist(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
-    return forward(ctx, 'REMOTE_AUTH_SERVICE_BLACKLIST_PATH', body);
+    return new TokenRelay(serviceOf<ClientServiceParts>(ctx)).blacklist(ctx, body);
   }
 
   @Post('/password-change/')
