@@ -235,6 +235,24 @@ describe('against a Django simplejwt auth-service (Debian python3-djangorestfram
       });
     }
 
+    it("DRF's Allow and Vary on successes and errors: the same on both", async () => {
+      const cases: [string, (p: { post: TestAuthService['post']; get: TestAuthService['get'] }) => Promise<TestResponse>][] = [
+        ['obtain (200)', (p) => p.post('/auth/token/', { username: 'peer', password: django.password })],
+        ['obtain, wrong password (401)', (p) => p.post('/auth/token/', { username: 'peer', password: 'wrong-password' })],
+        ['obtain, missing fields (400)', (p) => p.post('/auth/token/', {})],
+        ['verify (200)', (p) => p.post('/auth/token/verify/', { token: ourPair.access })],
+        ['refresh, garbage (401)', (p) => p.post('/auth/token/refresh/', { refresh: 'garbage' })],
+        ['user (200)', (p) => p.get('/auth/user/', bearer(ourPair.access))],
+        ['user, no header (401)', (p) => p.get('/auth/user/')],
+      ];
+      for (const [name, send] of cases) {
+        const headers = (response: TestResponse) => ({ status: response.status, allow: response.headers.get('allow'), vary: response.headers.get('vary') });
+        const theirs = headers(await send(django));
+        expect(headers(await send(ours)), name).to.deep.equal(theirs);
+        expect(theirs.vary, name).to.equal('Accept');
+      }
+    });
+
     it('a method no endpoint serves (PROPFIND, SEARCH, LOCK, DELETE): the same 405, body, Content-Type and Allow', async () => {
       const cases: [string, string][] = [
         ['PROPFIND', '/auth/token/'],

@@ -1,6 +1,7 @@
 // The user endpoints of the auth-service: who am I, one user, all users, password change.
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Get, Param, Post } from 'routing-controllers';
+import { DrfView } from '../../http/controller-driver';
 import type { AuthServiceParts } from '../../auth-service/parts';
 import type { AuthPrincipal } from '../../core/principal';
 import { INCLUDE_PERMISSIONS, permissionList, USER_INCLUDE_HEADER, wantsPart } from '../../core/user-include';
@@ -11,6 +12,7 @@ import { requireStrings } from '../../http/fields';
 import { requestInfo } from '../../core/request-info';
 
 /** GET /user/, /users/{id}/, /users/ and POST /password-change/. */
+@DrfView()
 @Controller()
 export class UserController {
   /**

@@ -3,6 +3,7 @@
 // throttles credentials, keeps the local user copy and delivers tokens as DELIVERY_MODE says.
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Post } from 'routing-controllers';
+import { DrfView } from '../../http/controller-driver';
 import type { ClientServiceParts } from '../../client-service/parts';
 import { serviceOf } from '../../http/authenticator';
 import { relayStatus } from '../../client-service/relay-status';
@@ -18,6 +19,7 @@ async function forward(ctx: Context, setting: PathSetting, body: unknown): Promi
 }
 
 /** POST /token/, /token/refresh/, /token/verify/, /token/blacklist/, /password-change/ and /logout/. */
+@DrfView()
 @Controller()
 export class ProxyController {
   /** Login: on success, fetch the user with the new access token, keep the local copy, deliver the pair. */
