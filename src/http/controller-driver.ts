@@ -154,8 +154,14 @@ export class ControllerDriver extends KoaDriver {
     // unknown one 404, as Django does.
     this.koaRouter.methods = [...METHODS];
     // The router's middleware expects its own richer context type; it is mounted in a plain Koa chain.
-    const routerChain = [this.koaRouter.routes(), this.koaRouter.allowedMethods()] as unknown as Middleware[];
-    this.routed = compose(routerChain);
+    const routerChain = compose([this.koaRouter.routes(), this.koaRouter.allowedMethods()] as unknown as Middleware[]);
+    const drfLayers = layers.filter((layer) => this.drfPaths.has(withoutSlash(layer.path)));
+    this.routed = async (ctx, next) => {
+      await routerChain(ctx, next);
+      // The router's own 405 and OPTIONS answers run no route's chain; DRF's carry Vary too.
+      // Rare answers, so the layers are matched here rather than prepared.
+      if ((ctx.status === 405 || ctx.method === 'OPTIONS') && drfLayers.some((layer) => layer.match(ctx.path))) ctx.vary('Accept');
+    };
   }
 
   /**

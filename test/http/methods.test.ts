@@ -133,6 +133,16 @@ forEachDialect((dialect) => {
       ];
       for (const [name, answer, expected] of cases) expect(await answer, name).to.deep.equal(expected);
     });
+
+    it("sends Vary: Accept on the router's 405 and OPTIONS answers of those endpoints only", async () => {
+      const vary = async (method: string, url: string) => (await fetch(url, { method })).headers.get('vary');
+      expect(await vary('DELETE', `${auth.url}/auth/token/`)).to.equal('Accept');
+      expect(await vary('OPTIONS', `${auth.url}/auth/token/`)).to.equal('Accept');
+      expect(await vary('PUT', `${auth.url}/auth/users/1/`)).to.equal('Accept');
+      expect(await vary('OPTIONS', `${client.url}/auth/logout/`)).to.equal('Accept');
+      expect(await vary('PUT', `${client.url}/api/test/`)).to.equal(null);
+      expect(await vary('OPTIONS', `${client.url}/api/test/`)).to.equal(null);
+    });
   });
 
   describe('an unknown path', () => {
