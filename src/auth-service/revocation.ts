@@ -32,12 +32,14 @@ export class Revocation {
     const claims = codec.verify(raw);
     const jti = codec.jtiOf(claims);
     await this.parts.pipeline.settled(jti);
-    const record = await this.parts.registry.find(jti);
-    if (record?.expired) throw new TokenExpiredByRegistry(`jti ${jti} expired by the registry`);
-    if (record?.revoked) throw new TokenBlacklisted();
+    // The user's record first, as refresh reads it: a password change also revokes the token in
+    // the registry, and both endpoints must give that one reason with refresh's message.
     const userId = codec.userIdOf(claims);
     const user = userId === null ? null : await users.findByTokenId(settings.USER_ID_FIELD, userId);
     if (user) refuseVoided(claims, standingOf(user), settings);
+    const record = await this.parts.registry.find(jti);
+    if (record?.expired) throw new TokenExpiredByRegistry(`jti ${jti} expired by the registry`);
+    if (record?.revoked) throw new TokenBlacklisted();
   }
 
   /**

@@ -7,7 +7,7 @@ import type { AuthPrincipal, Principal } from '../core/principal';
 import { requestInfo } from '../core/request-info';
 import { unverifiedClaims, unverifiedExp, userIdFromClaims } from '../core/tokens';
 import { readRefreshIfAny } from '../delivery/delivery';
-import { AuthServiceUnavailable } from '../errors';
+import { AuthServiceUnavailable, InvalidCredentials, NotFound } from '../errors';
 import { maskLogin } from '../events';
 import { requireStrings } from '../http/fields';
 import type { ClientServiceParts } from './parts';
@@ -76,7 +76,8 @@ export class TokenRelay {
 
   /**
    * POSTs credentials under this service's own throttle (429 here, before the auth-service is
-   * asked, past the limit): a 401 counts as a failure, a 200 as a success. The caller's address
+   * asked, past the limit): a 401, or a password change's 400 for wrong credentials, counts as a
+   * failure, a 200 as a success. The caller's address
    * goes along in X-Forwarded-For, appended as a proxy appends it, so an auth-service whose
    * NUM_PROXIES counts this service throttles and records the caller, not this service.
    */
@@ -92,7 +93,7 @@ export class TokenRelay {
       throw error;
     }
     if (reply.status === 200) ticket.succeeded();
-    else if (reply.status === 401) ticket.failed();
+    else if (reply.status === 401 || wrongCredentials(reply)) ticket.failed();
     else ticket.cancelled();
     return reply;
   }
@@ -124,21 +125,23 @@ export class TokenRelay {
    * refresh cookie (the cookies are cleared either way). Other refusals pass through in json mode.
    */
   async logout(ctx: Context, body: unknown): Promise<Body> {
-    const { delivery, upstream, settings, events } = this.parts;
+    const { delivery, events } = this.parts;
     const input = delivery.usesCookies ? readRefreshIfAny(delivery, ctx, body) : { token: requireStrings(body, { refresh: {} }).refresh, fromCookie: false };
     let blacklisted = false;
     if (input && !hasExpired(this.parts, input.token)) {
-      let reply: UpstreamReply;
+      let reply: UpstreamReply | null;
       try {
-        reply = await upstream.post(settings.REMOTE_AUTH_SERVICE_BLACKLIST_PATH, { refresh: input.token });
+        reply = await this.postBlacklist({ refresh: input.token });
       } catch (error) {
         // The auth-service is down: the token stays valid there, say so, but drop the cookies.
         delivery.clear(ctx);
         throw error;
       }
-      blacklisted = reply.status === 200;
-      const harmless = reply.status === 401 && (reply.body.detail === ALREADY_BLACKLISTED || input.fromCookie);
-      if (!blacklisted && !harmless) {
+      // null: an auth-service with no blacklist (django-easyjwt 1.0). Logging out is best effort
+      // there, as easyjwt 1.1's client makes it: the token stays valid until it expires.
+      blacklisted = reply?.status === 200;
+      const harmless = reply === null || (reply.status === 401 && (reply.body.detail === ALREADY_BLACKLISTED || input.fromCookie));
+      if (reply && !blacklisted && !harmless) {
         relayStatus(ctx, reply);
         return reply.body;
       }
@@ -147,6 +150,23 @@ export class TokenRelay {
     events.emit('loggedOut', { userId: input ? userIdIn(this.parts, input.token) : null, blacklisted, request: requestInfo(ctx) });
     ctx.status = 200;
     return {};
+  }
+
+  /** Blacklist: relayed as it came; from an auth-service without the route, our JSON 404. */
+  async blacklist(ctx: Context, body: unknown): Promise<Body> {
+    const reply = await this.postBlacklist(body);
+    if (reply === null) throw new NotFound();
+    relayStatus(ctx, reply);
+    return reply.body;
+  }
+
+  /** POSTs to the auth-service's blacklist; null when it has none (404 or 405), said once at warn. */
+  private postBlacklist(body: unknown): Promise<UpstreamReply | null> {
+    const { upstream, settings, logger } = this.parts;
+    const path = settings.REMOTE_AUTH_SERVICE_BLACKLIST_PATH;
+    return upstream.postIfServed(path, body, () =>
+      logger.warn({ path }, 'the auth-service has no blacklist route (404 or 405): logouts cannot blacklist refresh tokens there'),
+    );
   }
 
   /** The user behind a new login: from the token's user claim, or the copy synced just now. */
@@ -201,4 +221,10 @@ function loginIn(body: unknown): string | null {
   const fields = body as Body;
   const login = typeof fields.email === 'string' ? fields.email : typeof fields.username === 'string' ? fields.username : null;
   return login === null ? null : maskLogin(login);
+}
+
+/** A password change refused for its credentials (easyjwt's 400), as against a refused new password. */
+function wrongCredentials(reply: UpstreamReply): boolean {
+  const problems = reply.body.non_field_errors;
+  return reply.status === 400 && Array.isArray(problems) && problems.includes(InvalidCredentials.MESSAGE);
 }

@@ -27,6 +27,19 @@ export interface PublicDocument {
 }
 
 /**
+ * A relayed body as JSON text. Serialised here, not by axios: axios walks an object body
+ * recursively and overflows the stack on deeply nested JSON a client sent, which would read as the
+ * auth-service being down.
+ */
+function jsonOf(body: unknown): string {
+  try {
+    return JSON.stringify(body ?? {});
+  } catch {
+    throw new ParseError('the body is nested too deeply to relay');
+  }
+}
+
+/**
  * Calls the auth-service. Unreachable, timed out, 5xx or non-JSON answers throw
  * AuthServiceUnavailable (503); 2xx and 4xx JSON answers are returned for the caller to judge.
  *
@@ -39,6 +52,8 @@ export class AuthServiceClient {
   private readonly deadlineMs: number;
   /** Calls made, per path: tests count them to prove the request path makes none. */
   readonly calls = new Map<string, number>();
+  /** Paths the auth-service answered 404 or 405 for, through postIfServed. */
+  private readonly absentPaths = new Set<string>();
 
   constructor(settings: ClientSettings) {
     const keepAlive = { keepAlive: true, maxSockets: 64 };
@@ -68,15 +83,22 @@ export class AuthServiceClient {
 
   /** POSTs a JSON body (with `headers` added, e.g. the caller's X-Forwarded-For). */
   post(path: string, body: unknown, headers: Readonly<Record<string, string>> = {}): Promise<UpstreamReply> {
-    // Serialised here, not by axios: axios walks an object body recursively and overflows the
-    // stack on deeply nested JSON a client sent, which would read as the auth-service being down.
-    let data: string;
-    try {
-      data = JSON.stringify(body ?? {});
-    } catch {
-      throw new ParseError('the body is nested too deeply to relay');
+    return this.send('POST', path, { data: jsonOf(body), headers: { ...headers, 'Content-Type': 'application/json' } });
+  }
+
+  /**
+   * POSTs to a route the auth-service may not have (django-easyjwt 1.0 has no token/blacklist/):
+   * a 404 or 405, whatever its body (Django's is an HTML page), answers null rather than a 503.
+   * `firstAbsence` runs on the first such answer only, so the caller says so once in its log.
+   */
+  async postIfServed(path: string, body: unknown, firstAbsence: () => void): Promise<UpstreamReply | null> {
+    const reply = await this.send('POST', path, { data: jsonOf(body), headers: { 'Content-Type': 'application/json' } }, true, true);
+    if (reply !== null) return reply;
+    if (!this.absentPaths.has(path)) {
+      this.absentPaths.add(path);
+      firstAbsence();
     }
-    return this.send('POST', path, { data, headers: { ...headers, 'Content-Type': 'application/json' } });
+    return null;
   }
 
   /**
@@ -121,12 +143,21 @@ export class AuthServiceClient {
     (this.http.defaults.httpsAgent as https.Agent).destroy();
   }
 
+  private send(method: 'GET' | 'POST', path: string, config: { data?: unknown; headers: Record<string, string> }, counted?: boolean): Promise<UpstreamReply>;
+  private send(
+    method: 'GET' | 'POST',
+    path: string,
+    config: { data?: unknown; headers: Record<string, string> },
+    counted: boolean,
+    absentIsNull: true,
+  ): Promise<UpstreamReply | null>;
   private async send(
     method: 'GET' | 'POST',
     path: string,
     config: { data?: unknown; headers: Record<string, string> },
     counted = true,
-  ): Promise<UpstreamReply> {
+    absentIsNull = false,
+  ): Promise<UpstreamReply | null> {
     if (counted) this.calls.set(path, (this.calls.get(path) ?? 0) + 1);
     let response;
     try {
@@ -136,6 +167,7 @@ export class AuthServiceClient {
       const failure = error as { code?: string; message?: string };
       throw new AuthServiceUnavailable(`${method} ${path}: ${failure.code ?? ''} ${failure.message ?? String(error)}`.trim());
     }
+    if (absentIsNull && (response.status === 404 || response.status === 405)) return null;
     if (response.status >= 500) throw new AuthServiceUnavailable(`${method} ${path} answered ${response.status}`);
     let body: unknown;
     try {

@@ -14,6 +14,18 @@ export class ValidationFailed extends EasyJwtError {
   }
 }
 
+/**
+ * 400 for a password change whose current credentials are wrong (unknown login, wrong password,
+ * inactive user): django-easyjwt's serializer refusal, where a login answers NoActiveAccount's 401.
+ */
+export class InvalidCredentials extends ValidationFailed {
+  /** The message, which a client-service relaying a password change counts as a failed guess. */
+  static readonly MESSAGE = 'Invalid credentials.';
+  constructor() {
+    super({ non_field_errors: [InvalidCredentials.MESSAGE] });
+  }
+}
+
 /** 400 for a body that is not valid JSON or form data (DRF names the parser's complaint). */
 export class ParseError extends EasyJwtError {
   readonly status = 400;

@@ -13,8 +13,8 @@ import { METHODS } from 'node:http';
 import type Router from '@koa/router';
 import compose from 'koa-compose';
 import type { Context, Middleware, Next } from 'koa';
-import type { Action, ActionMetadata } from 'routing-controllers';
-import { KoaDriver } from 'routing-controllers';
+import type { Action } from 'routing-controllers';
+import { ActionMetadata, KoaDriver } from 'routing-controllers';
 import type { ParamMetadata } from 'routing-controllers/types/metadata/ParamMetadata';
 
 /** What the driver needs of a @koa/router layer (the router routing-controllers builds). */
@@ -38,8 +38,38 @@ const DIRECT_PARAMETERS: ReadonlySet<string> = new Set(['context', 'request', 'r
 const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
   value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
 
+const withoutSlash = (path: string): string => (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);
+
 /** @koa/router matches case-insensitively and with an optional trailing slash; so does this. */
 const normalPath = (path: string): string => (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase();
+
+/** Controllers whose routes answer as DRF APIViews do, with `Allow` and `Vary: Accept`. */
+const DRF_VIEWS = new WeakSet();
+
+/**
+ * Marks a controller as DRF-style: every answer of its routes, success or error, carries `Allow`
+ * (the path's methods in Django's order, with OPTIONS) and `Vary: Accept`, as DRF's APIView sends
+ * them (from the view's methods, and from content negotiation between its renderers).
+ *
+ * @example
+ *   // What `@DrfView()` written above `@Controller()` does:
+ *   DrfView()(ReportsController);
+ */
+export function DrfView(): ClassDecorator {
+  return (target) => {
+    DRF_VIEWS.add(target);
+  };
+}
+
+/** The order Django lists a view's methods in `Allow` (its `http_method_names`). */
+const DJANGO_METHOD_ORDER = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+/** Django's `Allow` for a path served with `methods` (the router adds HEAD beside GET): OPTIONS too, in Django's order. */
+export function djangoAllow(methods: Iterable<string>): string[] {
+  const all = new Set([...methods].map((method) => method.toUpperCase()));
+  all.add('OPTIONS');
+  return [...DJANGO_METHOD_ORDER.filter((method) => all.has(method)), ...[...all].filter((method) => !DJANGO_METHOD_ORDER.includes(method))];
+}
 
 /**
  * A KoaDriver with direct routes and direct actions. Pass it to routing-controllers'
@@ -58,6 +88,8 @@ export class ControllerDriver extends KoaDriver {
   private readonly normalised = new Map<string, Middleware>();
   private routed: Middleware | null = null;
   private readonly served: string[] = [];
+  /** The routes of DRF-style controllers, by their path as registered. */
+  private readonly drfPaths = new Set<string>();
 
   /**
    * The stock driver mounts koa-bodyparser here. The services parse bodies once, before any
@@ -74,6 +106,8 @@ export class ControllerDriver extends KoaDriver {
       action.interceptors.length === 0 &&
       action.controllerMetadata.interceptors.length === 0 &&
       params.every((param) => DIRECT_PARAMETERS.has(param.type));
+    // The path as the router holds it: under the routePrefix, without the trailing slash.
+    if (DRF_VIEWS.has(action.target)) this.drfPaths.add(withoutSlash(String(ActionMetadata.appendBaseRoute(this.routePrefix, action.fullRoute))));
     super.registerAction(action, direct ? (options: Action) => this.callDirectly(action, params, options) : executeCallback);
   }
 
@@ -85,6 +119,7 @@ export class ControllerDriver extends KoaDriver {
   /** Called once, after every action is registered: builds the direct routes and the fallback. */
   override registerRoutes(): void {
     const layers = this.koaRouter.stack as unknown as RouterLayer[];
+    this.addDrfHeaders(layers);
     for (const layer of layers) {
       if (layer.paramNames.length > 0 || !LITERAL_PATH.test(layer.path)) continue;
       // Two routes answering one path are left to the router, which runs the first registered
@@ -119,8 +154,37 @@ export class ControllerDriver extends KoaDriver {
     // unknown one 404, as Django does.
     this.koaRouter.methods = [...METHODS];
     // The router's middleware expects its own richer context type; it is mounted in a plain Koa chain.
-    const routerChain = [this.koaRouter.routes(), this.koaRouter.allowedMethods()] as unknown as Middleware[];
-    this.routed = compose(routerChain);
+    const routerChain = compose([this.koaRouter.routes(), this.koaRouter.allowedMethods()] as unknown as Middleware[]);
+    const drfLayers = layers.filter((layer) => this.drfPaths.has(withoutSlash(layer.path)));
+    this.routed = async (ctx, next) => {
+      await routerChain(ctx, next);
+      // The router's own 405 and OPTIONS answers run no route's chain; DRF's carry Vary too.
+      // Rare answers, so the layers are matched here rather than prepared.
+      if ((ctx.status === 405 || ctx.method === 'OPTIONS') && drfLayers.some((layer) => layer.match(ctx.path))) ctx.vary('Accept');
+    };
+  }
+
+  /**
+   * Opens each DRF-style route's chain with a middleware that sets its headers, built once per
+   * path here: the request path only sets two prepared values. Set before the action runs, they
+   * stay on its errors too, which the renderer adds to and never clears.
+   */
+  private addDrfHeaders(layers: RouterLayer[]): void {
+    const byPath = new Map<string, RouterLayer[]>();
+    for (const layer of layers) if (this.drfPaths.has(withoutSlash(layer.path))) byPath.set(layer.path, [...(byPath.get(layer.path) ?? []), layer]);
+    for (const [, sharing] of byPath) {
+      const allow = djangoAllow(sharing.flatMap((layer) => layer.methods)).join(', ');
+      const drfHeaders: Middleware = (ctx, next) => {
+        ctx.set('Allow', allow);
+        ctx.vary('Accept');
+        return next();
+      };
+      for (const layer of sharing) {
+        // After routeGuard, which must stay first; the direct path drops it and keeps this.
+        const at = layer.stack[0]?.name === 'routeGuard' ? 1 : 0;
+        (layer.stack as Middleware[]).splice(at, 0, drfHeaders);
+      }
+    }
   }
 
   /** The routes served directly, as `METHOD /path` (the rest go through the router). */

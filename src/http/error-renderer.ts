@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import { HttpError } from 'routing-controllers';
 import { causeText, EasyJwtError, InternalError, MethodNotAllowed, NotFound, ParseError, PayloadTooLarge, UnsupportedMediaType } from '../errors';
 import type { Logger } from '../logger';
+import { djangoAllow } from './controller-driver';
 import { GuardRefusal } from './guard-refusal';
 
 /** What DRF's metadata answer says of every endpoint here: what it renders and parses. */
@@ -13,9 +14,6 @@ const OPTIONS_METADATA = Object.freeze({
   parses: ['application/json', 'application/x-www-form-urlencoded'],
 });
 
-/** The order Django lists a view's methods in `Allow` (its `http_method_names`). */
-const DJANGO_METHOD_ORDER = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
-
 /**
  * The methods a path serves, as Django's `Allow` names them: the router's list (which has HEAD
  * beside GET) plus OPTIONS, which every endpoint answers, in Django's order.
@@ -23,10 +21,7 @@ const DJANGO_METHOD_ORDER = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'O
 export function allowedMethods(ctx: Context): string[] {
   const listed: unknown = ctx.response.get('Allow'); // undefined when unset, whatever Koa's types say
   if (typeof listed !== 'string' || listed === '') return [];
-  const methods = new Set(listed.split(',').map((method) => method.trim().toUpperCase()));
-  methods.add('OPTIONS');
-  const known = DJANGO_METHOD_ORDER.filter((method) => methods.has(method));
-  return [...known, ...[...methods].filter((method) => !DJANGO_METHOD_ORDER.includes(method))];
+  return djangoAllow(listed.split(',').map((method) => method.trim()));
 }
 
 /** Options of the renderer. */

@@ -98,6 +98,53 @@ forEachDialect((dialect) => {
     });
   });
 
+  describe("DRF's headers on every answer of the DRF-style endpoints", () => {
+    const LOGIN = { email: 'drf-headers@test.com', password: 'user-pass' };
+    const headersOf = async (url: string, init: { method?: string; body?: unknown; token?: string } = {}) => {
+      const response = await fetch(url, {
+        method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+        headers: { 'Content-Type': 'application/json', ...(init.token ? { Authorization: `Bearer ${init.token}` } : {}) },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
+      await response.text();
+      return [response.status, response.headers.get('allow'), response.headers.get('vary')];
+    };
+
+    it('sends Allow (with OPTIONS, in Django order) and Vary: Accept on successes and errors of both services', async () => {
+      await auth.createUser({ email: LOGIN.email });
+      const { access } = await auth.login(LOGIN.email);
+      const post = 'POST, OPTIONS';
+      const get = 'GET, HEAD, OPTIONS';
+      const cases: [string, Promise<unknown[]>, unknown[]][] = [
+        ['auth login', headersOf(`${auth.url}/auth/token/`, { body: LOGIN }), [200, post, 'Accept']],
+        ['auth login, no fields', headersOf(`${auth.url}/auth/token/`, { body: {} }), [400, post, 'Accept']],
+        ['auth login, wrong password', headersOf(`${auth.url}/auth/token/`, { body: { ...LOGIN, password: 'x' } }), [401, post, 'Accept']],
+        ['auth verify', headersOf(`${auth.url}/auth/token/verify/`, { body: { token: access } }), [200, post, 'Accept']],
+        ['auth password change', headersOf(`${auth.url}/auth/password-change/`, { body: {} }), [400, post, 'Accept']],
+        ['auth user', headersOf(`${auth.url}/auth/user/`, { token: access }), [200, get, 'Accept']],
+        ['auth user, no token', headersOf(`${auth.url}/auth/user/`), [401, get, 'Accept']],
+        ['auth users/{id}, no token', headersOf(`${auth.url}/auth/users/1/`), [401, get, 'Accept']],
+        ['client login', headersOf(`${client.url}/auth/token/`, { body: LOGIN }), [200, post, 'Accept']],
+        ['client verify, no fields', headersOf(`${client.url}/auth/token/verify/`, { body: {} }), [400, post, 'Accept']],
+        ['client logout, no fields', headersOf(`${client.url}/auth/logout/`, { body: {} }), [400, post, 'Accept']],
+        // Not DRF views: the JWKS document and the application's own routes.
+        ['auth JWKS', headersOf(`${auth.url}/.well-known/jwks.json`), [200, null, null]],
+        ['client own route', headersOf(`${client.url}/guarded/login/`, { token: access }), [200, null, null]],
+      ];
+      for (const [name, answer, expected] of cases) expect(await answer, name).to.deep.equal(expected);
+    });
+
+    it("sends Vary: Accept on the router's 405 and OPTIONS answers of those endpoints only", async () => {
+      const vary = async (method: string, url: string) => (await fetch(url, { method })).headers.get('vary');
+      expect(await vary('DELETE', `${auth.url}/auth/token/`)).to.equal('Accept');
+      expect(await vary('OPTIONS', `${auth.url}/auth/token/`)).to.equal('Accept');
+      expect(await vary('PUT', `${auth.url}/auth/users/1/`)).to.equal('Accept');
+      expect(await vary('OPTIONS', `${client.url}/auth/logout/`)).to.equal('Accept');
+      expect(await vary('PUT', `${client.url}/api/test/`)).to.equal(null);
+      expect(await vary('OPTIONS', `${client.url}/api/test/`)).to.equal(null);
+    });
+  });
+
   describe('an unknown path', () => {
     const UNKNOWN: [string, () => string, string][] = [
       ['auth-service', () => auth.url, '/auth/nowhere/'],

@@ -10,6 +10,7 @@ import { forEachDialect } from '../support/databases';
 const INVALID = { detail: 'Token is invalid or expired', code: 'token_not_valid' };
 const WRONG_TYPE = { detail: 'Token has wrong type', code: 'token_not_valid' };
 const BLACKLISTED = { detail: 'Token is blacklisted', code: 'token_not_valid' };
+const PASSWORD_CHANGED = { detail: "The user's password has been changed.", code: 'password_changed' };
 
 forEachDialect((dialect) => {
   let auth: TestAuthService;
@@ -70,6 +71,17 @@ forEachDialect((dialect) => {
       const { refresh, access } = await auth.login('user@test.com');
       await blacklist(refresh);
       expect((await verify(access)).status).to.equal(200);
+    });
+
+    it('refuses a refresh token voided by a password change with the body refresh answers', async () => {
+      const { refresh, access } = await auth.login('user@test.com');
+      const changed = await auth.post('/auth/password-change/', { email: 'user@test.com', password: 'user-pass', new_password: 'brand-new-pass' });
+      expect(changed.status).to.equal(200);
+      // One reason, one message: verify says what refresh says, not that the token is blacklisted.
+      const refused = await auth.post('/auth/token/refresh/', { refresh });
+      expect401(refused, PASSWORD_CHANGED);
+      expect401(await verify(refresh), PASSWORD_CHANGED);
+      expect401(await verify(access), PASSWORD_CHANGED);
     });
 
     it('requires the token field', async () => {

@@ -235,7 +235,25 @@ describe('against a Django simplejwt auth-service (Debian python3-djangorestfram
       });
     }
 
-    it('a method no endpoint serves (PROPFIND, SEARCH, LOCK, DELETE): the same 405, body, Content-Type and Allow', async () => {
+    it("DRF's Allow and Vary on successes and errors: the same on both", async () => {
+      const cases: [string, (p: { post: TestAuthService['post']; get: TestAuthService['get'] }) => Promise<TestResponse>][] = [
+        ['obtain (200)', (p) => p.post('/auth/token/', { username: 'peer', password: django.password })],
+        ['obtain, wrong password (401)', (p) => p.post('/auth/token/', { username: 'peer', password: 'wrong-password' })],
+        ['obtain, missing fields (400)', (p) => p.post('/auth/token/', {})],
+        ['verify (200)', (p) => p.post('/auth/token/verify/', { token: ourPair.access })],
+        ['refresh, garbage (401)', (p) => p.post('/auth/token/refresh/', { refresh: 'garbage' })],
+        ['user (200)', (p) => p.get('/auth/user/', bearer(ourPair.access))],
+        ['user, no header (401)', (p) => p.get('/auth/user/')],
+      ];
+      for (const [name, send] of cases) {
+        const headers = (response: TestResponse) => ({ status: response.status, allow: response.headers.get('allow'), vary: response.headers.get('vary') });
+        const theirs = headers(await send(django));
+        expect(headers(await send(ours)), name).to.deep.equal(theirs);
+        expect(theirs.vary, name).to.equal('Accept');
+      }
+    });
+
+    it('a method no endpoint serves (PROPFIND, SEARCH, LOCK, DELETE): the same 405, body, Content-Type, Allow and Vary', async () => {
       const cases: [string, string][] = [
         ['PROPFIND', '/auth/token/'],
         ['SEARCH', '/auth/token/refresh/'],
@@ -245,7 +263,8 @@ describe('against a Django simplejwt auth-service (Debian python3-djangorestfram
       for (const [method, path] of cases) {
         const init = { method, headers: bearer(ourPair.access) };
         const [theirs, mine] = await Promise.all([call(django.url + path, init), call(ours.url + path, init)]);
-        expect({ ...wire(mine), allow: mine.headers.get('allow') }, `${method} ${path}`).to.deep.equal({ ...wire(theirs), allow: theirs.headers.get('allow') });
+        const headers = (response: TestResponse) => ({ ...wire(response), allow: response.headers.get('allow'), vary: response.headers.get('vary') });
+        expect(headers(mine), `${method} ${path}`).to.deep.equal(headers(theirs));
         expect(mine.status).to.equal(405);
       }
     });

@@ -3,6 +3,7 @@
 // verify, without a row per token.
 import type { Context } from 'koa';
 import { Controller, Ctx, Post } from 'routing-controllers';
+import { DrfView } from '../../http/controller-driver';
 import type { AuthServiceParts } from '../../auth-service/parts';
 import type { AuthPrincipal } from '../../core/principal';
 import { requestInfo } from '../../core/request-info';
@@ -11,6 +12,7 @@ import { serviceOf } from '../../http/authenticator';
 import { targetUser } from './target-user';
 
 /** POST /logout-all/. */
+@DrfView()
 @Controller()
 export class LogoutAllController {
   /** Ends every session of the user (or of `?user=<id>`, for staff). */

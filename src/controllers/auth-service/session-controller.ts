@@ -4,6 +4,7 @@
 // mounted (404, like any unknown path) rather than answering 200 and changing nothing.
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Delete, Get, Param, Post } from 'routing-controllers';
+import { DrfView } from '../../http/controller-driver';
 import type { AuthServiceParts } from '../../auth-service/parts';
 import type { AuthPrincipal } from '../../core/principal';
 import { requestInfo } from '../../core/request-info';
@@ -32,6 +33,7 @@ function currentJti(ctx: Context): string | null {
 }
 
 /** POST /token/expire/, GET /sessions/, DELETE /sessions/{id}/. */
+@DrfView()
 @Controller()
 export class SessionController {
   /** Expires a token (the owner's or, for staff, anyone's); `affect_tree` expires its whole tree. */

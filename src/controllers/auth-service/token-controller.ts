@@ -3,6 +3,7 @@
 // the delivery mode's business.
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Post } from 'routing-controllers';
+import { DrfView } from '../../http/controller-driver';
 import type { AuthServiceParts } from '../../auth-service/parts';
 import { requestInfo } from '../../core/request-info';
 import { readRefreshIfAny } from '../../delivery/delivery';
@@ -11,6 +12,7 @@ import { serviceOf } from '../../http/authenticator';
 import { requireStrings } from '../../http/fields';
 
 /** POST /token/, /token/refresh/, /token/verify/, /token/blacklist/ and /logout/. */
+@DrfView()
 @Controller()
 export class TokenController {
   @Post('/token/')

@@ -1,16 +1,18 @@
 // The user endpoints of the auth-service: who am I, one user, all users, password change.
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Get, Param, Post } from 'routing-controllers';
+import { DrfView } from '../../http/controller-driver';
 import type { AuthServiceParts } from '../../auth-service/parts';
 import type { AuthPrincipal } from '../../core/principal';
 import { INCLUDE_PERMISSIONS, permissionList, USER_INCLUDE_HEADER, wantsPart } from '../../core/user-include';
 import { AuthUser, JwtLoginRequired, JwtStaffRequired } from '../../decorators/jwt-guards';
-import { NotFound, PermissionDenied } from '../../errors';
+import { InvalidCredentials, NoActiveAccount, NotFound, PermissionDenied } from '../../errors';
 import { serviceOf } from '../../http/authenticator';
 import { requireStrings } from '../../http/fields';
 import { requestInfo } from '../../core/request-info';
 
 /** GET /user/, /users/{id}/, /users/ and POST /password-change/. */
+@DrfView()
 @Controller()
 export class UserController {
   /**
@@ -53,9 +55,16 @@ export class UserController {
   async changePassword(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
     const { issuer, settings, throttle } = serviceOf<AuthServiceParts>(ctx);
     const login = settings.LOGIN_FIELD;
-    const fields = requireStrings(body, { [login]: {}, password: { trim: false }, new_password: { trim: false } });
-    // Counted with logins: both check the current password, so both can be used to guess it.
-    await throttle.guard(fields[login], requestInfo(ctx), () => issuer.changePassword(fields[login], fields.password, fields.new_password));
+    // easyjwt's serializer declares the login field last, so DRF lists its errors in this order.
+    const fields = requireStrings(body, { password: { trim: false }, new_password: { trim: false }, [login]: {} });
+    try {
+      // Counted with logins: both check the current password, so both can be used to guess it.
+      // The throttle sees the 401 and counts the failure; the client sees easyjwt's 400.
+      await throttle.guard(fields[login], requestInfo(ctx), () => issuer.changePassword(fields[login], fields.password, fields.new_password));
+    } catch (error) {
+      if (error instanceof NoActiveAccount) throw new InvalidCredentials();
+      throw error;
+    }
     return {};
   }
 }

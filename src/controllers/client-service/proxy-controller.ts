@@ -3,12 +3,13 @@
 // throttles credentials, keeps the local user copy and delivers tokens as DELIVERY_MODE says.
 import type { Context } from 'koa';
 import { Body, Controller, Ctx, Post } from 'routing-controllers';
+import { DrfView } from '../../http/controller-driver';
 import type { ClientServiceParts } from '../../client-service/parts';
 import { serviceOf } from '../../http/authenticator';
 import { relayStatus } from '../../client-service/relay-status';
 import { TokenRelay } from '../../client-service/token-relay';
 
-type PathSetting = 'REMOTE_AUTH_SERVICE_VERIFY_PATH' | 'REMOTE_AUTH_SERVICE_BLACKLIST_PATH';
+type PathSetting = 'REMOTE_AUTH_SERVICE_VERIFY_PATH';
 
 async function forward(ctx: Context, setting: PathSetting, body: unknown): Promise<Record<string, unknown>> {
   const { upstream, settings } = serviceOf<ClientServiceParts>(ctx);
@@ -18,6 +19,7 @@ async function forward(ctx: Context, setting: PathSetting, body: unknown): Promi
 }
 
 /** POST /token/, /token/refresh/, /token/verify/, /token/blacklist/, /password-change/ and /logout/. */
+@DrfView()
 @Controller()
 export class ProxyController {
   /** Login: on success, fetch the user with the new access token, keep the local copy, deliver the pair. */
@@ -36,9 +38,10 @@ export class ProxyController {
     return forward(ctx, 'REMOTE_AUTH_SERVICE_VERIFY_PATH', body);
   }
 
+  /** Relayed; an auth-service without the route (django-easyjwt 1.0) gets our JSON 404, not a 503. */
   @Post('/token/blacklist/')
   blacklist(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
-    return forward(ctx, 'REMOTE_AUTH_SERVICE_BLACKLIST_PATH', body);
+    return new TokenRelay(serviceOf<ClientServiceParts>(ctx)).blacklist(ctx, body);
   }
 
   @Post('/password-change/')
