@@ -16,6 +16,7 @@ import {
   positiveDuration,
   resolveOptions,
   text,
+  withDeliveryDefaults,
 } from '../settings';
 
 /** Options shared with the auth-service, taken from its table as they are. */
@@ -235,7 +236,7 @@ function checkBaseUrl(url: string, tokenPath: string): void {
  *   resolveClientSettings({ REMOTE_AUTH_SERVICE_URL: 'http://127.0.0.1:8000', SIGNING_KEY: key });
  */
 export function resolveClientSettings(input: ClientSettingsInput = {}): ClientSettings {
-  return resolveOptions<ClientSettings>(CLIENT_OPTIONS, input, (settings) => {
+  return resolveOptions<ClientSettings>(CLIENT_OPTIONS, withDeliveryDefaults(input), (settings) => {
     const hmac = settings.ALGORITHM.startsWith('HS');
     if (settings.TOKEN_VERIFICATION === 'local' && (hmac ? settings.SIGNING_KEY === null : settings.VERIFYING_KEY === null)) {
       throw new SettingsError(hmac ? 'SIGNING_KEY' : 'VERIFYING_KEY', `is required for TOKEN_VERIFICATION=local with ${settings.ALGORITHM}`);

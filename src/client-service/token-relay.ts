@@ -6,6 +6,7 @@ import type { Context } from 'koa';
 import type { AuthPrincipal, Principal } from '../core/principal';
 import { requestInfo } from '../core/request-info';
 import { unverifiedClaims, unverifiedExp, userIdFromClaims } from '../core/tokens';
+import type { RefreshInput } from '../delivery/delivery';
 import { readRefreshIfAny } from '../delivery/delivery';
 import { AuthServiceUnavailable, InvalidCredentials, NotFound } from '../errors';
 import { maskLogin } from '../events';
@@ -49,7 +50,7 @@ export class TokenRelay {
   /** Login: forward the credentials; on success keep the user copy and deliver the pair. */
   async login(ctx: Context, body: unknown): Promise<Body> {
     const { delivery, settings, events } = this.parts;
-    delivery.checkOrigin(ctx);
+    delivery.guardLogin(ctx);
     const reply = await this.throttledPost(ctx, settings.REMOTE_AUTH_SERVICE_TOKEN_PATH, body);
     relayStatus(ctx, reply);
     const { refresh, access, ...rest } = reply.body;
@@ -152,6 +153,33 @@ export class TokenRelay {
     return {};
   }
 
+  /**
+   * django-easyjwt 1.1's `token/logout/`: blacklist the refresh token if the auth-service can,
+   * clear this service's cookies, and answer 200 `{"detail":"Logged out."}` whatever happened
+   * upstream. No token, a bad or expired one, an auth-service without a blacklist or one that is
+   * down: each is logged, none is the caller's problem, as easyjwt's view makes it. Only the CSRF
+   * and origin checks of a cookie mode refuse. The token comes from where the mode carries it; in
+   * json mode from an optional `refresh` field of the body.
+   */
+  async bestEffortLogout(ctx: Context, body: unknown): Promise<Body> {
+    const { delivery, events, logger } = this.parts;
+    const input = delivery.usesCookies ? readRefreshIfAny(delivery, ctx, body) : refreshField(body);
+    let blacklisted = false;
+    if (input && !hasExpired(this.parts, input.token)) {
+      try {
+        const reply = await this.postBlacklist({ refresh: input.token });
+        blacklisted = reply?.status === 200;
+        if (reply && !blacklisted) logger.debug({ status: reply.status, detail: reply.body.detail }, 'the auth-service did not blacklist the refresh token of a logout');
+      } catch (error) {
+        logger.warn({ err: error }, 'could not blacklist the refresh token of a logout: it stays valid at the auth-service until it expires');
+      }
+    }
+    delivery.clear(ctx);
+    events.emit('loggedOut', { userId: input ? userIdIn(this.parts, input.token) : null, blacklisted, request: requestInfo(ctx) });
+    ctx.status = 200;
+    return { detail: 'Logged out.' };
+  }
+
   /** Blacklist: relayed as it came; from an auth-service without the route, our JSON 404. */
   async blacklist(ctx: Context, body: unknown): Promise<Body> {
     const reply = await this.postBlacklist(body);
@@ -198,6 +226,12 @@ export class TokenRelay {
   private withUser(rest: Body, principal: Principal | null): Body {
     return this.parts.settings.TOKEN_RESPONSE_USER && principal ? { ...rest, user: principal.data } : rest;
   }
+}
+
+/** The `refresh` field of a json-mode logout body, or null when it has no usable one (a logout then revokes nothing). */
+function refreshField(body: unknown): RefreshInput | null {
+  const value = body !== null && typeof body === 'object' ? (body as Body).refresh : undefined;
+  return typeof value === 'string' && value !== '' ? { token: value, fromCookie: false } : null;
 }
 
 /** The login field of a body, as the auth-service reads it (text or a number, trimmed), or null. */

@@ -26,9 +26,10 @@ const CSRF_TOKEN = /^[A-Za-z0-9_-]{43}$/;
  *   }
  */
 export abstract class CookieDelivery implements TokenDelivery {
-  abstract readonly mode: Exclude<DeliveryMode, 'json'>;
+  abstract readonly mode: Exclude<DeliveryMode, 'json' | 'easyjwt-cookie'>;
   readonly usesCookies = true;
   readonly readAccessCookie: ((ctx: Context) => string | null) | null;
+  readonly issueCsrfCookie = null;
 
   protected readonly settings: DeliverySettings;
   protected readonly clock: Clock;
@@ -54,7 +55,7 @@ export abstract class CookieDelivery implements TokenDelivery {
     this.readAccessCookie = carriesAccess ? (ctx) => this.accessFromCookie(ctx) : null;
   }
 
-  checkOrigin(ctx: Context): void {
+  guardLogin(ctx: Context): void {
     this.csrf.checkOrigin(ctx);
   }
 

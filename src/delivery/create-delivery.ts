@@ -1,6 +1,7 @@
 // Picking the delivery strategy of DELIVERY_MODE, once, when a service is built.
 import type { DeliveryMode } from '../settings';
 import type { DeliveryParts, TokenDelivery } from './delivery';
+import { EasyJwtCookieDelivery } from './easyjwt-cookie-delivery';
 import { JsonDelivery } from './json-delivery';
 import { OneCookieDelivery } from './one-cookie-delivery';
 import { RefreshCookieDelivery } from './refresh-cookie-delivery';
@@ -11,6 +12,7 @@ const STRATEGIES: Readonly<Record<DeliveryMode, (parts: DeliveryParts) => TokenD
   'refresh-cookie': (parts) => new RefreshCookieDelivery(parts),
   'one-cookie': (parts) => new OneCookieDelivery(parts),
   'two-cookies': (parts) => new TwoCookiesDelivery(parts),
+  'easyjwt-cookie': (parts) => new EasyJwtCookieDelivery(parts),
 };
 
 /**

@@ -19,6 +19,22 @@ import { cookieOf } from './cookies';
 /** The settings the CSRF checks read. */
 export type CsrfSettings = Pick<Settings, 'CSRF_COOKIE_NAME' | 'CSRF_HEADER_NAME' | 'CSRF_TRUSTED_ORIGINS'>;
 
+/**
+ * How a guard compares the two tokens and words its double-submit refusals: ours (Django 4's
+ * reasons, with our codes in the body), or Django 3.2's CsrfViewMiddleware as DRF words it.
+ */
+export interface CsrfDialect {
+  readonly matches: (header: string, cookie: string) => boolean;
+  /** The reason given for a missing header, and for one that does not match. */
+  readonly missingHeader: string;
+  readonly wrongHeader: string;
+  /** Whether refusals carry `code` beside `detail`. */
+  readonly codeInBody: boolean;
+}
+
+/** Our cookie modes: the header must be the cookie's exact value. */
+export const OWN_CSRF: CsrfDialect = { matches: sameSecret, missingHeader: 'CSRF token missing.', wrongHeader: 'CSRF token incorrect.', codeInBody: true };
+
 /** Methods that must not change anything, and so never need a CSRF token (RFC 9110 9.2.1). */
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
@@ -52,6 +68,7 @@ export class CsrfGuard {
   constructor(
     private readonly settings: CsrfSettings,
     private readonly onRejected?: (event: CsrfRejectedEvent) => void,
+    private readonly dialect: CsrfDialect = OWN_CSRF,
   ) {
     this.trusted = new Set(settings.CSRF_TRUSTED_ORIGINS);
   }
@@ -64,8 +81,8 @@ export class CsrfGuard {
     const cookie = cookieOf(ctx, this.settings.CSRF_COOKIE_NAME);
     if (cookie === null) throw this.refuse(ctx, 'csrf_missing', 'CSRF cookie not set.');
     const header = ctx.get(this.settings.CSRF_HEADER_NAME);
-    if (!header) throw this.refuse(ctx, 'csrf_missing', 'CSRF token missing.');
-    if (!sameSecret(header, cookie)) throw this.refuse(ctx, 'csrf_mismatch', 'CSRF token incorrect.');
+    if (!header) throw this.refuse(ctx, 'csrf_missing', this.dialect.missingHeader);
+    if (!this.dialect.matches(header, cookie)) throw this.refuse(ctx, 'csrf_mismatch', this.dialect.wrongHeader);
   }
 
   /**
@@ -86,6 +103,6 @@ export class CsrfGuard {
 
   private refuse(ctx: Context, code: CsrfFailureCode, problem: string, origin: string | null = ctx.get('Origin') || null): CsrfFailed {
     this.onRejected?.({ code, origin, request: requestInfo(ctx) });
-    return new CsrfFailed(code, problem);
+    return new CsrfFailed(code, problem, this.dialect.codeInBody);
   }
 }

@@ -1,6 +1,7 @@
 // The delivery-mode interface: where a service puts the tokens it hands out and where it looks
 // for them in requests. One strategy per mode (json-delivery.ts, refresh-cookie-delivery.ts,
-// one-cookie-delivery.ts, two-cookies-delivery.ts), chosen once from DELIVERY_MODE.
+// one-cookie-delivery.ts, two-cookies-delivery.ts, easyjwt-cookie-delivery.ts), chosen once from
+// DELIVERY_MODE.
 import type { Context } from 'koa';
 import type { Clock } from '../core/clock';
 import { NoRefreshToken } from '../errors';
@@ -68,8 +69,18 @@ export interface TokenDelivery {
    * cookies, so the header path stays exactly what it is in json mode.
    */
   readonly readAccessCookie: ((ctx: Context) => string | null) | null;
-  /** Refuses a login, refresh or logout from a foreign origin (cookie modes; json: nothing to do). */
-  checkOrigin(ctx: Context): void;
+  /**
+   * The CSRF checks a login must pass before the credentials are looked at: the origin in every
+   * cookie mode, plus the double submit in easyjwt-cookie (whose page fetched a CSRF cookie
+   * first); json: nothing to do.
+   */
+  guardLogin(ctx: Context): void;
+  /**
+   * Sets the mode's CSRF cookie for a page about to log in (`GET /auth/csrf/`), or null when the
+   * mode has no such step and the route is not served (the other cookie modes hand out their CSRF
+   * token with the login itself).
+   */
+  readonly issueCsrfCookie: ((ctx: Context) => void) | null;
   /**
    * The refresh token of a refresh or logout request: json mode reads `{"refresh"}` from the body
    * (400 without it); cookie modes check the origin, then take the refresh cookie (checking the

@@ -15,8 +15,9 @@ export class JsonDelivery implements TokenDelivery {
   readonly mode = 'json' as const;
   readonly usesCookies = false;
   readonly readAccessCookie = null;
+  readonly issueCsrfCookie = null;
 
-  checkOrigin(): void {}
+  guardLogin(): void {}
 
   readRefresh(_ctx: Context, body: unknown): RefreshInput {
     return { token: requireStrings(body, { refresh: {} }).refresh, fromCookie: false };

@@ -24,9 +24,20 @@ export class NotAuthenticated extends AuthenticationFailed {
  */
 export class NoRefreshToken extends AuthenticationFailed {
   readonly code = 'not_authenticated';
-  protected override readonly codeInBody = true;
+  protected override readonly codeInBody: boolean = true;
+  constructor(message = 'Authentication credentials were not provided.') {
+    super(message);
+  }
+}
+
+/**
+ * 401 for a refresh in the easyjwt-cookie delivery mode without the refresh cookie, worded as
+ * django-easyjwt 1.1's client-service words it (a DRF AuthenticationFailed: `{"detail"}` alone).
+ */
+export class NoRefreshCookie extends NoRefreshToken {
+  protected override readonly codeInBody = false;
   constructor() {
-    super('Authentication credentials were not provided.');
+    super('No refresh token provided.');
   }
 }
 

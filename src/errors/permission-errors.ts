@@ -20,11 +20,14 @@ export class PermissionDenied extends EasyJwtError {
  *   throw new CsrfFailed('csrf_mismatch', 'CSRF token incorrect.');
  */
 export class CsrfFailed extends PermissionDenied {
-  protected override readonly codeInBody = true;
+  protected override readonly codeInBody: boolean;
+  /** `codeInBody` false renders DRF's own CSRF refusal exactly: `{"detail"}` alone (the easyjwt-cookie mode). */
   constructor(
     override readonly code: CsrfFailureCode,
     problem: string,
+    codeInBody = true,
   ) {
     super(`CSRF Failed: ${problem}`);
+    this.codeInBody = codeInBody;
   }
 }

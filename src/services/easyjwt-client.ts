@@ -2,6 +2,7 @@
 // builds its own app from the same parts, so both ways of using the library share one code path.
 import 'reflect-metadata';
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import { CsrfController, TokenLogoutController } from '../controllers/client-service/easyjwt-routes-controller';
 import { ProxyController } from '../controllers/client-service/proxy-controller';
 import type { Clock } from '../core/clock';
 import { systemClock } from '../core/clock';
@@ -137,7 +138,14 @@ export async function buildClient(options: ClientServiceOptions): Promise<BuiltC
   });
   const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator, events, delivery, clock, revocations: reach, throttle };
   // The proxy endpoints live under URL_PREFIX, the team's routes wherever the team puts them.
-  const endpoints = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, [ProxyController]).dispatch);
+  // easyjwt 1.1's csrf/ and token/logout/ only where they work as there (see their controllers):
+  // elsewhere they are the 404 of an unknown path.
+  const controllers = [
+    ProxyController,
+    ...(delivery.issueCsrfCookie ? [CsrfController] : []),
+    ...(delivery.mode === 'json' || delivery.mode === 'easyjwt-cookie' ? [TokenLogoutController] : []),
+  ];
+  const endpoints = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, controllers).dispatch);
   const kit = embed(parts, { logger, bodyLimit: settings.BODY_LIMIT, prefix: settings.URL_PREFIX, endpoints, headers: securityHeaders(settings) });
   const verification = choice.mode;
   logger.info(

@@ -14,12 +14,14 @@ export type CookieSettings = Pick<
   | 'COOKIE_PATH'
   | 'COOKIE_SECURE'
   | 'COOKIE_SAMESITE'
+  | 'DELIVERY_MODE'
 >;
 
 /**
  * Refuses cookie settings browsers would reject or that would defeat each other: SameSite=None
  * without Secure, two cookies of one name, and the `__Host-` / `__Secure-` name prefixes without
- * the attributes they promise (the refresh cookie can never be `__Host-`: its path is not `/`).
+ * the attributes they promise (the refresh cookie can be `__Host-` only in easyjwt-cookie, the one
+ * mode that puts it on COOKIE_PATH rather than the refresh and logout paths).
  */
 export function checkCookieSettings(settings: CookieSettings): void {
   if (settings.COOKIE_SAMESITE === 'None' && !settings.COOKIE_SECURE) {
@@ -34,7 +36,8 @@ export function checkCookieSettings(settings: CookieSettings): void {
     seen.set(name.toLowerCase(), key);
     if (name.startsWith('__Secure-') && !settings.COOKIE_SECURE) throw new SettingsError(key, 'a __Secure- cookie needs COOKIE_SECURE');
     if (name.startsWith('__Host-')) {
-      const path = key === 'REFRESH_COOKIE_NAME' ? 'the refresh and logout paths' : settings.COOKIE_PATH;
+      const narrowed = key === 'REFRESH_COOKIE_NAME' && settings.DELIVERY_MODE !== 'easyjwt-cookie';
+      const path = narrowed ? 'the refresh and logout paths' : settings.COOKIE_PATH;
       if (!settings.COOKIE_SECURE || settings.COOKIE_DOMAIN !== null || path !== '/') {
         throw new SettingsError(key, `a __Host- cookie needs COOKIE_SECURE, no COOKIE_DOMAIN and the path "/" (this one would get ${path})`);
       }

@@ -2,11 +2,13 @@
 // validated and frozen once here. Both services accept raw input or settings resolved before.
 import { SettingsError } from '../errors';
 import { checkCookieSettings } from './cookie-checks';
+import { withDeliveryDefaults } from './delivery-defaults';
 import { resolveOptions, isResolvedBy } from './option-table';
 import type { Algorithm, Settings, SettingsInput } from './options';
 import { OPTIONS } from './options';
 
 export * from './cookie-checks';
+export * from './delivery-defaults';
 export * from './option-table';
 export * from './options';
 export * from './parsers';
@@ -39,8 +41,13 @@ export function checkHmacKeyLength(algorithm: Algorithm, key: string | null): vo
  *   const settings = resolveSettings({ SIGNING_KEY: process.env.KEY, ACCESS_TOKEN_LIFETIME: '10m' });
  */
 export function resolveSettings(input: SettingsInput = {}): Settings {
-  return resolveOptions<Settings>(OPTIONS, input, (settings) => {
+  return resolveOptions<Settings>(OPTIONS, withDeliveryDefaults(input), (settings) => {
     checkHmacKeyLength(settings.ALGORITHM, settings.SIGNING_KEY);
+    // Its login needs a CSRF cookie from /auth/csrf/, a client-service route; and our
+    // client-services need their auth-service in json mode.
+    if (settings.DELIVERY_MODE === 'easyjwt-cookie') {
+      throw new SettingsError('DELIVERY_MODE', 'easyjwt-cookie is a client-service mode, as in django-easyjwt 1.1: use refresh-cookie for an auth-service');
+    }
     if (usesKeyStore(settings) && settings.KEY_ACTIVATION_DELAY < settings.KEY_RELOAD_INTERVAL) {
       throw new SettingsError(
         'KEY_ACTIVATION_DELAY',

@@ -37,7 +37,7 @@ const ALGORITHMS = [...HMAC_ALGORITHMS, ...ASYMMETRIC_ALGORITHMS] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 /** Where tokens travel between a service and its callers (see src/delivery/). */
-export const DELIVERY_MODES = ['json', 'refresh-cookie', 'one-cookie', 'two-cookies'] as const;
+export const DELIVERY_MODES = ['json', 'refresh-cookie', 'one-cookie', 'two-cookies', 'easyjwt-cookie'] as const;
 export type DeliveryMode = (typeof DELIVERY_MODES)[number];
 
 const USER_ID_FIELDS = ['id', 'email', 'username'] as const;
@@ -215,13 +215,13 @@ const table = {
   DELIVERY_MODE: {
     default: 'json',
     parse: oneOf(DELIVERY_MODES),
-    doc: '`json`: tokens in bodies, `Authorization: Bearer` in requests (the wire contract); `refresh-cookie`: access in the body, refresh in an HttpOnly cookie; `one-cookie`: both in HttpOnly cookies; `two-cookies`: as one-cookie plus a cookie JavaScript can read holding the access claims. Cookie modes require CSRF tokens (see CSRF).',
+    doc: '`json`: tokens in bodies, `Authorization: Bearer` in requests (the wire contract); `refresh-cookie`: access in the body, refresh in an HttpOnly cookie; `one-cookie`: both in HttpOnly cookies; `two-cookies`: as one-cookie plus a cookie JavaScript can read holding the access claims; `easyjwt-cookie` (client-services only): django-easyjwt 1.1\'s cookie mode, access in the body, refresh in the `refresh_token` cookie, Django\'s `csrftoken` from `GET /auth/csrf/` required on login, refresh and logout. Cookie modes require CSRF tokens (see CSRF).',
   },
   ACCESS_COOKIE_NAME: { default: 'easyjwt_access', parse: cookieName, doc: 'HttpOnly cookie carrying the access token (one-cookie, two-cookies).' },
   REFRESH_COOKIE_NAME: {
     default: 'easyjwt_refresh',
     parse: cookieName,
-    doc: 'HttpOnly cookie carrying the refresh token (every cookie mode); its path is always narrowed to the refresh and logout endpoints.',
+    doc: 'HttpOnly cookie carrying the refresh token (every cookie mode); its path is narrowed to the refresh and logout endpoints, except in easyjwt-cookie (COOKIE_PATH, as easyjwt\'s AUTH_COOKIE_PATH). Defaults to `refresh_token` in easyjwt-cookie.',
   },
   PAYLOAD_COOKIE_NAME: {
     default: 'easyjwt_payload',
@@ -231,7 +231,7 @@ const table = {
   CSRF_COOKIE_NAME: {
     default: 'easyjwt_csrf',
     parse: cookieName,
-    doc: 'Cookie JavaScript can read, holding the CSRF token to echo in the CSRF header (every cookie mode).',
+    doc: 'Cookie JavaScript can read, holding the CSRF token to echo in the CSRF header (every cookie mode). Defaults to `csrftoken`, Django\'s, in easyjwt-cookie.',
   },
   CSRF_HEADER_NAME: {
     default: 'X-CSRFToken',
@@ -242,7 +242,7 @@ const table = {
   COOKIE_PATH: {
     default: '/',
     parse: cookiePath,
-    doc: '`Path` of the access, payload and CSRF cookies (the refresh cookie always has the refresh and logout paths).',
+    doc: '`Path` of the access, payload and CSRF cookies (the refresh cookie has the refresh and logout paths, except in easyjwt-cookie where it takes this one too).',
   },
   COOKIE_SECURE: { default: true, parse: boolean, doc: 'Mark cookies `Secure` (HTTPS only). Turn off only for local development over plain http.' },
   COOKIE_SAMESITE: { default: 'Lax', parse: oneOf(SAME_SITES), doc: '`SameSite` of every cookie; `None` requires COOKIE_SECURE.' },
@@ -254,7 +254,7 @@ const table = {
   REFRESH_COOKIE_MAX_AGE: {
     default: null,
     parse: optionalDuration,
-    doc: "`Max-Age` of the refresh and CSRF cookies; null: what is left of the refresh token's lifetime.",
+    doc: "`Max-Age` of the refresh and CSRF cookies; null: what is left of the refresh token's lifetime. (easyjwt-cookie's `csrftoken` lives a year, Django's CSRF_COOKIE_AGE.)",
   },
   CSRF_TRUSTED_ORIGINS: {
     default: Object.freeze([]),

@@ -18,7 +18,7 @@ export class TokenController {
   @Post('/token/')
   async obtain(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
     const { issuer, settings, delivery, throttle } = serviceOf<AuthServiceParts>(ctx);
-    delivery.checkOrigin(ctx);
+    delivery.guardLogin(ctx);
     const login = settings.LOGIN_FIELD;
     const fields = requireStrings(body, { [login]: {}, password: { trim: false } });
     const request = requestInfo(ctx);
