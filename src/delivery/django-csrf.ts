@@ -67,8 +67,9 @@ export const newDjangoCsrfToken = (): string => maskSecret(randomString(SECRET_L
  * A malformed value on either side never matches (Django replaces it and then refuses).
  *
  * @example
- *   djangoTokensMatch(cookie, cookie); // true
- *   djangoTokensMatch(maskSecret(secretOf(cookie)!, otherMask), cookie); // true: same secret
+ *   const secret = 'abcdefghijklmnopqrstuvwxyzABCDEF';
+ *   djangoTokensMatch(maskSecret(secret, 'M'.repeat(32)), maskSecret(secret, '7'.repeat(32))); // true: same secret
+ *   djangoTokensMatch(secret, maskSecret(secret, 'M'.repeat(32))); // true: a bare secret is its own
  */
 export function djangoTokensMatch(header: string, cookie: string): boolean {
   const fromHeader = secretOf(header);

@@ -72,6 +72,7 @@ forEachDialect((dialect) => {
       const response = await jar.get('/auth/csrf/');
       expect([response.status, response.text]).to.deep.equal([200, JSON.stringify(CSRF_SET)]);
       expect(response.headers.get('content-type')).to.equal('application/json');
+      expect([response.headers.get('allow'), response.headers.get('vary')]).to.deep.equal(['GET, HEAD, OPTIONS', 'Accept']);
       const [cookie] = jar.all('csrftoken');
       expect(cookie).to.deep.include({ path: '/', maxAge: 31449600, httpOnly: false, secure: true, sameSite: 'Lax', domain: null });
       expect(cookie.value).to.match(DJANGO_TOKEN);
@@ -176,6 +177,7 @@ forEachDialect((dialect) => {
       const out = await jar.post('/auth/token/logout/', {}, xcsrf(jar));
       expect([out.status, out.text]).to.deep.equal([200, JSON.stringify(LOGGED_OUT)]);
       expect(out.headers.get('content-type')).to.equal('application/json');
+      expect([out.headers.get('allow'), out.headers.get('vary')]).to.deep.equal(['POST, OPTIONS', 'Accept']);
       const cleared = setCookies(new CookieJar(client.url), out.headers);
       expect(Object.keys(cleared)).to.deep.equal(['refresh_token']);
       expect(cleared.refresh_token).to.deep.include({ value: '', path: '/', maxAge: 0, httpOnly: true, secure: true, sameSite: 'Lax' });
