@@ -107,6 +107,8 @@ export interface PeerUser {
 
 export interface DjangoPeerOptions {
   signingKey: string;
+  /** What the peer serves (peer_settings.py): simplejwt's auth-service, or the easyjwt 1.1 cookie-mode client stand-in. */
+  mode?: 'auth-service' | 'easyjwt-cookie-client';
   algorithm?: string;
   users?: PeerUser[];
   accessLifetimeSeconds?: number;
@@ -162,7 +164,7 @@ export async function startDjangoAuthService(options: DjangoPeerOptions): Promis
     detached: true, // its own process group, so stop() reaches any thread or child it has
     stdio: ['pipe', 'pipe', 'pipe'],
     env: pythonEnv({
-      DJANGO_PEER_MODE: 'auth-service',
+      DJANGO_PEER_MODE: options.mode ?? 'auth-service',
       DJANGO_PEER_DB: path.join(dir, 'db.sqlite3'),
       DJANGO_PEER_SIGNING_KEY: options.signingKey,
       DJANGO_PEER_ALGORITHM: options.algorithm ?? 'HS256',
@@ -251,4 +253,18 @@ export async function startDjangoAuthService(options: DjangoPeerOptions): Promis
     log: () => stderr,
     stop,
   };
+}
+
+/**
+ * Starts the Django stand-in for django-easyjwt 1.1's cookie-mode client-service
+ * (test/interop/django/peer_client_urls.py): csrf/, token/refresh/ and token/logout/ under Django's
+ * own CSRF check.
+ *
+ * @example
+ *   const django = await startDjangoCookieClient();
+ *   const csrf = await django.get('/auth/csrf/'); // Set-Cookie: csrftoken=...
+ */
+export function startDjangoCookieClient(): Promise<DjangoPeer> {
+  // No token is ever checked there; simplejwt only needs a key to start.
+  return startDjangoAuthService({ mode: 'easyjwt-cookie-client', signingKey: 'stand-in-key-that-is-at-least-32-bytes-long' });
 }

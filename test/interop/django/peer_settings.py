@@ -15,10 +15,11 @@ def flag(name):
     return env(name, "0") in ("1", "true", "yes")
 
 
-# Only the auth-service side exists today; the client-service side will get its own mode.
+# "auth-service": simplejwt's views; "easyjwt-cookie-client": a stand-in for the CSRF side of
+# django-easyjwt 1.1's client-service in cookie mode (peer_client_urls.py).
 MODE = env("MODE", "auth-service")
-if MODE != "auth-service":
-    raise RuntimeError(f"unknown DJANGO_PEER_MODE {MODE!r}: only 'auth-service' is implemented")
+if MODE not in ("auth-service", "easyjwt-cookie-client"):
+    raise RuntimeError(f"unknown DJANGO_PEER_MODE {MODE!r}: 'auth-service' or 'easyjwt-cookie-client'")
 
 # Django's own secret is unrelated to JWT signing (simplejwt only falls back to it): keep it random
 # so a test can never pass by accident through it.
@@ -26,7 +27,7 @@ SECRET_KEY = secrets.token_hex(32)
 # DEBUG off so errors come back as the peer's production JSON, not HTML debug pages.
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-ROOT_URLCONF = "peer_urls"
+ROOT_URLCONF = "peer_urls" if MODE == "auth-service" else "peer_client_urls"
 USE_TZ = True
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -53,6 +54,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# easyjwt 1.1's cookie mode requires Django's CSRF middleware (its system check E002 says so).
+if MODE == "easyjwt-cookie-client":
+    MIDDLEWARE.insert(2, "django.middleware.csrf.CsrfViewMiddleware")
 
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": env("DB")}}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
