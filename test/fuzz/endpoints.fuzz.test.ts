@@ -22,7 +22,7 @@ import { forEachDialect } from '../support/databases';
 
 const RUNS = Number(process.env.EASYJWT_FUZZ_RUNS ?? 250);
 const SEED = Number(process.env.EASYJWT_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const MODES: readonly DeliveryMode[] = ['json', 'refresh-cookie', 'one-cookie', 'two-cookies'];
+const MODES: readonly DeliveryMode[] = ['json', 'refresh-cookie', 'one-cookie', 'two-cookies', 'easyjwt-cookie'];
 const BODY_LIMIT = 65536;
 const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 
@@ -197,11 +197,15 @@ const authorization = (tokens: fc.Arbitrary<string>) =>
     headerText,
   );
 
-const COOKIE_NAMES = ['easyjwt_access', 'easyjwt_refresh', 'easyjwt_payload', 'easyjwt_csrf'];
+const COOKIE_NAMES = ['easyjwt_access', 'easyjwt_refresh', 'easyjwt_payload', 'easyjwt_csrf', 'refresh_token', 'csrftoken'];
+/** A well-formed Django CSRF secret, offered as a cookie value and as the header, so requests also pass easyjwt-cookie's double submit. */
+const FUZZ_CSRF = 'fuzzCsrfSecretOf32CharactersAbcd';
 
 const cookies = (tokens: fc.Arbitrary<string>) =>
   fc
-    .array(fc.tuple(fc.oneof(fc.constantFrom(...COOKIE_NAMES), fc.stringMatching(/^[A-Za-z0-9_]{1,12}$/)), fc.oneof(tokens, headerText)), { maxLength: 4 })
+    .array(fc.tuple(fc.oneof(fc.constantFrom(...COOKIE_NAMES), fc.stringMatching(/^[A-Za-z0-9_]{1,12}$/)), fc.oneof(tokens, headerText, fc.constant(FUZZ_CSRF))), {
+      maxLength: 4,
+    })
     .map((pairs) => pairs.map(([name, value]) => `${name}=${value.replace(/[;,\s]/g, '')}`).join('; '));
 
 /** Headers: any of Authorization, Cookie, the CSRF header and Origin, each present or not. */
@@ -211,7 +215,7 @@ const headers = (tokens: fc.Arbitrary<string>) =>
       {
         Authorization: authorization(tokens),
         Cookie: cookies(tokens),
-        'X-CSRFToken': fc.oneof(headerText, fc.constant('csrf')),
+        'X-CSRFToken': fc.oneof(headerText, fc.constant('csrf'), fc.constant(FUZZ_CSRF)),
         Origin: fc.constantFrom('https://evil.example', 'null', 'http://127.0.0.1', ''),
         'User-Agent': headerText,
         'X-Forwarded-For': fc.constantFrom('203.0.113.9', 'not-an-ip', '1.1.1.1, 2.2.2.2', ''),
@@ -310,7 +314,16 @@ const AUTH_FAMILIES: readonly Family[] = [
 const CLIENT_FAMILIES: readonly Family[] = [
   {
     name: 'proxied endpoints',
-    paths: fc.constantFrom('/auth/token/', '/auth/token/refresh/', '/auth/token/verify/', '/auth/token/blacklist/', '/auth/logout/', '/auth/password-change/'),
+    paths: fc.constantFrom(
+      '/auth/token/',
+      '/auth/token/refresh/',
+      '/auth/token/verify/',
+      '/auth/token/blacklist/',
+      '/auth/logout/',
+      '/auth/password-change/',
+      '/auth/token/logout/',
+      '/auth/csrf/',
+    ),
   },
   {
     name: 'signed tokens with one odd claim',
@@ -363,7 +376,8 @@ forEachDialect((dialect) => {
         const tokens = token(() => real);
 
         before(async () => {
-          auth = await startAuthService(dialect, { DELIVERY_MODE: mode, LOG_LEVEL: 'silent' });
+          // easyjwt-cookie is a client-service mode: its auth-service speaks json.
+          auth = await startAuthService(dialect, { DELIVERY_MODE: mode === 'easyjwt-cookie' ? 'json' : mode, LOG_LEVEL: 'silent' });
           await auth.createUser({ email: 'user@test.com' });
           await auth.createUser({ email: 'staff@test.com', isStaff: true });
           await auth.createUser({ email: 'root@test.com', isStaff: true, isSuperuser: true });
@@ -386,7 +400,9 @@ forEachDialect((dialect) => {
           const nested = '{"refresh":'.repeat(3000) + '1' + '}'.repeat(3000);
           const request: FuzzRequest = { method: 'POST', path: '/auth/token/', headers: { 'Content-Type': 'application/json' }, body: Buffer.from(nested) };
           const direct = await send(auth.url, request);
-          const relayed = await send(client.url, request);
+          // easyjwt-cookie wants Django's double submit before a login is relayed at all.
+          const csrf: Record<string, string> = mode === 'easyjwt-cookie' ? { Cookie: `csrftoken=${'a'.repeat(32)}`, 'X-CSRFToken': 'a'.repeat(32) } : {};
+          const relayed = await send(client.url, { ...request, headers: { ...request.headers, ...csrf } });
           expect([relayed.status, relayed.text]).to.deep.equal([direct.status, direct.text]);
           expect(direct.status).to.equal(400);
         });
