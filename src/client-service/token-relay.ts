@@ -169,7 +169,8 @@ export class TokenRelay {
       try {
         const reply = await this.postBlacklist({ refresh: input.token });
         blacklisted = reply?.status === 200;
-        if (reply && !blacklisted) logger.debug({ status: reply.status, detail: reply.body.detail }, 'the auth-service did not blacklist the refresh token of a logout');
+        if (reply && !blacklisted)
+          logger.debug({ status: reply.status, detail: reply.body.detail }, 'the auth-service did not blacklist the refresh token of a logout');
       } catch (error) {
         logger.warn({ err: error }, 'could not blacklist the refresh token of a logout: it stays valid at the auth-service until it expires');
       }

@@ -215,13 +215,13 @@ const table = {
   DELIVERY_MODE: {
     default: 'json',
     parse: oneOf(DELIVERY_MODES),
-    doc: '`json`: tokens in bodies, `Authorization: Bearer` in requests (the wire contract); `refresh-cookie`: access in the body, refresh in an HttpOnly cookie; `one-cookie`: both in HttpOnly cookies; `two-cookies`: as one-cookie plus a cookie JavaScript can read holding the access claims; `easyjwt-cookie` (client-services only): django-easyjwt 1.1\'s cookie mode, access in the body, refresh in the `refresh_token` cookie, Django\'s `csrftoken` from `GET /auth/csrf/` required on login, refresh and logout. Cookie modes require CSRF tokens (see CSRF).',
+    doc: "`json`: tokens in bodies, `Authorization: Bearer` in requests (the wire contract); `refresh-cookie`: access in the body, refresh in an HttpOnly cookie; `one-cookie`: both in HttpOnly cookies; `two-cookies`: as one-cookie plus a cookie JavaScript can read holding the access claims; `easyjwt-cookie` (client-services only): django-easyjwt 1.1's cookie mode, access in the body, refresh in the `refresh_token` cookie, Django's `csrftoken` from `GET /auth/csrf/` required on login, refresh and logout. Cookie modes require CSRF tokens (see CSRF).",
   },
   ACCESS_COOKIE_NAME: { default: 'easyjwt_access', parse: cookieName, doc: 'HttpOnly cookie carrying the access token (one-cookie, two-cookies).' },
   REFRESH_COOKIE_NAME: {
     default: 'easyjwt_refresh',
     parse: cookieName,
-    doc: 'HttpOnly cookie carrying the refresh token (every cookie mode); its path is narrowed to the refresh and logout endpoints, except in easyjwt-cookie (COOKIE_PATH, as easyjwt\'s AUTH_COOKIE_PATH). Defaults to `refresh_token` in easyjwt-cookie.',
+    doc: "HttpOnly cookie carrying the refresh token (every cookie mode); its path is narrowed to the refresh and logout endpoints, except in easyjwt-cookie (COOKIE_PATH, as easyjwt's AUTH_COOKIE_PATH). Defaults to `refresh_token` in easyjwt-cookie.",
   },
   PAYLOAD_COOKIE_NAME: {
     default: 'easyjwt_payload',
@@ -231,7 +231,7 @@ const table = {
   CSRF_COOKIE_NAME: {
     default: 'easyjwt_csrf',
     parse: cookieName,
-    doc: 'Cookie JavaScript can read, holding the CSRF token to echo in the CSRF header (every cookie mode). Defaults to `csrftoken`, Django\'s, in easyjwt-cookie.',
+    doc: "Cookie JavaScript can read, holding the CSRF token to echo in the CSRF header (every cookie mode). Defaults to `csrftoken`, Django's, in easyjwt-cookie.",
   },
   CSRF_HEADER_NAME: {
     default: 'X-CSRFToken',

@@ -23,12 +23,16 @@ const NO_REFRESH = { detail: 'No refresh token provided.' };
 const DJANGO_TOKEN = /^[a-zA-Z0-9]{64}$/;
 
 /** The Set-Cookie lines of an answer, by cookie name. */
-const setCookies = (jar: CookieJar, headers: Headers): Record<string, JarCookie> => Object.fromEntries(jar.take(headers).map((cookie) => [cookie.name, cookie]));
+const setCookies = (jar: CookieJar, headers: Headers): Record<string, JarCookie> =>
+  Object.fromEntries(jar.take(headers).map((cookie) => [cookie.name, cookie]));
 
 /** A refresh token our auth-service would accept the shape of, signed with the test key. */
 const refreshToken = (userId: number, lifetime = 3600) => {
   const now = Math.floor(Date.now() / 1000);
-  return jwt.sign({ token_type: 'refresh', exp: now + lifetime, iat: now, jti: 'f'.repeat(32), user_id: userId }, TEST_KEY, { algorithm: 'HS256', noTimestamp: true });
+  return jwt.sign({ token_type: 'refresh', exp: now + lifetime, iat: now, jti: 'f'.repeat(32), user_id: userId }, TEST_KEY, {
+    algorithm: 'HS256',
+    noTimestamp: true,
+  });
 };
 
 forEachDialect((dialect) => {
@@ -137,7 +141,7 @@ forEachDialect((dialect) => {
         expect([missing.status, missing.text], path).to.deep.equal([403, JSON.stringify(CSRF_BAD)]);
         const wrong = await jar.post(path, body, { 'X-CSRFToken': 'A'.repeat(64) });
         expect([wrong.status, wrong.body], path).to.deep.equal([403, CSRF_BAD]);
-        const noCookie = await client.post(path, body, { 'X-CSRFToken': jar.value('csrftoken')!, Cookie: `refresh_token=${jar.value('refresh_token')}` });
+        const noCookie = await client.post(path, body, { 'X-CSRFToken': jar.value('csrftoken')!, Cookie: `refresh_token=${jar.value('refresh_token')!}` });
         expect([noCookie.status, noCookie.body], path).to.deep.equal([403, { detail: 'CSRF Failed: CSRF cookie not set.' }]);
       }
       expect([upstreamCalls('/auth/token/'), upstreamCalls('/auth/token/refresh/'), upstreamCalls('/auth/token/blacklist/')]).to.deep.equal(before);
@@ -151,14 +155,21 @@ forEachDialect((dialect) => {
       const remasked = maskSecret(secret, 'Z'.repeat(32));
       expect(remasked).to.not.equal(jar.value('csrftoken'));
       expect((await jar.post('/auth/token/refresh/', {}, { 'X-CSRFToken': remasked })).status).to.equal(200);
-      const bare = await client.post('/auth/token/refresh/', {}, { 'X-CSRFToken': secret, Cookie: `csrftoken=${secret}; refresh_token=${jar.value('refresh_token')}` });
+      const bare = await client.post(
+        '/auth/token/refresh/',
+        {},
+        { 'X-CSRFToken': secret, Cookie: `csrftoken=${secret}; refresh_token=${jar.value('refresh_token')!}` },
+      );
       expect(bare.status, bare.text).to.equal(200);
     });
 
     it('refuses a refresh from a foreign origin', async () => {
       const { jar } = await loggedIn();
       const foreign = await jar.post('/auth/token/refresh/', {}, { ...xcsrf(jar), Origin: 'https://evil.example' });
-      expect([foreign.status, foreign.body]).to.deep.equal([403, { detail: 'CSRF Failed: Origin checking failed - https://evil.example does not match any trusted origins.' }]);
+      expect([foreign.status, foreign.body]).to.deep.equal([
+        403,
+        { detail: 'CSRF Failed: Origin checking failed - https://evil.example does not match any trusted origins.' },
+      ]);
     });
 
     it('answers a refresh without the refresh cookie 401 {"detail":"No refresh token provided."}, a refresh token in the body not being read', async () => {
@@ -198,7 +209,9 @@ forEachDialect((dialect) => {
         const cookie = `csrftoken=${csrf}${refresh === null ? '' : `; refresh_token=${refresh}`}`;
         const out = await client.post('/auth/token/logout/', {}, { 'X-CSRFToken': csrf, Cookie: cookie });
         expect([out.status, out.body], String(refresh)).to.deep.equal([200, LOGGED_OUT]);
-        expect(out.headers.getSetCookie(), String(refresh)).to.deep.equal(['refresh_token=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax']);
+        expect(out.headers.getSetCookie(), String(refresh)).to.deep.equal([
+          'refresh_token=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax',
+        ]);
       }
     });
 
@@ -249,9 +262,10 @@ forEachDialect((dialect) => {
     after(async () => {
       await auth.close();
     });
-    const start = (settings: Record<string, unknown> = {}) => startClientService(dialect, { REMOTE_AUTH_SERVICE_URL: auth.url, SIGNING_KEY: TEST_KEY, ...settings });
+    const start = (settings: Record<string, unknown> = {}) =>
+      startClientService(dialect, { REMOTE_AUTH_SERVICE_URL: auth.url, SIGNING_KEY: TEST_KEY, ...settings });
 
-    it('json: easyjwt 1.0-style requests answer as before, and token/logout/ blacklists the body refresh token with easyjwt 1.1\'s answer', async () => {
+    it("json: easyjwt 1.0-style requests answer as before, and token/logout/ blacklists the body refresh token with easyjwt 1.1's answer", async () => {
       const client = await start();
       try {
         const login = await client.post('/auth/token/', CREDENTIALS);

@@ -203,9 +203,12 @@ const FUZZ_CSRF = 'fuzzCsrfSecretOf32CharactersAbcd';
 
 const cookies = (tokens: fc.Arbitrary<string>) =>
   fc
-    .array(fc.tuple(fc.oneof(fc.constantFrom(...COOKIE_NAMES), fc.stringMatching(/^[A-Za-z0-9_]{1,12}$/)), fc.oneof(tokens, headerText, fc.constant(FUZZ_CSRF))), {
-      maxLength: 4,
-    })
+    .array(
+      fc.tuple(fc.oneof(fc.constantFrom(...COOKIE_NAMES), fc.stringMatching(/^[A-Za-z0-9_]{1,12}$/)), fc.oneof(tokens, headerText, fc.constant(FUZZ_CSRF))),
+      {
+        maxLength: 4,
+      },
+    )
     .map((pairs) => pairs.map(([name, value]) => `${name}=${value.replace(/[;,\s]/g, '')}`).join('; '));
 
 /** Headers: any of Authorization, Cookie, the CSRF header and Origin, each present or not. */

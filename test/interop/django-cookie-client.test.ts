@@ -30,7 +30,12 @@ describe("easyjwt-cookie next to a Django stand-in of easyjwt 1.1's cookie-mode 
     django = await startDjangoCookieClient();
     auth = await startAuthService('sqlite');
     // Secure off: Django's CSRF_COOKIE_SECURE and easyjwt's AUTH_COOKIE_SECURE default to off.
-    ours = await startClientService('sqlite', { REMOTE_AUTH_SERVICE_URL: auth.url, SIGNING_KEY: TEST_KEY, DELIVERY_MODE: 'easyjwt-cookie', COOKIE_SECURE: false });
+    ours = await startClientService('sqlite', {
+      REMOTE_AUTH_SERVICE_URL: auth.url,
+      SIGNING_KEY: TEST_KEY,
+      DELIVERY_MODE: 'easyjwt-cookie',
+      COOKIE_SECURE: false,
+    });
   });
   after(async () => {
     await ours?.close();
@@ -39,7 +44,8 @@ describe("easyjwt-cookie next to a Django stand-in of easyjwt 1.1's cookie-mode 
   });
 
   const both = async (send: (base: string) => Promise<TestResponse>) => ({ django: await send(django.url), ours: await send(ours.url) });
-  const refresh = (base: string, headers: Record<string, string>) => call(`${base}/auth/token/refresh/`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });
+  const refresh = (base: string, headers: Record<string, string>) =>
+    call(`${base}/auth/token/refresh/`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });
   const tokenOf = async (base: string) => cookieOf(await call(`${base}/auth/csrf/`), 'csrftoken').value;
 
   it('answers GET /auth/csrf/ alike and sets csrftoken with the attributes Django gives it', async () => {
@@ -94,7 +100,11 @@ describe("easyjwt-cookie next to a Django stand-in of easyjwt 1.1's cookie-mode 
   it('logs out alike: 200 {"detail":"Logged out."} and refresh_token deleted on / (HttpOnly added on ours)', async () => {
     const answers = await both(async (base) => {
       const token = await tokenOf(base);
-      return call(`${base}/auth/token/logout/`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: `csrftoken=${token}`, 'X-CSRFToken': token }, body: '{}' });
+      return call(`${base}/auth/token/logout/`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Cookie: `csrftoken=${token}`, 'X-CSRFToken': token },
+        body: '{}',
+      });
     });
     expect([answers.ours.status, answers.ours.text]).to.deep.equal([answers.django.status, answers.django.text]);
     expect(answers.ours.text).to.equal('{"detail":"Logged out."}');

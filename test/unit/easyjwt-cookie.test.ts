@@ -39,11 +39,14 @@ describe("Django's CSRF token, as the easyjwt-cookie mode makes and compares it"
     }
   });
 
-  it("words its refusals as DRF on Django 3.2 does: {detail} alone", () => {
+  it('words its refusals as DRF on Django 3.2 does: {detail} alone', () => {
     expect(new CsrfFailed('csrf_mismatch', 'CSRF token missing or incorrect.', false).body()).to.deep.equal({
       detail: 'CSRF Failed: CSRF token missing or incorrect.',
     });
-    expect(new CsrfFailed('csrf_mismatch', 'CSRF token incorrect.').body()).to.deep.equal({ detail: 'CSRF Failed: CSRF token incorrect.', code: 'csrf_mismatch' });
+    expect(new CsrfFailed('csrf_mismatch', 'CSRF token incorrect.').body()).to.deep.equal({
+      detail: 'CSRF Failed: CSRF token incorrect.',
+      code: 'csrf_mismatch',
+    });
     expect(new NoRefreshCookie().body()).to.deep.equal({ detail: 'No refresh token provided.' });
     expect(new NoRefreshCookie().status).to.equal(401);
   });
@@ -52,8 +55,19 @@ describe("Django's CSRF token, as the easyjwt-cookie mode makes and compares it"
 describe('easyjwt-cookie settings', () => {
   it("defaults the cookie names to easyjwt's refresh_token and Django's csrftoken; names given explicitly win", () => {
     const settings = resolveClientSettings({ REMOTE_AUTH_SERVICE_URL: AUTH_URL, DELIVERY_MODE: 'easyjwt-cookie' });
-    expect(settings).to.include({ REFRESH_COOKIE_NAME: 'refresh_token', CSRF_COOKIE_NAME: 'csrftoken', COOKIE_PATH: '/', COOKIE_SECURE: true, COOKIE_SAMESITE: 'Lax' });
-    const named = resolveClientSettings({ REMOTE_AUTH_SERVICE_URL: AUTH_URL, DELIVERY_MODE: 'easyjwt-cookie', REFRESH_COOKIE_NAME: 'rt', CSRF_COOKIE_NAME: undefined });
+    expect(settings).to.include({
+      REFRESH_COOKIE_NAME: 'refresh_token',
+      CSRF_COOKIE_NAME: 'csrftoken',
+      COOKIE_PATH: '/',
+      COOKIE_SECURE: true,
+      COOKIE_SAMESITE: 'Lax',
+    });
+    const named = resolveClientSettings({
+      REMOTE_AUTH_SERVICE_URL: AUTH_URL,
+      DELIVERY_MODE: 'easyjwt-cookie',
+      REFRESH_COOKIE_NAME: 'rt',
+      CSRF_COOKIE_NAME: undefined,
+    });
     expect(named).to.include({ REFRESH_COOKIE_NAME: 'rt', CSRF_COOKIE_NAME: 'csrftoken' });
     expect(resolveClientSettings({ REMOTE_AUTH_SERVICE_URL: AUTH_URL, DELIVERY_MODE: 'refresh-cookie' })).to.include({
       REFRESH_COOKIE_NAME: 'easyjwt_refresh',
