@@ -85,6 +85,8 @@ export interface TokenDelivery {
    * The refresh token of a refresh or logout request: json mode reads `{"refresh"}` from the body
    * (400 without it); cookie modes check the origin, then take the refresh cookie (checking the
    * CSRF token) or else a `refresh` field of the body, and answer 401 when there is neither.
+   * easyjwt-cookie checks the CSRF token first, whatever comes, and reads the cookie only, as
+   * easyjwt 1.1 does.
    */
   readRefresh(ctx: Context, body: unknown): RefreshInput;
   /**
