@@ -63,6 +63,13 @@ forEachDialect((dialect) => {
         expect((await signUp({ email: 'b@test.com', password: PASSWORD, phone: null })).body.phone).to.equal(null);
       });
 
+      it('takes names of 150 characters counted as Python counts them, four-byte ones included', async () => {
+        const name = '😀'.repeat(150);
+        const response = await signUp({ email: 'emoji@test.com', password: PASSWORD, first_name: name, last_name: 'é'.repeat(150), phone: '😀'.repeat(15) });
+        expectDrfAnswer(response, 201);
+        expect((await rows())[0]).to.include({ firstName: name, lastName: 'é'.repeat(150), phone: '😀'.repeat(15) });
+      });
+
       it('stores the email trimmed and lower-cased, and the new user logs in with it in any case', async () => {
         const response = await signUp({ email: '  Ann.Lee@Test.COM ', password: PASSWORD });
         expectDrfAnswer(response, 201);
