@@ -193,11 +193,9 @@ export class UserStore {
   /**
    * Every problem of the given fields of a new user, by wire field name (`email`, `username`,
    * `password`, `first_name`, `last_name`, `phone`) in DRF's words, as `create` would refuse them;
-   * `{}` when there is none. Fields left out are not judged. Reads, never writes.
-   *
-   * @example
-   *   await users.problemsOf({ email: 'taken@test.com', password: '1234' });
-   *   // { email: ['This email already exists.'], password: ['This password is too short. ...', ...] }
+   * `{}` when there is none. Fields left out are not judged. Reads, never writes. For a taken
+   * email and `1234`: `{ email: ['This email already exists.'], password: ['This password is too
+   * short. ...', ...] }`.
    */
   async problemsOf(input: NewUserFields): Promise<Record<string, string[]>> {
     return (await this.refusalsOf(input)).fields;
