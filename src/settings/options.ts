@@ -190,7 +190,7 @@ const table = {
   CREATE_USER_ENABLED: {
     default: false,
     parse: boolean,
-    doc: "Serve django-easyjwt's open sign-up, `POST /create-user/` (variable `EASYJWT_CREATE_USER_ENABLED`): anyone may create an active, non-staff account, its password held to PASSWORD_VALIDATORS, attempts counted per address under LOGIN_THROTTLE_PER_IP. Off by default, since open sign-up is a team's decision (easyjwt mounts it open; set true to replace it); off, the path answers 404.",
+    doc: "Serve django-easyjwt's open sign-up, `POST /create-user/` (variable `EASYJWT_CREATE_USER_ENABLED`): anyone may create an active, non-staff account, its password held to PASSWORD_VALIDATORS, attempts counted per address under LOGIN_THROTTLE_PER_IP. Off by default, since open sign-up is a team's decision (easyjwt mounts it open; set true to replace it); off, the path answers 404. Needs LOGIN_FIELD `email`.",
   },
   AUTH_HEADER_TYPES: { default: Object.freeze(['Bearer']), parse: textList, doc: 'Accepted schemes in the Authorization header (case-sensitive).' },
   AUTH_HEADER_NAME: { default: 'Authorization', parse: text, doc: 'Header carrying the token.' },

@@ -312,8 +312,17 @@ const AUTH_FAMILIES: readonly Family[] = [
     requests: () =>
       fc.oneof(
         fc
-          .dictionary(fc.constantFrom('email', 'password', 'first_name', 'last_name', 'phone', 'is_staff'), fc.oneof(jsonValue, fc.constantFrom('user@test.com', 'new@test.com', 'a-good-long-pass')), { maxKeys: 6 })
-          .map((fields): FuzzRequest => ({ method: 'POST', path: '/auth/create-user/', headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify(fields)) })),
+          .dictionary(
+            fc.constantFrom('email', 'password', 'first_name', 'last_name', 'phone', 'is_staff'),
+            fc.oneof(jsonValue, fc.constantFrom('user@test.com', 'new@test.com', 'a-good-long-pass')),
+            { maxKeys: 6 },
+          )
+          .map((fields): FuzzRequest => ({
+            method: 'POST',
+            path: '/auth/create-user/',
+            headers: { 'Content-Type': 'application/json' },
+            body: Buffer.from(JSON.stringify(fields)),
+          })),
         request({ name: 'sign-up', paths: fc.constant('/auth/create-user/') }, fc.string({ maxLength: 40 })),
       ),
   },

@@ -78,7 +78,17 @@ forEachDialect((dialect) => {
         expect(login.status, login.text).to.equal(200);
         const me = await auth.get('/auth/user/', { Authorization: `Bearer ${login.body.access}` });
         // The user endpoints answer easyjwt's keys, as before: phone is not among them.
-        expect(Object.keys(me.body)).to.deep.equal(['id', 'first_name', 'email', 'last_name', 'date_joined', 'last_login', 'is_active', 'is_staff', 'is_superuser']);
+        expect(Object.keys(me.body)).to.deep.equal([
+          'id',
+          'first_name',
+          'email',
+          'last_name',
+          'date_joined',
+          'last_login',
+          'is_active',
+          'is_staff',
+          'is_superuser',
+        ]);
         expect(me.body).to.include({ id: response.body.id, email: 'ann.lee@test.com' });
       });
 
@@ -110,7 +120,11 @@ forEachDialect((dialect) => {
         const cases: [string, unknown, Record<string, string[]>][] = [
           ['an empty object', {}, { email: REQUIRED, password: REQUIRED }],
           ['a missing password', { email: 'ann@test.com' }, { password: REQUIRED }],
-          ['a blank email and password', { email: '  ', password: '' }, { email: ['This field may not be blank.'], password: ['This field may not be blank.'] }],
+          [
+            'a blank email and password',
+            { email: '  ', password: '' },
+            { email: ['This field may not be blank.'], password: ['This field may not be blank.'] },
+          ],
           ['a bad email', { email: 'not-an-email', password: PASSWORD }, { email: ['Enter a valid email address.'] }],
           [
             'an email over 254 characters',
@@ -122,11 +136,23 @@ forEachDialect((dialect) => {
             { password: '1234567' },
             {
               email: REQUIRED,
-              password: ['This password is too short. It must contain at least 8 characters.', 'This password is too common.', 'This password is entirely numeric.'],
+              password: [
+                'This password is too short. It must contain at least 8 characters.',
+                'This password is too common.',
+                'This password is entirely numeric.',
+              ],
             },
           ],
-          ['a password like the email', { email: 'sunflower.garden@test.com', password: 'sunflower.garden' }, { password: ['The password is too similar to the email address.'] }],
-          ['a password over 4096 characters', { email: 'ann@test.com', password: 'x'.repeat(5000) }, { password: ['Ensure this field has no more than 4096 characters.'] }],
+          [
+            'a password like the email',
+            { email: 'sunflower.garden@test.com', password: 'sunflower.garden' },
+            { password: ['The password is too similar to the email address.'] },
+          ],
+          [
+            'a password over 4096 characters',
+            { email: 'ann@test.com', password: 'x'.repeat(5000) },
+            { password: ['Ensure this field has no more than 4096 characters.'] },
+          ],
           [
             'names over 150 characters and a phone over 15',
             { email: 'ann@test.com', password: PASSWORD, first_name: 'a'.repeat(151), last_name: 'é'.repeat(151), phone: '0'.repeat(16) },
@@ -193,7 +219,10 @@ forEachDialect((dialect) => {
       });
 
       it('gives one 201 and one 400 to the same email signed up at once, in any case', async () => {
-        for (const [round, emails] of [['race@test.com', 'race@test.com'], ['twin@test.com', 'TWIN@test.com']].entries()) {
+        for (const [round, emails] of [
+          ['race@test.com', 'race@test.com'],
+          ['twin@test.com', 'TWIN@test.com'],
+        ].entries()) {
           const answers = await Promise.all(emails.map((email) => signUp({ email, password: PASSWORD })));
           const statuses = answers.map((answer) => answer.status).sort();
           expect(statuses, `round ${round}: ${answers.map((answer) => answer.text).join(' ')}`).to.deep.equal([201, 400]);

@@ -303,7 +303,10 @@ describe('against a Django simplejwt auth-service (Debian python3-djangorestfram
       ['a bad email (400)', { email: 'not-an-email', password: PASSWORD }],
       ['a weak password, the email missing (400)', { password: '1234567' }],
       ['a taken email and a weak password (400)', { email: 'ann@test.com', password: '1234567' }],
-      ['names over 150 and a phone over 15 characters (400)', { email: 'hal@test.com', password: PASSWORD, first_name: 'a'.repeat(151), last_name: 'b'.repeat(151), phone: '0'.repeat(16) }],
+      [
+        'names over 150 and a phone over 15 characters (400)',
+        { email: 'hal@test.com', password: PASSWORD, first_name: 'a'.repeat(151), last_name: 'b'.repeat(151), phone: '0'.repeat(16) },
+      ],
       ['nulls and values that are not strings (400)', { email: null, password: ['x'], first_name: null, last_name: { a: 1 }, phone: true }],
       ['a NUL character in a name (400)', { email: 'ivy@test.com', password: PASSWORD, first_name: 'A\u0000nn' }],
       ['a list (400)', [{ email: 'jo@test.com', password: PASSWORD }]],

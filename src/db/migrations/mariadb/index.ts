@@ -7,4 +7,12 @@ import { SigningKeys1796096350119 } from './1796096350119-SigningKeys';
 import { ExactIdentifiers1796098604788 } from './1796098604788-ExactIdentifiers';
 import { Phone1796104934106 } from './1796104934106-Phone';
 
-export const mariadbMigrations = [Initial1795435083410, Registry1796006660026, Rotation1796095758330, Revocations1796095776916, SigningKeys1796096350119, ExactIdentifiers1796098604788, Phone1796104934106];
+export const mariadbMigrations = [
+  Initial1795435083410,
+  Registry1796006660026,
+  Rotation1796095758330,
+  Revocations1796095776916,
+  SigningKeys1796096350119,
+  ExactIdentifiers1796098604788,
+  Phone1796104934106,
+];
