@@ -217,7 +217,7 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
   const signUpThrottle = settings.CREATE_USER_ENABLED
     ? await LoginThrottle.open({
         settings: { ...settings, LOGIN_THROTTLE_PER_ACCOUNT: null },
-        scope: 'create-user',
+        scope: 'create-user-throttle',
         normalise: (login) => login,
         logger,
         onThrottled: ({ retryAfter, request }) => logger.info({ ip: request?.ip, retryAfter }, 'sign-up throttled'),

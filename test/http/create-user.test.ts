@@ -218,15 +218,15 @@ forEachDialect((dialect) => {
         expect((await rows()).map((row) => row.email)).to.deep.equal(['ann@test.com']);
       });
 
-      it('gives one 201 and one 400 to the same email signed up at once, in any case', async () => {
+      it('gives one 201 and 400s to the same email signed up at once, in any case, never a 500', async () => {
         for (const [round, emails] of [
           ['race@test.com', 'race@test.com'],
-          ['twin@test.com', 'TWIN@test.com'],
+          ['twin@test.com', 'TWIN@test.com', 'Twin@Test.com', 'twin@test.com'],
         ].entries()) {
           const answers = await Promise.all(emails.map((email) => signUp({ email, password: PASSWORD })));
           const statuses = answers.map((answer) => answer.status).sort();
-          expect(statuses, `round ${round}: ${answers.map((answer) => answer.text).join(' ')}`).to.deep.equal([201, 400]);
-          expect(answers.find((answer) => answer.status === 400)?.body).to.deep.equal(TAKEN);
+          expect(statuses, `round ${round}: ${answers.map((answer) => answer.text).join(' ')}`).to.deep.equal([201, ...emails.slice(1).map(() => 400)]);
+          for (const answer of answers.filter((answer) => answer.status === 400)) expect(answer.body).to.deep.equal(TAKEN);
         }
         expect((await rows()).map((row) => row.email)).to.deep.equal(['race@test.com', 'twin@test.com']);
       });
