@@ -68,6 +68,8 @@ export interface AuthServiceEvents extends TokenLifecycleEvents, RegistryEvents 
     readonly via: 'blacklist' | 'logout' | 'rotation';
     readonly request: RequestInfo | null;
   };
+  /** Someone opened an account at POST /create-user/ (CREATE_USER_ENABLED): send a welcome, audit it. */
+  signedUp: { readonly userId: number; readonly request: RequestInfo | null };
 }
 
 // ---- the token registry's events: what it records and expires (auth-service only) ----------

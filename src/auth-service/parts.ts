@@ -51,4 +51,6 @@ export interface AuthServiceParts extends ServiceContext {
   readonly revocationFeed: RevocationFeed | null;
   /** Counts failed logins and password changes per account and address (LOGIN_THROTTLE_*). */
   readonly throttle: LoginThrottle;
+  /** Counts sign-ups per address (LOGIN_THROTTLE_PER_IP); null unless CREATE_USER_ENABLED. */
+  readonly signUpThrottle: LoginThrottle | null;
 }

@@ -5,8 +5,9 @@ import type { PasswordHasher } from '../core/passwords';
 import { PasswordRules } from '../core/password-rules';
 import type { PasswordUser } from '../core/password-validators';
 import { validatorsFromSettings } from '../core/password-validators';
-import { Group, User } from '../entities';
-import { PasswordRefused, UsageError } from '../errors';
+import { pythonLength } from '../core/text-similarity';
+import { Group, PHONE_MAX_LENGTH, User } from '../entities';
+import { PasswordRefused, UserRefused } from '../errors';
 import { DEFAULT_PASSWORD_VALIDATORS } from '../settings';
 import { inTransaction } from '../db/transactions';
 import type { AccessChange, AccessOutcome, GroupChange } from './access-admin';
@@ -20,6 +21,8 @@ export interface NewUser {
   readonly username?: string | null;
   readonly firstName?: string;
   readonly lastName?: string;
+  /** django-easyjwt's free-text phone, at most PHONE_MAX_LENGTH characters; null or left out: none. */
+  readonly phone?: string | null;
   readonly isActive?: boolean;
   readonly isStaff?: boolean;
   readonly isSuperuser?: boolean;
@@ -27,12 +30,62 @@ export interface NewUser {
   readonly permissions?: readonly string[];
 }
 
+/** The fields of a new user `problemsOf` judges; any may be left out. */
+export type NewUserFields = Partial<Pick<NewUser, 'email' | 'password' | 'username' | 'firstName' | 'lastName' | 'phone'>>;
+
 // Deliberately loose: one @, something on each side, a dot in the domain. Deliverability is the
 // mail server's business; this only catches typing mistakes.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Emails are compared lower-cased everywhere (see the User entity). */
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+/** Column lengths, in characters, as Django's user model declares them. */
+const EMAIL_MAX_LENGTH = 254;
+const NAME_MAX_LENGTH = 150;
+
+/** django-easyjwt's model answers a taken email in its own words, not Django's default ones. */
+export const EMAIL_TAKEN = 'This email already exists.';
+const INVALID_EMAIL = 'Enter a valid email address.';
+// A UTF-16 code unit of a surrogate pair standing alone: text no database column can store as it is.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * What DRF's CharField refuses in any text it stores, in its words: longer than the column, a NUL
+ * character, a surrogate standing alone (Node would write it as U+FFFD, so what was sent would not
+ * be what is stored). Lengths count characters, as Python and MariaDB's varchar do.
+ */
+function textProblems(value: string, maxLength: number): string[] {
+  const problems: string[] = [];
+  if (pythonLength(value) > maxLength) problems.push(`Ensure this field has no more than ${maxLength} characters.`);
+  if (value.includes('\0')) problems.push('Null characters are not allowed.');
+  const surrogate = LONE_SURROGATE.exec(value);
+  if (surrogate) problems.push(`Surrogate characters are not allowed: U+${surrogate[0].charCodeAt(0).toString(16).toUpperCase()}.`);
+  return problems;
+}
+
+/** Problems of a new user, by wire field name, with the sentence the command line prints for each. */
+class Refusals {
+  readonly fields: Record<string, string[]> = {};
+  private readonly sentences: string[] = [];
+
+  add(field: string, message: string, sentence = `${field}: ${message}`): void {
+    (this.fields[field] ??= []).push(message);
+    this.sentences.push(sentence);
+  }
+
+  has(field: string): boolean {
+    return field in this.fields;
+  }
+
+  /** Throws them, if there are any: a PasswordRefused when the password is the only problem. */
+  throwAny(): void {
+    const fields = Object.keys(this.fields);
+    if (fields.length === 0) return;
+    if (fields.length === 1 && fields[0] === 'password') throw new PasswordRefused(this.fields.password);
+    throw new UserRefused(this.fields, this.sentences.join('; '));
+  }
+}
 
 /**
  * Reads and writes users.
@@ -97,28 +150,33 @@ export class UserStore {
   }
 
   /**
-   * Creates a user; a taken email or username or a bad email is a UsageError, a password the rules
-   * refuse a PasswordRefused (judged against the new user's email, username and names).
+   * Creates a user. Whatever is wrong with it is a UserRefused listing every field's problems in
+   * DRF's words (a bad or taken email or username, a name or phone too long, a password the rules
+   * refuse, judged against the new user's email, username and names); a PasswordRefused when the
+   * password is the only one. A bad permission name is a UsageError.
+   *
+   * The email is trimmed and lower-cased first, so `Ann@X.io` is taken when `ann@x.io` is. Two
+   * creations of one email at once give one user: the other is refused as taken (the loser of the
+   * unique index is run again by inTransaction, and then finds the winner's row).
    */
   async create(input: NewUser): Promise<User> {
     const email = normalizeEmail(input.email);
-    if (!EMAIL.test(email) || email.length > 254) throw new UsageError(`not a valid email address: ${JSON.stringify(input.email)}`);
-    const problems = await this.passwordProblems(input.password, { ...input, email });
-    if (problems.length > 0) throw new PasswordRefused(problems);
+    (await this.refusalsOf(input)).throwAny();
     const permissions = [...new Set(input.permissions ?? [])];
     checkPermissionNames(permissions);
     const password = await this.hasher.hash(input.password);
     return inTransaction(this.dataSource, async (manager) => {
-      if (await manager.exists(User, { where: { email } })) throw new UsageError(`a user with email ${email} already exists`);
-      if (input.username && (await manager.exists(User, { where: { username: input.username } }))) {
-        throw new UsageError(`a user with username ${input.username} already exists`);
-      }
+      const taken = new Refusals();
+      if (await manager.exists(User, { where: { email } })) this.addTaken(taken, email);
+      if (input.username && (await manager.exists(User, { where: { username: input.username } }))) this.addUsernameTaken(taken, input.username);
+      taken.throwAny();
       const user = manager.create(User, {
         email,
         username: input.username ?? null,
         password,
         firstName: input.firstName ?? '',
         lastName: input.lastName ?? '',
+        phone: input.phone ?? null,
         isActive: input.isActive ?? true,
         isStaff: input.isStaff ?? false,
         isSuperuser: input.isSuperuser ?? false,
@@ -130,6 +188,59 @@ export class UserStore {
       user.userPermissions = await permissionRows(manager, permissions);
       return manager.save(user);
     });
+  }
+
+  /**
+   * Every problem of the given fields of a new user, by wire field name (`email`, `username`,
+   * `password`, `first_name`, `last_name`, `phone`) in DRF's words, as `create` would refuse them;
+   * `{}` when there is none. Fields left out are not judged. Reads, never writes. For a taken
+   * email and `1234`: `{ email: ['This email already exists.'], password: ['This password is too
+   * short. ...', ...] }`.
+   */
+  async problemsOf(input: NewUserFields): Promise<Record<string, string[]>> {
+    return (await this.refusalsOf(input)).fields;
+  }
+
+  /**
+   * Checks each given field as DRF checks it (the email's format, each text's length and
+   * characters, a taken email or username), then the password against the rules. A taken email is
+   * worth knowing before a hash is spent; `create` checks it again where the row is written.
+   */
+  private async refusalsOf(input: NewUserFields): Promise<Refusals> {
+    const refusals = new Refusals();
+    const manager = this.dataSource.manager;
+    const email = input.email === undefined ? undefined : normalizeEmail(input.email);
+    if (email !== undefined) {
+      for (const problem of textProblems(email, EMAIL_MAX_LENGTH)) refusals.add('email', problem);
+      if (!EMAIL.test(email)) refusals.add('email', INVALID_EMAIL, `not a valid email address: ${JSON.stringify(input.email)}`);
+      if (!refusals.has('email') && (await manager.exists(User, { where: { email } }))) this.addTaken(refusals, email);
+    }
+    if (input.username) {
+      for (const problem of textProblems(input.username, NAME_MAX_LENGTH)) refusals.add('username', problem);
+      if (!refusals.has('username') && (await manager.exists(User, { where: { username: input.username } }))) {
+        this.addUsernameTaken(refusals, input.username);
+      }
+    }
+    if (input.password !== undefined) {
+      for (const problem of await this.passwordProblems(input.password, { ...input, email })) refusals.add('password', problem);
+    }
+    for (const [field, value, maxLength] of [
+      ['first_name', input.firstName, NAME_MAX_LENGTH],
+      ['last_name', input.lastName, NAME_MAX_LENGTH],
+      ['phone', input.phone, PHONE_MAX_LENGTH],
+    ] as const) {
+      if (value) for (const problem of textProblems(value, maxLength)) refusals.add(field, problem);
+    }
+    return refusals;
+  }
+
+  private addTaken(refusals: Refusals, email: string): void {
+    refusals.add('email', EMAIL_TAKEN, `a user with email ${email} already exists`);
+  }
+
+  private addUsernameTaken(refusals: Refusals, username: string): void {
+    // Django's AbstractUser words it so.
+    refusals.add('username', 'A user with that username already exists.', `a user with username ${username} already exists`);
   }
 
   /**

@@ -8,9 +8,9 @@ import { Session } from './session';
 import { SigningKeyRecord } from './signing-key';
 import { Token } from './token';
 import { TokenUserConnection } from './token-user-connection';
-import { User } from './user';
+import { PHONE_MAX_LENGTH, User } from './user';
 
-export { Device, Group, LocalUser, Permission, RevocationRecord, Session, SigningKeyRecord, Token, TokenUserConnection, User };
+export { Device, Group, LocalUser, Permission, PHONE_MAX_LENGTH, RevocationRecord, Session, SigningKeyRecord, Token, TokenUserConnection, User };
 
 /** The auth-service's entities. */
 export const entities = [User, Group, Permission, Token, TokenUserConnection, Session, Device, SigningKeyRecord, RevocationRecord];

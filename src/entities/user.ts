@@ -4,6 +4,9 @@ import { timestamp } from './columns';
 import { Group } from './group';
 import { Permission } from './permission';
 
+/** The longest phone number stored, in characters: django-easyjwt's `max_length`. */
+export const PHONE_MAX_LENGTH = 15;
+
 /**
  * A user account. Emails are stored trimmed and lower-cased, and compared exactly: on MariaDB the
  * email and username columns use a binary collation (migration ExactIdentifiers; TypeORM does not
@@ -31,6 +34,13 @@ export class User {
 
   @Column({ name: 'last_name', type: 'varchar', length: 150, default: '' })
   lastName: string;
+
+  /**
+   * django-easyjwt's `phone`: up to 15 characters, null when never given (its model field is
+   * nullable), which POST /create-user/ answers as it stores it. Free text: easyjwt checks no format.
+   */
+  @Column({ type: 'varchar', length: PHONE_MAX_LENGTH, nullable: true })
+  phone: string | null;
 
   @Column({ name: 'is_active', type: 'boolean', default: true })
   isActive: boolean;

@@ -43,15 +43,34 @@ export class UsageError extends Error {
 }
 
 /**
- * Thrown by `users.create` for a password the rules refuse; `problems` holds each message, in
+ * Thrown by `users.create` for a new user it refuses (a bad or taken email, a name too long, a
+ * password the rules refuse, ...). `fields` holds every problem by the field's wire name
+ * (`email`, `password`, `first_name`, ...) in DRF's words, which POST /create-user/ answers as
+ * they are; `message` says the same in a sentence for the command line.
+ *
+ * @example
+ *   new UserRefused({ email: ['This email already exists.'] }, 'a user with email ann@test.com already exists');
+ */
+export class UserRefused extends UsageError {
+  constructor(
+    readonly fields: Readonly<Record<string, readonly string[]>>,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UserRefused';
+  }
+}
+
+/**
+ * Thrown by `users.create` when the password is the only problem; `problems` holds each message, in
  * the order the validators gave them (the CLI prints them, an application may answer them).
  *
  * @example
  *   new PasswordRefused(['This password is too common.']);
  */
-export class PasswordRefused extends UsageError {
+export class PasswordRefused extends UserRefused {
   constructor(readonly problems: readonly string[]) {
-    super(problems.join(' '));
+    super({ password: problems }, problems.join(' '));
     this.name = 'PasswordRefused';
   }
 }

@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import type { Middleware } from 'koa';
 import type { DataSource } from 'typeorm';
 import { TokenController } from '../controllers/auth-service/token-controller';
+import { CreateUserController } from '../controllers/auth-service/create-user-controller';
 import { LogoutAllController } from '../controllers/auth-service/logout-all-controller';
 import { RevocationController } from '../controllers/auth-service/revocation-controller';
 import { SessionController } from '../controllers/auth-service/session-controller';
@@ -210,6 +211,18 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
     logger,
     onThrottled: (event) => events.emit('loginThrottled', event),
   });
+  // Sign-ups are counted per address on their own counter, every attempt: a flood of sign-ups
+  // succeeds, so counting failures only would stop nothing, and sharing the login counter would
+  // let an office's sign-ups lock its logins out. No account count: there is no account yet.
+  const signUpThrottle = settings.CREATE_USER_ENABLED
+    ? await LoginThrottle.open({
+        settings: { ...settings, LOGIN_THROTTLE_PER_ACCOUNT: null },
+        scope: 'create-user-throttle',
+        normalise: (login) => login,
+        logger,
+        onThrottled: ({ retryAfter, request }) => logger.info({ ip: request?.ip, retryAfter }, 'sign-up throttled'),
+      })
+    : null;
 
   const parts: AuthServiceParts = {
     settings,
@@ -230,6 +243,7 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
     revoked,
     revocationFeed,
     throttle,
+    signUpThrottle,
   };
   // The registry's endpoints exist only with the registry: without it they could only pretend.
   const controllers = [
@@ -238,6 +252,8 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
     LogoutAllController,
     ...(settings.REGISTRY_ENABLED ? [SessionController] : []),
     ...(revocationFeed ? [RevocationController] : []),
+    // Open sign-up is a team's decision: off, the path is not mounted and answers 404.
+    ...(settings.CREATE_USER_ENABLED ? [CreateUserController] : []),
   ];
   const prefixed = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, controllers).dispatch);
   const wellKnown = underPrefix(WELL_KNOWN_PREFIX, buildControllers('', [WellKnownController]).dispatch);
@@ -262,6 +278,7 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
       await publisher?.close();
       revocations.close();
       await throttle.close();
+      await signUpThrottle?.close();
       await closeOwned(ownership);
     },
   };

@@ -55,6 +55,10 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
       );
     }
     checkCookieSettings(settings);
+    if (settings.CREATE_USER_ENABLED && settings.LOGIN_FIELD !== 'email') {
+      // The sign-up takes an email and no username, so its users could never log in by username.
+      throw new SettingsError('CREATE_USER_ENABLED', `needs LOGIN_FIELD "email": users who sign up have no ${settings.LOGIN_FIELD} to log in with`);
+    }
   });
 }
 

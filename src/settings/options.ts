@@ -77,6 +77,7 @@ export interface Settings {
   readonly UPDATE_LAST_LOGIN: boolean;
   readonly CHECK_USER_IS_ACTIVE: boolean;
   readonly LOGIN_FIELD: LoginField;
+  readonly CREATE_USER_ENABLED: boolean;
   readonly AUTH_HEADER_TYPES: readonly string[];
   readonly AUTH_HEADER_NAME: string;
   readonly URL_PREFIX: string;
@@ -186,6 +187,11 @@ const table = {
   UPDATE_LAST_LOGIN: { default: false, parse: boolean, doc: 'Set `last_login` when a pair is obtained.' },
   CHECK_USER_IS_ACTIVE: { default: true, parse: boolean, doc: 'Refuse refresh and authentication for inactive users.' },
   LOGIN_FIELD: { default: 'email', parse: oneOf(LOGIN_FIELDS), doc: 'Body field naming the user at login (`username` for stock Django).' },
+  CREATE_USER_ENABLED: {
+    default: false,
+    parse: boolean,
+    doc: "Serve django-easyjwt's open sign-up, `POST /create-user/` (variable `EASYJWT_CREATE_USER_ENABLED`): anyone may create an active, non-staff account, its password held to PASSWORD_VALIDATORS, attempts counted per address under LOGIN_THROTTLE_PER_IP. Off by default, since open sign-up is a team's decision (easyjwt mounts it open; set true to replace it); off, the path answers 404. Needs LOGIN_FIELD `email`.",
+  },
   AUTH_HEADER_TYPES: { default: Object.freeze(['Bearer']), parse: textList, doc: 'Accepted schemes in the Authorization header (case-sensitive).' },
   AUTH_HEADER_NAME: { default: 'Authorization', parse: text, doc: 'Header carrying the token.' },
   URL_PREFIX: { default: '/auth', parse: urlPrefix, doc: 'Where the endpoints are mounted.' },

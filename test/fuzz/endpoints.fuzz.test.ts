@@ -312,6 +312,27 @@ const AUTH_FAMILIES: readonly Family[] = [
     ),
   },
   { name: 'well-known and unknown paths', paths: fc.constantFrom('/.well-known/jwks.json', '/.well-known/openid-configuration', '/auth/', '/auth/nope/', '/') },
+  {
+    name: 'sign-up',
+    paths: fc.constant('/auth/create-user/'),
+    // Bodies with the sign-up's own fields, of any value (taken emails included), besides the generic ones.
+    requests: () =>
+      fc.oneof(
+        fc
+          .dictionary(
+            fc.constantFrom('email', 'password', 'first_name', 'last_name', 'phone', 'is_staff'),
+            fc.oneof(jsonValue, fc.constantFrom('user@test.com', 'new@test.com', 'a-good-long-pass')),
+            { maxKeys: 6 },
+          )
+          .map((fields): FuzzRequest => ({
+            method: 'POST',
+            path: '/auth/create-user/',
+            headers: { 'Content-Type': 'application/json' },
+            body: Buffer.from(JSON.stringify(fields)),
+          })),
+        request({ name: 'sign-up', paths: fc.constant('/auth/create-user/') }, fc.string({ maxLength: 40 })),
+      ),
+  },
 ];
 
 const CLIENT_FAMILIES: readonly Family[] = [
@@ -380,7 +401,7 @@ forEachDialect((dialect) => {
 
         before(async () => {
           // easyjwt-cookie is a client-service mode: its auth-service speaks json.
-          auth = await startAuthService(dialect, { DELIVERY_MODE: mode === 'easyjwt-cookie' ? 'json' : mode, LOG_LEVEL: 'silent' });
+          auth = await startAuthService(dialect, { DELIVERY_MODE: mode === 'easyjwt-cookie' ? 'json' : mode, LOG_LEVEL: 'silent', CREATE_USER_ENABLED: true });
           await auth.createUser({ email: 'user@test.com' });
           await auth.createUser({ email: 'staff@test.com', isStaff: true });
           await auth.createUser({ email: 'root@test.com', isStaff: true, isSuperuser: true });

@@ -279,4 +279,45 @@ describe('against a Django simplejwt auth-service (Debian python3-djangorestfram
       }
     });
   });
+  describe("sign-up, POST /auth/create-user/, against easyjwt's CreateUserView (test/interop/django/easyjwt_signup/)", () => {
+    // A service of its own, so the new users get the same ids on both sides (the peer's sign-up
+    // table is its own, empty at the start). Each case sends the same body to both, in order.
+    let signUps: TestAuthService;
+    before(async () => {
+      signUps = await startAuthService('sqlite', { CREATE_USER_ENABLED: true });
+    });
+    after(async () => signUps?.close());
+
+    const PASSWORD = 'a-good-long-pass';
+    const cases: [string, unknown][] = [
+      ['every field (201)', { email: 'ann@test.com', password: PASSWORD, first_name: 'Ann', last_name: 'Lee', phone: '+61400000000' }],
+      ['email and password only: names "", phone null (201)', { email: 'bob@test.com', password: PASSWORD }],
+      ['an email in capitals, stored lower-cased (201)', { email: 'Cat@Test.COM', password: PASSWORD }],
+      ['blank names and phone, a number as text (201)', { email: 'dan@test.com', password: PASSWORD, first_name: '', last_name: ' ', phone: 61400000000 }],
+      ['an explicit null phone (201)', { email: 'eve@test.com', password: PASSWORD, phone: null }],
+      ['is_staff and an id, ignored (201)', { email: 'fay@test.com', password: PASSWORD, is_staff: true, id: 99 }],
+      ['a taken email (400)', { email: 'ann@test.com', password: PASSWORD }],
+      ['an empty object (400)', {}],
+      ['a missing password (400)', { email: 'gus@test.com' }],
+      ['a blank email and password (400)', { email: ' ', password: '' }],
+      ['a bad email (400)', { email: 'not-an-email', password: PASSWORD }],
+      ['a weak password, the email missing (400)', { password: '1234567' }],
+      ['a taken email and a weak password (400)', { email: 'ann@test.com', password: '1234567' }],
+      [
+        'names over 150 and a phone over 15 characters (400)',
+        { email: 'hal@test.com', password: PASSWORD, first_name: 'a'.repeat(151), last_name: 'b'.repeat(151), phone: '0'.repeat(16) },
+      ],
+      ['nulls and values that are not strings (400)', { email: null, password: ['x'], first_name: null, last_name: { a: 1 }, phone: true }],
+      ['a NUL character in a name (400)', { email: 'ivy@test.com', password: PASSWORD, first_name: 'A\u0000nn' }],
+      ['a list (400)', [{ email: 'jo@test.com', password: PASSWORD }]],
+    ];
+    for (const [name, body] of cases) {
+      it(`${name}: the same status, body, Content-Type, Allow and Vary`, async () => {
+        const headers = (response: TestResponse) => ({ ...wire(response), allow: response.headers.get('allow'), vary: response.headers.get('vary') });
+        const theirs = headers(await django.post('/auth/create-user/', body));
+        const mine = headers(await signUps.post('/auth/create-user/', body));
+        expect(mine, django.log().slice(-2000)).to.deep.equal(theirs);
+      });
+    }
+  });
 });

@@ -1,6 +1,7 @@
 // resolveSettings: simplejwt's defaults, frozen results, and start-up failures that name the bad key.
 import { expect } from 'chai';
 import { SettingsError } from '../../src/errors';
+import { loadConfig } from '../../src/cli/config';
 import { resolveClientSettings } from '../../src/client-service/client-settings';
 import type { SettingsInput } from '../../src/settings';
 import { isResolvedSettings, OPTIONS, parseDuration, resolveSettings } from '../../src/settings';
@@ -46,6 +47,19 @@ describe('resolveSettings', () => {
       URL_PREFIX: '/auth',
     });
     expect(settings.AUTH_HEADER_TYPES).to.deep.equal(['Bearer']);
+  });
+
+  it('serves no sign-up unless asked, and refuses one whose users could not log in by the login field', () => {
+    expect(resolveSettings({ SIGNING_KEY: KEY }).CREATE_USER_ENABLED).to.equal(false);
+    expect(resolveSettings({ SIGNING_KEY: KEY, CREATE_USER_ENABLED: 'true' }).CREATE_USER_ENABLED).to.equal(true);
+    expect(refusal({ SIGNING_KEY: KEY, CREATE_USER_ENABLED: true, LOGIN_FIELD: 'username' }).message).to.equal(
+      'Invalid setting CREATE_USER_ENABLED: needs LOGIN_FIELD "email": users who sign up have no username to log in with',
+    );
+    expect(refusal({ SIGNING_KEY: KEY, CREATE_USER_ENABLED: 'maybe' }).key).to.equal('CREATE_USER_ENABLED');
+    // The command line takes it from EASYJWT_CREATE_USER_ENABLED, for the auth-service only.
+    const config = loadConfig({ EASYJWT_CREATE_USER_ENABLED: 'true' }, process.cwd(), undefined);
+    expect(resolveSettings({ ...config.input, SIGNING_KEY: KEY }).CREATE_USER_ENABLED).to.equal(true);
+    expect(config.clientInput).to.not.have.property('CREATE_USER_ENABLED');
   });
 
   it('returns a frozen object that cannot be changed afterwards', () => {

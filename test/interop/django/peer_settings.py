@@ -45,6 +45,15 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt",
     *BLACKLIST_APPS,
+    "easyjwt_signup",
+]
+
+# Django's four validators, as a project made by `startproject` (and easyjwt's) lists them.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 # What `startproject` gives, minus sessions/CSRF/messages: an API-only auth-service has no use for

@@ -1,10 +1,12 @@
-# The auth-service routes and views: simplejwt's stock views under /auth/, plus easyjwt's /auth/user/.
+# The auth-service routes and views: simplejwt's stock views under /auth/, plus easyjwt's /auth/user/
+# and /auth/create-user/.
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import path
 from rest_framework import generics, serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework_simplejwt.authentication import JWTAuthentication
+from easyjwt_signup.views import CreateUserView
 from rest_framework_simplejwt.views import (
     TokenBlacklistView,
     TokenObtainPairView,
@@ -46,6 +48,7 @@ urlpatterns = [
     path("auth/token/refresh/", TokenRefreshView.as_view()),
     path("auth/token/verify/", TokenVerifyView.as_view()),
     path("auth/user/", TokenUserDetailView.as_view()),
+    path("auth/create-user/", CreateUserView.as_view()),
 ]
 
 # Without the blacklist app the view exists but cannot blacklist anything: leave the route out.

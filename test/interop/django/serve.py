@@ -54,7 +54,8 @@ def exit_when_stdin_closes():
 
 
 def main():
-    call_command("migrate", interactive=False, verbosity=0)
+    # run_syncdb: the sign-up app's table is made from its model, it has no migrations of its own.
+    call_command("migrate", interactive=False, verbosity=0, run_syncdb=True)
     users = create_users(json.loads(os.environ.get("DJANGO_PEER_USERS", "[]")))
     # The same server class and handler as `manage.py runserver` (threaded by default), but
     # bound here so the kernel picks a free port and we can report the one it chose.
