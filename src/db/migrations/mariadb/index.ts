@@ -5,6 +5,7 @@ import { Rotation1796095758330 } from './1796095758330-Rotation';
 import { Revocations1796095776916 } from './1796095776916-Revocations';
 import { SigningKeys1796096350119 } from './1796096350119-SigningKeys';
 import { ExactIdentifiers1796098604788 } from './1796098604788-ExactIdentifiers';
+import { ExternalIdentities1796105049274 } from './1796105049274-ExternalIdentities';
 
 export const mariadbMigrations = [
   Initial1795435083410,
@@ -13,4 +14,5 @@ export const mariadbMigrations = [
   Revocations1796095776916,
   SigningKeys1796096350119,
   ExactIdentifiers1796098604788,
+  ExternalIdentities1796105049274,
 ];
