@@ -15,6 +15,7 @@ import type { LoginThrottle } from '../throttle/login-throttle';
 import type { LocalAuthenticator } from './local-authenticator';
 import type { RegistryActions } from './registry-actions';
 import type { RevocationFeed } from './revocation-feed';
+import type { SocialExchange } from './social-exchange';
 import type { Revocations } from './revocations';
 import type { TokenIssuer } from './token-issuer';
 import type { UserStore } from './user-store';
@@ -51,4 +52,6 @@ export interface AuthServiceParts extends ServiceContext {
   readonly revocationFeed: RevocationFeed | null;
   /** Counts failed logins and password changes per account and address (LOGIN_THROTTLE_*). */
   readonly throttle: LoginThrottle;
+  /** Trades identity providers' id tokens for pairs, or null when OIDC_PROVIDERS is empty (no endpoint). */
+  readonly socialExchange: SocialExchange | null;
 }
