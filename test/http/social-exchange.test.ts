@@ -107,6 +107,18 @@ forEachDialect((dialect: DialectName) => {
         expect(sessions.body).to.have.length(1);
       });
 
+      it('answers in the configured delivery mode: the refresh token in its HttpOnly cookie under refresh-cookie', async () => {
+        await start([providerSetting(provider)], { DELIVERY_MODE: 'refresh-cookie', COOKIE_SECURE: false });
+        const answer = await exchange({ id_token: (await signIn(provider, 'alice')).id_token });
+        expect(answer.status, answer.text).to.equal(200);
+        expect(Object.keys(answer.body).sort()).to.deep.equal(['access', 'csrf_token']);
+        const cookies = answer.headers.getSetCookie();
+        expect(cookies.some((line) => line.startsWith('easyjwt_refresh=') && /HttpOnly/i.test(line))).to.equal(true);
+        // A page of another origin cannot make a browser sign in here with a token it lifted.
+        const foreign = await auth.post('/auth/social-exchange/', { id_token: (await signIn(provider, 'alice')).id_token }, { Origin: 'https://evil.example' });
+        expect([foreign.status, foreign.body.code]).to.deep.equal([403, 'origin_not_allowed']);
+      });
+
       it('lets several providers link to one user', async () => {
         const second = await startProvider(ACCOUNTS);
         try {
@@ -274,6 +286,23 @@ forEachDialect((dialect: DialectName) => {
         }
       });
 
+      it('keeps verifying with the keys it holds while the provider is down, and answers 503 for a kid it would have to fetch', async () => {
+        const flaky = await startProvider(ACCOUNTS);
+        let offset = 0;
+        await start([providerSetting(flaky)], {}, { now: () => Date.now() + offset });
+        const first = (await signIn(flaky, 'alice')).id_token;
+        const second = (await signIn(flaky, 'alice')).id_token;
+        expect((await exchange({ id_token: first })).status).to.equal(200);
+        await flaky.close();
+        expect((await exchange({ id_token: second })).status, 'a known kid needs no fetch').to.equal(200);
+        offset += 31_000;
+        const now = Math.floor(Date.now() / 1000) + 31;
+        const claims = { iss: flaky.issuer, aud: 'easyjwt-spa', sub: 'alice', iat: now, exp: now + 600, email: 'alice@test.com', email_verified: true };
+        const rotated = signRs256({ kid: 'rotated-in' }, claims, rsaSigningKey('rotated-in').privateKey);
+        const answer = await exchange({ id_token: rotated });
+        expect([answer.status, answer.body]).to.deep.equal([503, { detail: 'Identity provider unavailable.', code: 'provider_unavailable' }]);
+      });
+
       it('counts refused tokens in the login throttle per address', async () => {
         await start([providerSetting(provider)], { LOGIN_THROTTLE_PER_IP: '2/15m' });
         const bad = (await signIn(provider, 'alice', { clientId: 'other-client' })).id_token;
@@ -319,6 +348,12 @@ forEachDialect((dialect: DialectName) => {
         expect([garbage.status, garbage.body.code]).to.deep.equal([401, 'provider_token_invalid']);
         const broken = await auth.post('/auth/social-exchange/', '{"id_token":', { 'Content-Type': 'application/json' });
         expect(broken.status).to.equal(400);
+      });
+
+      it('answers other methods with 405', async () => {
+        await start([providerSetting(provider)]);
+        const answer = await auth.get('/auth/social-exchange/');
+        expect([answer.status, answer.body]).to.deep.equal([405, { detail: 'Method "GET" not allowed.' }]);
       });
 
       it('is not served when no provider is configured', async () => {
