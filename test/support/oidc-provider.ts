@@ -46,7 +46,16 @@ export function rsaSigningKey(kid: string): { privateKey: KeyObject; jwk: JsonWe
  */
 export async function startProvider(
   accounts: Record<string, TestAccount>,
-  options: { key?: { privateKey: KeyObject; jwk: JsonWebKey }; idTokenTtl?: number } = {},
+  options: {
+    key?: { privateKey: KeyObject; jwk: JsonWebKey };
+    idTokenTtl?: number;
+    /**
+     * A browser page as `easyjwt-spa`'s redirect URI: registered as a native client's loopback URI,
+     * which matches whatever port the page is served on (RFC 8252 7.3), and allowed to call the
+     * token endpoint from its origin (CORS).
+     */
+    browserPage?: string;
+  } = {},
 ): Promise<TestProvider> {
   const key = options.key ?? rsaSigningKey(`k-${randomBytes(4).toString('hex')}`);
   const known = new Map(Object.entries(accounts));
@@ -58,7 +67,8 @@ export async function startProvider(
   const client = (id: string) => ({
     client_id: id,
     token_endpoint_auth_method: 'none',
-    redirect_uris: [redirectUri],
+    ...(options.browserPage && id === 'easyjwt-spa' ? { application_type: 'native' } : {}),
+    redirect_uris: [redirectUri, ...(options.browserPage && id === 'easyjwt-spa' ? [options.browserPage] : [])],
     response_types: ['code'],
     grant_types: ['authorization_code'],
   });
@@ -70,6 +80,8 @@ export async function startProvider(
     // Profile and email claims in the id token itself, as Cognito and Keycloak put them.
     conformIdTokenClaims: false,
     features: { devInteractions: { enabled: true } },
+    // Public clients may call the token endpoint from the page's origin (its port is not registered).
+    ...(options.browserPage ? { clientBasedCORS: () => true } : {}),
     pkce: { required: () => true },
     ttl: { IdToken: options.idTokenTtl ?? 3600, AccessToken: 3600, AuthorizationCode: 60, Interaction: 600, Session: 600, Grant: 600 },
     findAccount: (_ctx: unknown, sub: string) => {
