@@ -7,8 +7,7 @@ import type { Clock } from '../core/clock';
 import { epochSeconds } from '../core/clock';
 import type { IdTokenClaims } from '../core/id-token';
 import { verifyIdToken } from '../core/id-token';
-import { ProviderTokenInvalid, ProviderUnavailable, UnknownProvider, ValidationFailed } from '../errors';
-import { causeText } from '../errors';
+import { causeText, ProviderTokenInvalid, ProviderUnavailable, UnknownProvider, ValidationFailed } from '../errors';
 import type { DocumentSource } from '../jwks/jwks-keys';
 import { JwksKeys } from '../jwks/jwks-keys';
 import type { Logger } from '../logger';
@@ -128,8 +127,9 @@ class ProviderKeys {
     if (fields.issuer !== this.provider.issuer) throw new Error(`the discovery document is for issuer ${JSON.stringify(fields.issuer)}`);
     const jwksUri = fields.jwks_uri;
     if (typeof jwksUri !== 'string') throw new Error('the discovery document has no jwks_uri');
+    // Keys are held to the issuer's own standard: https, or http on loopback only.
     const problem = issuerProblem(jwksUri);
-    if (problem !== null) throw new Error(`its jwks_uri ${problem.replace('must', 'should')}: ${jwksUri}`);
+    if (problem !== null) throw new Error(`its jwks_uri ${JSON.stringify(jwksUri)} is refused: it ${problem}`);
     return jwksUri;
   }
 }

@@ -6,8 +6,10 @@ import { expect } from 'chai';
 import { ExternalIdentity, User } from '../../src/entities';
 import type { SettingsInput } from '../../src/settings';
 import { systemClock } from '../../src/core/clock';
+import { LocalUser } from '../../src/entities';
 import type { TestAuthService } from '../support/auth-service';
-import { payloadOf, startAuthService } from '../support/auth-service';
+import { payloadOf, startAuthService, TEST_KEY } from '../support/auth-service';
+import { startClientService } from '../support/client-service';
 import type { DialectName } from '../support/databases';
 import { forEachDialect } from '../support/databases';
 import type { TestAccount, TestProvider } from '../support/oidc-provider';
@@ -354,6 +356,22 @@ forEachDialect((dialect: DialectName) => {
         await start([providerSetting(provider)]);
         const answer = await auth.get('/auth/social-exchange/');
         expect([answer.status, answer.body]).to.deep.equal([405, { detail: 'Method "GET" not allowed.' }]);
+      });
+
+      it('is relayed by a client-service, which keeps the user copy and answers in its own mode', async () => {
+        await start([providerSetting(provider)]);
+        const client = await startClientService(dialect, { REMOTE_AUTH_SERVICE_URL: auth.url, SIGNING_KEY: TEST_KEY, TOKEN_VERIFICATION: 'local' });
+        try {
+          const answer = await client.post('/auth/social-exchange/', { id_token: (await signIn(provider, 'alice', { nonce: 'n' })).id_token, nonce: 'n' });
+          expect(answer.status, answer.text).to.equal(200);
+          expect(Object.keys(answer.body)).to.deep.equal(['refresh', 'access']);
+          const copy = await client.service.dataSource.manager.findOneByOrFail(LocalUser, { email: 'alice@test.com' });
+          expect(copy.id).to.equal(payloadOf(answer.body.access).user_id);
+          const refused = await client.post('/auth/social-exchange/', { id_token: (await signIn(provider, 'alice', { clientId: 'other-client' })).id_token });
+          expect([refused.status, refused.body.code]).to.deep.equal([401, 'provider_audience_mismatch']);
+        } finally {
+          await client.close();
+        }
       });
 
       it('is not served when no provider is configured', async () => {
