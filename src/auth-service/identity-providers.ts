@@ -4,6 +4,7 @@
 // The keys are then held by the same JwksKeys a client-service verifies our tokens with: cached,
 // refreshed in the background, fetched again at once for an unknown kid within a cooldown.
 import type { Clock } from '../core/clock';
+import { compactJwsProblem } from '../core/compact-jws';
 import { epochSeconds } from '../core/clock';
 import type { IdTokenClaims } from '../core/id-token';
 import { verifyIdToken } from '../core/id-token';
@@ -178,6 +179,10 @@ export class IdentityProviders {
    * then is a 503, since the key may well exist.
    */
   async verify(provider: OidcProvider, idToken: string, context: IdTokenContext): Promise<IdTokenClaims> {
+    // Something that is not a JWS at all is refused before the provider is contacted: garbage
+    // must not cost a discovery, nor get a 503 while the provider is down.
+    const shape = compactJwsProblem(idToken);
+    if (shape !== null) throw new ProviderTokenInvalid(shape);
     const keys = await (this.byName.get(provider.name) as ProviderKeys).keys();
     try {
       return verifyIdToken(idToken, keys, this.checks(provider, context));

@@ -16,6 +16,8 @@ import type { DeliveryMode } from '../../src/settings/options';
 import { DemoController } from '../../src/controllers/client-service/demo-controller';
 import type { TestAuthService } from '../support/auth-service';
 import { startAuthService, TEST_KEY } from '../support/auth-service';
+import type { TestProvider } from '../support/oidc-provider';
+import { startProvider } from '../support/oidc-provider';
 import type { TestClientService } from '../support/client-service';
 import { GuardedController, startClientService } from '../support/client-service';
 import { forEachDialect } from '../support/databases';
@@ -148,7 +150,22 @@ const token = (real: () => readonly string[]) =>
 /** Header values Node will send: printable ASCII (other bytes are refused by the client, not the server). */
 const headerText = fc.stringMatching(/^[\x20-\x7e]{0,200}$/).map((text) => text.trim());
 
-const FIELDS = ['email', 'username', 'password', 'refresh', 'token', 'affect_tree', 'old_password', 'new_password', 'access'];
+const FIELDS = [
+  'email',
+  'username',
+  'password',
+  'refresh',
+  'token',
+  'affect_tree',
+  'old_password',
+  'new_password',
+  'access',
+  'id_token',
+  'nonce',
+  'provider',
+  'access_token',
+  'expires_in',
+];
 
 const jsonBody = (tokens: fc.Arbitrary<string>) =>
   fc.oneof(
@@ -281,7 +298,10 @@ const signedTokenRequests = (paths: readonly string[], bearerPaths: readonly str
   );
 
 const AUTH_FAMILIES: readonly Family[] = [
-  { name: 'token endpoints', paths: fc.constantFrom('/auth/token/', '/auth/token/refresh/', '/auth/token/verify/', '/auth/token/blacklist/', '/auth/logout/') },
+  {
+    name: 'token endpoints',
+    paths: fc.constantFrom('/auth/token/', '/auth/token/refresh/', '/auth/token/verify/', '/auth/token/blacklist/', '/auth/logout/', '/auth/social-exchange/'),
+  },
   {
     name: 'user endpoints',
     paths: fc.oneof(
@@ -310,7 +330,15 @@ const AUTH_FAMILIES: readonly Family[] = [
 const CLIENT_FAMILIES: readonly Family[] = [
   {
     name: 'proxied endpoints',
-    paths: fc.constantFrom('/auth/token/', '/auth/token/refresh/', '/auth/token/verify/', '/auth/token/blacklist/', '/auth/logout/', '/auth/password-change/'),
+    paths: fc.constantFrom(
+      '/auth/token/',
+      '/auth/token/refresh/',
+      '/auth/token/verify/',
+      '/auth/token/blacklist/',
+      '/auth/logout/',
+      '/auth/password-change/',
+      '/auth/social-exchange/',
+    ),
   },
   {
     name: 'signed tokens with one odd claim',
@@ -355,6 +383,11 @@ async function fuzz(base: string, family: Family, tokens: fc.Arbitrary<string>, 
 forEachDialect((dialect) => {
   describe(`fuzzing every endpoint (seed ${SEED}, ${RUNS} runs per family and mode; EASYJWT_FUZZ_SEED=${SEED} reproduces)`, function () {
     this.timeout(120000);
+    let provider: TestProvider;
+    before(async () => {
+      provider = await startProvider({});
+    });
+    after(async () => provider.close());
     for (const [modeIndex, mode] of MODES.entries()) {
       describe(`in ${mode} delivery`, () => {
         let auth: TestAuthService;
@@ -363,7 +396,9 @@ forEachDialect((dialect) => {
         const tokens = token(() => real);
 
         before(async () => {
-          auth = await startAuthService(dialect, { DELIVERY_MODE: mode, LOG_LEVEL: 'silent' });
+          // A real identity provider behind the social exchange, so tokens get past discovery to the checks.
+          const OIDC_PROVIDERS = [{ name: 'fuzz', issuer: provider.issuer, client_id: 'easyjwt-spa', create_users: true }];
+          auth = await startAuthService(dialect, { DELIVERY_MODE: mode, LOG_LEVEL: 'silent', OIDC_PROVIDERS });
           await auth.createUser({ email: 'user@test.com' });
           await auth.createUser({ email: 'staff@test.com', isStaff: true });
           await auth.createUser({ email: 'root@test.com', isStaff: true, isSuperuser: true });
