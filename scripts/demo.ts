@@ -12,7 +12,8 @@
 // Environment: DEMO_AUTH_PORT, DEMO_CLIENT_PORT (0 picks free ports; the lines printed say which),
 // DEMO_DELIVERY_MODE (the client-service's, default two-cookies; json for django-easyjwt's
 // walkthrough verbatim), DEMO_ACCESS_TOKEN_LIFETIME (seconds, default 300: make it short to watch
-// the page refresh), EASYJWT_LOG_LEVEL (default warn: requests are not logged, problems are).
+// the page refresh), EASYJWT_LOG_LEVEL (default warn: requests are not logged, problems are),
+// EASYJWT_OIDC_PROVIDERS (identity providers, JSON, for the page's "Sign in with a provider").
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -100,6 +101,7 @@ export async function startDemo(env: NodeJS.ProcessEnv, cwd: string): Promise<De
       PORT: port(env, 'DEMO_AUTH_PORT', 8000),
       ACCESS_TOKEN_LIFETIME,
       USER_PAYLOAD_CLAIM: 'user',
+      ...(env.EASYJWT_OIDC_PROVIDERS ? { OIDC_PROVIDERS: env.EASYJWT_OIDC_PROVIDERS } : {}),
     },
     logger,
   });
@@ -112,22 +114,26 @@ export async function startDemo(env: NodeJS.ProcessEnv, cwd: string): Promise<De
     await ensureUsers(auth);
     const authListening = await auth.listen();
     undo.push(() => authListening.close());
-    const { service: client, app } = await createDemoClientService({
-      settings: {
-        REMOTE_AUTH_SERVICE_URL: authListening.url,
-        SIGNING_KEY: key,
-        DATABASE_URL: `sqlite:${join(dir, 'client.sqlite3')}`,
-        HOST: '127.0.0.1',
-        PORT: port(env, 'DEMO_CLIENT_PORT', 8001),
-        ACCESS_TOKEN_LIFETIME,
-        DELIVERY_MODE: mode,
-        // Plain http on 127.0.0.1: a browser drops Secure cookies sent over http. Demo only.
-        COOKIE_SECURE: false,
-        // The user in login answers, for the cookie modes' pages; json mode keeps easyjwt's exact answers.
-        TOKEN_RESPONSE_USER: mode !== 'json',
+    const { service: client, app } = await createDemoClientService(
+      {
+        settings: {
+          REMOTE_AUTH_SERVICE_URL: authListening.url,
+          SIGNING_KEY: key,
+          DATABASE_URL: `sqlite:${join(dir, 'client.sqlite3')}`,
+          HOST: '127.0.0.1',
+          PORT: port(env, 'DEMO_CLIENT_PORT', 8001),
+          ACCESS_TOKEN_LIFETIME,
+          DELIVERY_MODE: mode,
+          // Plain http on 127.0.0.1: a browser drops Secure cookies sent over http. Demo only.
+          COOKIE_SECURE: false,
+          // The user in login answers, for the cookie modes' pages; json mode keeps easyjwt's exact answers.
+          TOKEN_RESPONSE_USER: mode !== 'json',
+        },
+        logger,
       },
-      logger,
-    });
+      // The page fetches the providers' discovery documents and token endpoints itself.
+      { connectTo: auth.settings.OIDC_PROVIDERS.map((provider) => provider.issuer) },
+    );
     undo.push(() => client.close());
     const clientListening = await client.listen();
     undo.push(() => clientListening.close());

@@ -12,6 +12,7 @@ export type { AccessChange, AccessOutcome, GroupChange } from './auth-service/ac
 export { INCLUDE_PERMISSIONS, USER_INCLUDE_HEADER } from './core/user-include';
 export { UserSerializer } from './serializers/user-serializer';
 export type { UserJson } from './serializers/user-serializer';
+export type { ExchangeRequest } from './auth-service/social-exchange';
 
 // A client-service.
 export { createClientService } from './services/client-service';
@@ -57,7 +58,20 @@ export { MAX_PASSWORD_LENGTH, PasswordRules } from './core/password-rules';
 export type { Clock } from './core/clock';
 
 // Storage: the entities (for a DataSource of your own), the token registry's extension points.
-export { clientEntities, Device, entities, Group, LocalUser, Permission, RevocationRecord, Session, Token, TokenUserConnection, User } from './entities';
+export {
+  clientEntities,
+  Device,
+  entities,
+  ExternalIdentity,
+  Group,
+  LocalUser,
+  Permission,
+  RevocationRecord,
+  Session,
+  Token,
+  TokenUserConnection,
+  User,
+} from './entities';
 export type { RevocationKind } from './entities/revocation';
 export { RevocationList } from './revocation/revocation-list';
 export type { FeedPage, RevocationEntry } from './revocation/revocation-list';
@@ -68,7 +82,17 @@ export type { ArchiveOptions, ArchiveResult } from './registry/archiver';
 
 // Settings.
 export { OPTIONS, resolveSettings } from './settings';
-export type { Settings, SettingsInput, Algorithm, DeliveryMode, PasswordValidatorConfig, RateLimit, UserAttribute } from './settings';
+export type {
+  Settings,
+  SettingsInput,
+  Algorithm,
+  DeliveryMode,
+  OidcProvider,
+  OidcProviderInput,
+  PasswordValidatorConfig,
+  RateLimit,
+  UserAttribute,
+} from './settings';
 
 // Events.
 export { EventBus } from './events';

@@ -44,7 +44,7 @@ export class Obtainer {
    * Announces `loginSucceeded`, or `loginFailed` with the login masked.
    */
   async obtain(login: string, password: string, request: RequestInfo | null = null): Promise<ObtainedPair> {
-    const { settings, codec, pipeline, events } = this.parts;
+    const { events } = this.parts;
     let user: User;
     try {
       user = await this.parts.credentials.check(login, password);
@@ -52,6 +52,16 @@ export class Obtainer {
       if (error instanceof AuthenticationFailed) events.emit('loginFailed', { login: maskLogin(login), status: error.status, request });
       throw error;
     }
+    return this.issue(user, request);
+  }
+
+  /**
+   * Issues a new pair to a user whose identity is already established (by a password here, by an
+   * identity provider's id token in the social exchange): custom claims, the session cap, the
+   * registry, last_login and `loginSucceeded`, exactly as a login does.
+   */
+  async issue(user: User, request: RequestInfo | null = null): Promise<ObtainedPair> {
+    const { settings, codec, pipeline, events } = this.parts;
     await this.waitPastVoidedSecond(user);
     const subject = this.parts.claims.builders.length > 0 || settings.TOKEN_RESPONSE_USER ? await claimUserOf(this.parts, user) : null;
     const custom = subject ? await this.parts.claims.build(subject, { event: 'obtain', request }) : {};

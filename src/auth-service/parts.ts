@@ -15,6 +15,7 @@ import type { LoginThrottle } from '../throttle/login-throttle';
 import type { LocalAuthenticator } from './local-authenticator';
 import type { RegistryActions } from './registry-actions';
 import type { RevocationFeed } from './revocation-feed';
+import type { SocialExchange } from './social-exchange';
 import type { Revocations } from './revocations';
 import type { TokenIssuer } from './token-issuer';
 import type { UserStore } from './user-store';
@@ -53,4 +54,6 @@ export interface AuthServiceParts extends ServiceContext {
   readonly throttle: LoginThrottle;
   /** Counts sign-ups per address (LOGIN_THROTTLE_PER_IP); null unless CREATE_USER_ENABLED. */
   readonly signUpThrottle: LoginThrottle | null;
+  /** Trades identity providers' id tokens for pairs, or null when OIDC_PROVIDERS is empty (no endpoint). */
+  readonly socialExchange: SocialExchange | null;
 }

@@ -37,6 +37,11 @@ export class TokenIssuer {
     return this.obtainer.obtain(...args);
   }
 
+  /** See Obtainer.issue: a pair for a user whose identity was established some other way. */
+  issue(...args: Parameters<Obtainer['issue']>): Promise<ObtainedPair> {
+    return this.obtainer.issue(...args);
+  }
+
   /** See Refresher.refresh. */
   refresh(...args: Parameters<Refresher['refresh']>): Promise<RefreshedTokens> {
     return this.refresher.refresh(...args);

@@ -88,6 +88,7 @@ export interface ClientSettings extends Shared {
   readonly REMOTE_AUTH_SERVICE_USER_PATH: string;
   readonly REMOTE_AUTH_SERVICE_PASSWORD_CHANGE_PATH: string;
   readonly REMOTE_AUTH_SERVICE_REVOCATIONS_PATH: string;
+  readonly REMOTE_AUTH_SERVICE_SOCIAL_EXCHANGE_PATH: string;
   readonly REMOTE_AUTH_REQUEST_TIMEOUT: number;
   readonly REMOTE_AUTH_SSL_VERIFY: boolean;
   readonly REMOTE_AUTH_CA_BUNDLE: string | null;
@@ -151,6 +152,7 @@ const table = {
   REMOTE_AUTH_SERVICE_USER_PATH: path('/auth/user/'),
   REMOTE_AUTH_SERVICE_PASSWORD_CHANGE_PATH: path('/auth/password-change/'),
   REMOTE_AUTH_SERVICE_REVOCATIONS_PATH: path('/auth/revocations/'),
+  REMOTE_AUTH_SERVICE_SOCIAL_EXCHANGE_PATH: path('/auth/social-exchange/'),
   REMOTE_AUTH_REQUEST_TIMEOUT: {
     default: 5,
     parse: positiveDuration,

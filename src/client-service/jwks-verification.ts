@@ -5,7 +5,7 @@
 import type { Context } from 'koa';
 import type { Principal } from '../core/principal';
 import type { RequestAuthenticator } from '../http/authenticator';
-import type { JwksKeys } from './jwks-keys';
+import type { JwksKeys } from '../jwks/jwks-keys';
 import type { LocalVerification } from './local-verification';
 
 /**

@@ -48,10 +48,24 @@ export class TokenRelay {
   constructor(private readonly parts: ClientServiceParts) {}
 
   /** Login: forward the credentials; on success keep the user copy and deliver the pair. */
-  async login(ctx: Context, body: unknown): Promise<Body> {
-    const { delivery, settings, events } = this.parts;
+  login(ctx: Context, body: unknown): Promise<Body> {
+    return this.signIn(ctx, this.parts.settings.REMOTE_AUTH_SERVICE_TOKEN_PATH, body);
+  }
+
+  /**
+   * Social exchange: an identity provider's id token forwarded to the auth-service, whose pair is
+   * delivered here as a login's is, so a page signs in through its own origin whatever the mode.
+   * The body names no login, so only the caller's address is counted by the throttle.
+   */
+  socialExchange(ctx: Context, body: unknown): Promise<Body> {
+    return this.signIn(ctx, this.parts.settings.REMOTE_AUTH_SERVICE_SOCIAL_EXCHANGE_PATH, body);
+  }
+
+  /** A sign-in relayed to `path`: on success keep the user copy and deliver the pair. */
+  private async signIn(ctx: Context, path: string, body: unknown): Promise<Body> {
+    const { delivery, events } = this.parts;
     delivery.guardLogin(ctx);
-    const reply = await this.throttledPost(ctx, settings.REMOTE_AUTH_SERVICE_TOKEN_PATH, body);
+    const reply = await this.throttledPost(ctx, path, body);
     relayStatus(ctx, reply);
     const { refresh, access, ...rest } = reply.body;
     if (reply.status !== 200) {

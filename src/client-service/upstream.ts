@@ -8,6 +8,7 @@ import https from 'node:https';
 import { INCLUDE_PERMISSIONS, USER_INCLUDE_HEADER } from '../core/user-include';
 import { AuthServiceUnavailable, ParseError, SettingsError } from '../errors';
 import { FEED_KEY_HEADER } from '../revocation/feed-key';
+import type { PublicDocument } from '../jwks/jwks-keys';
 import type { ClientSettings } from './client-settings';
 
 /** An auth-service answer that was JSON and not a 5xx. */
@@ -16,14 +17,6 @@ export interface UpstreamReply {
   readonly body: Record<string, unknown>;
   /** The `Retry-After` of a 429, passed on to the caller. */
   readonly retryAfter?: string;
-}
-
-/** A public document the auth-service serves (its JWKS), as it came: judged by the caller. */
-export interface PublicDocument {
-  readonly status: number;
-  readonly text: string;
-  /** The `Cache-Control` header, or null without one. */
-  readonly cacheControl: string | null;
 }
 
 /**

@@ -5,8 +5,8 @@
 import type { Clock } from '../core/clock';
 import type { Logger } from '../logger';
 import type { ClientSettings } from './client-settings';
-import { verifiesLocally } from './client-settings';
-import { JwksKeys } from './jwks-keys';
+import { jwksUrlOf, verifiesLocally } from './client-settings';
+import { JwksKeys } from '../jwks/jwks-keys';
 import type { AuthServiceClient } from './upstream';
 
 /** How requests are verified. */
@@ -38,7 +38,7 @@ export async function chooseVerification(settings: ClientSettings, upstream: Aut
   }
   if (asked === 'remote') return { mode: 'remote', reason: 'TOKEN_VERIFICATION=remote', jwks: null };
 
-  const jwks = new JwksKeys(settings, upstream, clock, logger);
+  const jwks = new JwksKeys({ url: jwksUrlOf(settings), maxAge: settings.JWKS_MAX_AGE, cooldown: settings.JWKS_REFETCH_COOLDOWN }, upstream, clock, logger);
   const loaded = await jwks.load();
   if (asked === 'jwks') {
     if (!loaded.ok) {

@@ -43,6 +43,16 @@ export interface SkippedJwk {
   readonly reason: string;
 }
 
+/** How a set's members are imported. */
+export interface JwkImportOptions {
+  /**
+   * The algorithm an RSA key without `alg` is taken for. Some identity providers (Microsoft Entra
+   * among them) publish RSA keys without `alg`; the algorithm then comes from our configuration,
+   * never from the token. Unset: such a key is refused.
+   */
+  readonly rsaAlgorithm?: Algorithm;
+}
+
 /** What a JWK Set yields: the keys that verify, and the ones left out. */
 export interface ImportedJwkSet {
   readonly keys: readonly VerificationKey[];
@@ -57,7 +67,7 @@ export interface ImportedJwkSet {
  * @example
  *   const { keys, skipped } = importJwkSet(JSON.parse(body));
  */
-export function importJwkSet(document: unknown): ImportedJwkSet {
+export function importJwkSet(document: unknown, options: JwkImportOptions = {}): ImportedJwkSet {
   if (document === null || typeof document !== 'object' || Array.isArray(document)) throw new Error('the JWKS is not a JSON object');
   const members = (document as Record<string, unknown>).keys;
   if (!Array.isArray(members)) throw new Error('the JWKS has no "keys" array');
@@ -65,7 +75,7 @@ export function importJwkSet(document: unknown): ImportedJwkSet {
   const skipped: SkippedJwk[] = [];
   const kids = new Set<string>();
   members.forEach((member: unknown, index) => {
-    const imported = importJwk(member);
+    const imported = importJwk(member, options);
     const kid =
       member !== null && typeof member === 'object' && typeof (member as Record<string, unknown>).kid === 'string'
         ? ((member as Record<string, unknown>).kid as string)
@@ -88,7 +98,7 @@ export function importJwkSet(document: unknown): ImportedJwkSet {
  * @example
  *   importJwk({ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'k1' });
  */
-export function importJwk(member: unknown): VerificationKey | string {
+export function importJwk(member: unknown, options: JwkImportOptions = {}): VerificationKey | string {
   if (member === null || typeof member !== 'object' || Array.isArray(member)) return 'not a JSON object';
   const jwk = member as Record<string, unknown>;
   if (jwk.kty === 'oct') return 'a symmetric (oct) key: a JWKS never supplies secrets';
@@ -98,7 +108,7 @@ export function importJwk(member: unknown): VerificationKey | string {
   if (jwk.kid !== undefined && typeof jwk.kid !== 'string') return 'its kid is not a string';
   if (jwk.use !== undefined && jwk.use !== 'sig') return `is for use ${JSON.stringify(jwk.use)}, not "sig"`;
   if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) return 'its key_ops do not include "verify"';
-  const algorithm = algorithmOf(jwk);
+  const algorithm = algorithmOf(jwk, options);
   if (!algorithm.ok) return algorithm.reason;
   const shape = KEY_SHAPE[algorithm.value];
   if (jwk.kty !== shape.kty || (shape.crv !== undefined && jwk.crv !== shape.crv)) {
@@ -119,13 +129,14 @@ export function importJwk(member: unknown): VerificationKey | string {
 type Outcome = { ok: true; value: string } | { ok: false; reason: string };
 
 /** The algorithm a JWK is for: its `alg`, or the one its curve allows. */
-function algorithmOf(jwk: Record<string, unknown>): Outcome {
+function algorithmOf(jwk: Record<string, unknown>, options: JwkImportOptions): Outcome {
   if (jwk.alg !== undefined) {
     if (typeof jwk.alg !== 'string') return { ok: false, reason: 'its alg is not a string' };
     if (!Object.hasOwn(KEY_SHAPE, jwk.alg)) return { ok: false, reason: `its alg ${JSON.stringify(jwk.alg)} is not a signature algorithm we verify` };
     if (!VERIFIED.has(jwk.alg)) return { ok: false, reason: `its alg ${jwk.alg} is not verified by this version` };
     return { ok: true, value: jwk.alg };
   }
+  if (jwk.kty === 'RSA' && options.rsaAlgorithm !== undefined) return { ok: true, value: options.rsaAlgorithm };
   if (jwk.kty === 'RSA') return { ok: false, reason: 'an RSA key without alg: it could be for RS256 to PS512, and guessing is not verifying' };
   const derived = typeof jwk.crv === 'string' && Object.hasOwn(ALGORITHM_OF_CURVE, jwk.crv) ? ALGORITHM_OF_CURVE[jwk.crv] : undefined;
   if (derived === undefined) return { ok: false, reason: `a ${String(jwk.kty)} key without alg on a curve we do not verify` };

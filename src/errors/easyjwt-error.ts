@@ -38,6 +38,15 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'throttled'
   | 'auth_service_unavailable'
+  | 'provider_token_invalid'
+  | 'provider_token_expired'
+  | 'provider_issuer_mismatch'
+  | 'provider_audience_mismatch'
+  | 'nonce_mismatch'
+  | 'unknown_provider'
+  | 'email_not_verified'
+  | 'account_not_provisioned'
+  | 'provider_unavailable'
   | 'error';
 
 /** The challenge of every 401, with the realm fixed so Django peers see the one DRF sends. */

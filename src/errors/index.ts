@@ -7,4 +7,5 @@ export * from './authentication-errors';
 export * from './token-errors';
 export * from './permission-errors';
 export * from './throttle-errors';
+export * from './provider-errors';
 export * from './startup-errors';

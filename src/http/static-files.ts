@@ -15,13 +15,25 @@ const TYPES: Readonly<Record<string, string>> = {
   '.json': 'application/json',
 };
 
-/** Headers for every file: scripts from this origin only, no framing, no type sniffing. */
-const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'same-origin',
-};
+/**
+ * Headers for every file: scripts from this origin only, no framing, no type sniffing. Scripts
+ * may call this origin and `connectTo` only (an identity provider's endpoints, for the page's
+ * sign-in with a provider).
+ */
+function securityHeaders(connectTo: readonly string[]): Readonly<Record<string, string>> {
+  const connect = ["'self'", ...connectTo].join(' ');
+  return {
+    'Content-Security-Policy': `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ${connect}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'same-origin',
+  };
+}
+
+/** What a served folder's pages may do beyond their own origin. */
+export interface StaticFolderOptions {
+  /** Origins scripts may fetch from besides their own (`https://sso.example.com`). */
+  readonly connectTo?: readonly string[];
+}
 
 /**
  * Serves the files of `dir` (not its sub-folders) at `prefix/<name>`, `prefix/` answering
@@ -31,7 +43,8 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
  * @example
  *   app.use(serveStaticFolder('/app', join(__dirname, 'spa')));
  */
-export function serveStaticFolder(prefix: string, dir: string) {
+export function serveStaticFolder(prefix: string, dir: string, options: StaticFolderOptions = {}) {
+  const headers = securityHeaders((options.connectTo ?? []).map((origin) => new URL(origin).origin));
   const files = new Map<string, { body: Buffer; type: string }>();
   for (const name of readdirSync(dir)) {
     const type = TYPES[extname(name).toLowerCase()];
@@ -46,7 +59,7 @@ export function serveStaticFolder(prefix: string, dir: string) {
     const name = ctx.path.slice(prefix.length + 1) || 'index.html';
     const file = files.get(name);
     if (!file) return next();
-    ctx.set(SECURITY_HEADERS);
+    ctx.set(headers);
     ctx.type = file.type;
     ctx.body = file.body;
   };

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DemoController } from '../controllers/client-service/demo-controller';
+import type { StaticFolderOptions } from '../http/static-files';
 import { serveStaticFolder } from '../http/static-files';
 import type { ClientService, ClientServiceOptions } from './client-service';
 import { createClientService } from './client-service';
@@ -19,14 +20,18 @@ export function demoAppDir(): string | null {
 
 /**
  * The demo client-service, with the demo page mounted when the repository's examples/ is there (an
- * installed package ships without it). `app` says where the page is, or null.
+ * installed package ships without it). `app` says where the page is, or null. `page.connectTo`
+ * lists the identity providers' origins the page may call for its sign-in with a provider.
  *
  * @example
  *   const { service, app } = await createDemoClientService({ settings: { REMOTE_AUTH_SERVICE_URL: url, DELIVERY_MODE: 'two-cookies' } });
  */
-export async function createDemoClientService(options: ClientServiceOptions): Promise<{ service: ClientService; app: string | null }> {
+export async function createDemoClientService(
+  options: ClientServiceOptions,
+  page: StaticFolderOptions = {},
+): Promise<{ service: ClientService; app: string | null }> {
   const service = await createClientService({ ...options, controllers: [DemoController, ...(options.controllers ?? [])] });
   const dir = demoAppDir();
-  if (dir) service.app.use(serveStaticFolder(DEMO_APP_PATH, dir));
+  if (dir) service.app.use(serveStaticFolder(DEMO_APP_PATH, dir, page));
   return { service, app: dir ? `${DEMO_APP_PATH}/` : null };
 }

@@ -8,6 +8,7 @@ import { CreateUserController } from '../controllers/auth-service/create-user-co
 import { LogoutAllController } from '../controllers/auth-service/logout-all-controller';
 import { RevocationController } from '../controllers/auth-service/revocation-controller';
 import { SessionController } from '../controllers/auth-service/session-controller';
+import { SocialExchangeController } from '../controllers/auth-service/social-exchange-controller';
 import { UserController } from '../controllers/auth-service/user-controller';
 import { WELL_KNOWN_PREFIX, WellKnownController } from '../controllers/auth-service/well-known-controller';
 import type { ClaimBuilder } from '../core/claims';
@@ -47,12 +48,15 @@ import { isResolvedSettings, resolveSettings, usesKeyStore } from '../settings';
 import { KeyStore } from '../auth-service/key-store';
 import type { KeySource } from '../core/key-ring';
 import { Credentials } from '../auth-service/credentials';
+import { IdentityProviders } from '../auth-service/identity-providers';
 import { LocalAuthenticator } from '../auth-service/local-authenticator';
 import { RegistryActions } from '../auth-service/registry-actions';
 import { RevocationFeed } from '../auth-service/revocation-feed';
 import { recordExpiredTokens, Revocations } from '../auth-service/revocations';
 import type { AuthServiceParts } from '../auth-service/parts';
+import { SocialExchange } from '../auth-service/social-exchange';
 import { TokenIssuer } from '../auth-service/token-issuer';
+import { DocumentFetcher } from '../jwks/document-fetcher';
 import { normalizeEmail, UserStore } from '../auth-service/user-store';
 import { LoginThrottle } from '../throttle/login-throttle';
 
@@ -224,6 +228,11 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
       })
     : null;
 
+  // Identity providers are discovered on first use, so none is contacted while the service starts.
+  const fetcher = settings.OIDC_PROVIDERS.length > 0 ? new DocumentFetcher(settings.OIDC_REQUEST_TIMEOUT) : null;
+  const providers = fetcher ? new IdentityProviders(settings, fetcher, clock, logger) : null;
+  const socialExchange = providers ? new SocialExchange({ dataSource, providers, issuer, clock, logger, events }) : null;
+
   const parts: AuthServiceParts = {
     settings,
     codec,
@@ -244,6 +253,7 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
     revocationFeed,
     throttle,
     signUpThrottle,
+    socialExchange,
   };
   // The registry's endpoints exist only with the registry: without it they could only pretend.
   const controllers = [
@@ -254,6 +264,7 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
     ...(revocationFeed ? [RevocationController] : []),
     // Open sign-up is a team's decision: off, the path is not mounted and answers 404.
     ...(settings.CREATE_USER_ENABLED ? [CreateUserController] : []),
+    ...(socialExchange ? [SocialExchangeController] : []),
   ];
   const prefixed = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, controllers).dispatch);
   const wellKnown = underPrefix(WELL_KNOWN_PREFIX, buildControllers('', [WellKnownController]).dispatch);
@@ -279,6 +290,8 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
       revocations.close();
       await throttle.close();
       await signUpThrottle?.close();
+      providers?.close();
+      fetcher?.close();
       await closeOwned(ownership);
     },
   };

@@ -13,6 +13,7 @@ export * from './option-table';
 export * from './options';
 export * from './parsers';
 export * from './password-validator-setting';
+export * from './oidc-providers';
 
 /** Whether rotated-out refresh tokens are watched for reuse (REFRESH_TOKEN_REUSE_DETECTION, resolved). */
 export const reuseDetection = (settings: Pick<Settings, 'REFRESH_TOKEN_REUSE_DETECTION' | 'ROTATE_REFRESH_TOKENS'>): boolean =>

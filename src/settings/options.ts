@@ -3,6 +3,8 @@
 // over unchanged; durations take seconds or "5m" / "1d" strings where Django takes a timedelta.
 import type { InputOf, OptionsFor, OptionTable } from './option-table';
 import type { Parser, RateLimit } from './parsers';
+import type { OidcProvider } from './oidc-providers';
+import { oidcProviderList } from './oidc-providers';
 import type { PasswordValidatorConfig } from './password-validator-setting';
 import { DEFAULT_PASSWORD_VALIDATORS, passwordValidatorList } from './password-validator-setting';
 import {
@@ -129,6 +131,10 @@ export interface Settings {
   readonly MAX_CONNECTIONS_PER_IP: number;
   readonly SECURITY_HEADERS: boolean;
   readonly STRICT_TRANSPORT_SECURITY: boolean | null;
+  readonly OIDC_PROVIDERS: readonly OidcProvider[];
+  readonly OIDC_JWKS_MAX_AGE: number;
+  readonly OIDC_JWKS_REFETCH_COOLDOWN: number;
+  readonly OIDC_REQUEST_TIMEOUT: number;
 }
 
 /** The SIGNING_KEY text: empty means none (HS* then refuses it; the others take the key store). */
@@ -382,6 +388,26 @@ const table = {
     default: null,
     parse: optionalBoolean,
     doc: '`Strict-Transport-Security: max-age=31536000` (with SECURITY_HEADERS): browsers then reach this host over HTTPS only. null: on when COOKIE_SECURE is.',
+  },
+  OIDC_PROVIDERS: {
+    default: Object.freeze([]),
+    parse: oidcProviderList,
+    doc: 'Identity providers whose OpenID Connect id tokens `POST /auth/social-exchange/` trades for our pair (variable `EASYJWT_OIDC_PROVIDERS`, as JSON). Each entry: `name`; `issuer`, or for Cognito `region` and `user_pool_id`; `client_id`; `algorithms` (default RS256); `claims` naming the claims of `email`, `first_name`, `last_name` (default email, given_name, family_name); `create_users` (default false); `require_verified_email` (default true); `leeway` in seconds (default 30). Issuers must be https (http only on loopback). Empty: the endpoint answers 404. See Sign in with an identity provider.',
+  },
+  OIDC_JWKS_MAX_AGE: {
+    default: 3600,
+    parse: positiveDuration,
+    doc: "Longest time a provider's JWKS is used before it is fetched again in the background (a shorter Cache-Control max-age is followed). The discovery document naming it is read once, at the provider's first exchange.",
+  },
+  OIDC_JWKS_REFETCH_COOLDOWN: {
+    default: 30,
+    parse: positiveDuration,
+    doc: "Least time between two fetches of a provider's JWKS: an id token naming an unknown `kid` triggers one at once (a key just rotated in), but no more often than this, so made-up kids cannot make this service hammer the provider.",
+  },
+  OIDC_REQUEST_TIMEOUT: {
+    default: 5,
+    parse: positiveDuration,
+    doc: "Seconds a fetch of a provider's discovery document or JWKS may take in all; past it the exchange answers 503 unless keys are already known.",
   },
 } satisfies OptionsFor<Settings>;
 

@@ -153,8 +153,9 @@ export class LoginThrottle {
   /**
    * Runs a credentials check under the throttle: 429 before it past the limit; a thrown
    * AuthenticationFailed counts as a failure, a result as a success, any other error as neither.
+   * Without a login (an identity provider's token names no account of ours) only the address counts.
    */
-  async guard<T>(login: string, request: RequestInfo | null, check: () => Promise<T>): Promise<T> {
+  async guard<T>(login: string | null, request: RequestInfo | null, check: () => Promise<T>): Promise<T> {
     const ticket = await this.enter(login, request);
     try {
       const result = await check();

@@ -1,7 +1,9 @@
 // The demo page in a real browser: headless Chromium (Debian's package, driven by playwright-core)
 // opens examples/spa/ on the demo client-service in two-cookies mode, logs in, shows the user from
 // the payload cookie, calls a protected API with the CSRF header, refreshes once the access token
-// has expired, and logs out; the cookies' flags are checked as the browser stored them.
+// has expired, and logs out; the cookies' flags are checked as the browser stored them. Then the
+// page signs in at a real OpenID Connect provider (oidc-provider on loopback) with the
+// authorization code and PKCE, and trades the id token for the service's cookies.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +13,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import type { Demo } from '../../scripts/demo';
 import { startDemo } from '../../scripts/demo';
+import { ExternalIdentity, User } from '../../src/entities';
 import { scratchDir } from '../support/cli';
+import type { TestProvider } from '../support/oidc-provider';
+import { startProvider } from '../support/oidc-provider';
 
 const CHROMIUM = '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps trying to reach Google's services, which
@@ -141,5 +146,77 @@ describe('the demo page in headless Chromium (two-cookies mode)', function () {
     expect(left).to.deep.equal([]);
     const status = await page.evaluate(async () => (await fetch('/api/test/', { credentials: 'same-origin' })).status);
     expect(status).to.equal(401);
+  });
+});
+
+describe('the demo page signs in with an identity provider in headless Chromium', function () {
+  this.timeout(120000);
+  let provider: TestProvider;
+  let demo: Demo;
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+  let app: string;
+
+  before(async function () {
+    this.timeout(900000);
+    if (!ensureChromium()) this.skip();
+    // The page's URL on any loopback port is the client's redirect URI (a native client's, RFC 8252).
+    provider = await startProvider(
+      { pat: { email: 'pat@test.com', email_verified: true, given_name: 'Pat', family_name: 'Provider' } },
+      { browserPage: 'http://127.0.0.1/app/' },
+    );
+    const providers = [{ name: 'test-idp', issuer: provider.issuer, client_id: 'easyjwt-spa', create_users: true }];
+    demo = await startDemo(
+      { DEMO_AUTH_PORT: '0', DEMO_CLIENT_PORT: '0', EASYJWT_LOG_LEVEL: 'silent', EASYJWT_OIDC_PROVIDERS: JSON.stringify(providers) },
+      scratchDir(),
+    );
+    app = `${demo.clientListening.url}/app/`;
+    profile = mkdtempSync(join(tmpdir(), 'easyjwt-chromium-'));
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    page = context.pages()[0] ?? (await context.newPage());
+  });
+
+  after(async () => {
+    await context?.close();
+    await demo?.stop();
+    await provider?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it("signs in at the provider with PKCE, exchanges the id token and shows the provider's user", async () => {
+    await page.goto(app);
+    await page.locator('#provider-form').waitFor({ state: 'visible' });
+    await page.fill('#issuer', provider.issuer);
+    await page.fill('#client-id', 'easyjwt-spa');
+    await page.click('#provider-login');
+    // The provider's own pages: its development login form, then its consent form.
+    for (let step = 0; step < 2; step++) {
+      await page.waitForURL((url) => url.pathname.startsWith('/interaction/'));
+      const before = page.url();
+      if (step === 0) {
+        await page.fill('input[name="login"]', 'pat');
+        await page.fill('input[name="password"]', 'any password: the development form checks none');
+      }
+      await page.click('button[type="submit"]');
+      await page.waitForURL((url) => url.toString() !== before);
+    }
+    await page.waitForURL((url) => url.toString() === app);
+    await page.locator('#session').waitFor({ state: 'visible' });
+    expect(await page.locator('#who').innerText()).to.equal('pat@test.com');
+    expect(await page.locator('#log').innerText()).to.contain(`signed in through ${provider.issuer} as pat@test.com`);
+    // The code is gone from the address bar; the cookies are the mode's, as after a password login.
+    expect(new URL(page.url()).search).to.equal('');
+    const names = (await context.cookies(app)).map((cookie) => cookie.name);
+    expect(names).to.include.members(['easyjwt_access', 'easyjwt_payload', 'easyjwt_csrf']);
+    const manager = demo.auth.dataSource.manager;
+    const user = await manager.findOneByOrFail(User, { email: 'pat@test.com' });
+    expect([user.firstName, user.lastName]).to.deep.equal(['Pat', 'Provider']);
+    expect(await manager.findBy(ExternalIdentity, { provider: 'test-idp', subject: 'pat' })).to.have.length(1);
+  });
+
+  it('calls the protected API with the session the provider sign-in made', async () => {
+    await page.click('#call-api');
+    await page.waitForFunction(() => document.getElementById('api-result')?.textContent === 'success');
   });
 });

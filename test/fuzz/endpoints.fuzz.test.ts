@@ -16,6 +16,8 @@ import type { DeliveryMode } from '../../src/settings/options';
 import { DemoController } from '../../src/controllers/client-service/demo-controller';
 import type { TestAuthService } from '../support/auth-service';
 import { startAuthService, TEST_KEY } from '../support/auth-service';
+import type { TestProvider } from '../support/oidc-provider';
+import { startProvider } from '../support/oidc-provider';
 import type { TestClientService } from '../support/client-service';
 import { GuardedController, startClientService } from '../support/client-service';
 import { forEachDialect } from '../support/databases';
@@ -148,7 +150,22 @@ const token = (real: () => readonly string[]) =>
 /** Header values Node will send: printable ASCII (other bytes are refused by the client, not the server). */
 const headerText = fc.stringMatching(/^[\x20-\x7e]{0,200}$/).map((text) => text.trim());
 
-const FIELDS = ['email', 'username', 'password', 'refresh', 'token', 'affect_tree', 'old_password', 'new_password', 'access'];
+const FIELDS = [
+  'email',
+  'username',
+  'password',
+  'refresh',
+  'token',
+  'affect_tree',
+  'old_password',
+  'new_password',
+  'access',
+  'id_token',
+  'nonce',
+  'provider',
+  'access_token',
+  'expires_in',
+];
 
 const jsonBody = (tokens: fc.Arbitrary<string>) =>
   fc.oneof(
@@ -288,7 +305,10 @@ const signedTokenRequests = (paths: readonly string[], bearerPaths: readonly str
   );
 
 const AUTH_FAMILIES: readonly Family[] = [
-  { name: 'token endpoints', paths: fc.constantFrom('/auth/token/', '/auth/token/refresh/', '/auth/token/verify/', '/auth/token/blacklist/', '/auth/logout/') },
+  {
+    name: 'token endpoints',
+    paths: fc.constantFrom('/auth/token/', '/auth/token/refresh/', '/auth/token/verify/', '/auth/token/blacklist/', '/auth/logout/', '/auth/social-exchange/'),
+  },
   {
     name: 'user endpoints',
     paths: fc.oneof(
@@ -347,6 +367,7 @@ const CLIENT_FAMILIES: readonly Family[] = [
       '/auth/password-change/',
       '/auth/token/logout/',
       '/auth/csrf/',
+      '/auth/social-exchange/',
     ),
   },
   {
@@ -392,6 +413,11 @@ async function fuzz(base: string, family: Family, tokens: fc.Arbitrary<string>, 
 forEachDialect((dialect) => {
   describe(`fuzzing every endpoint (seed ${SEED}, ${RUNS} runs per family and mode; EASYJWT_FUZZ_SEED=${SEED} reproduces)`, function () {
     this.timeout(120000);
+    let provider: TestProvider;
+    before(async () => {
+      provider = await startProvider({});
+    });
+    after(async () => provider.close());
     for (const [modeIndex, mode] of MODES.entries()) {
       describe(`in ${mode} delivery`, () => {
         let auth: TestAuthService;
@@ -401,7 +427,14 @@ forEachDialect((dialect) => {
 
         before(async () => {
           // easyjwt-cookie is a client-service mode: its auth-service speaks json.
-          auth = await startAuthService(dialect, { DELIVERY_MODE: mode === 'easyjwt-cookie' ? 'json' : mode, LOG_LEVEL: 'silent', CREATE_USER_ENABLED: true });
+          // A real identity provider behind the social exchange, so tokens get past discovery to the checks.
+          const OIDC_PROVIDERS = [{ name: 'fuzz', issuer: provider.issuer, client_id: 'easyjwt-spa', create_users: true }];
+          auth = await startAuthService(dialect, {
+            DELIVERY_MODE: mode === 'easyjwt-cookie' ? 'json' : mode,
+            LOG_LEVEL: 'silent',
+            CREATE_USER_ENABLED: true,
+            OIDC_PROVIDERS,
+          });
           await auth.createUser({ email: 'user@test.com' });
           await auth.createUser({ email: 'staff@test.com', isStaff: true });
           await auth.createUser({ email: 'root@test.com', isStaff: true, isSuperuser: true });

@@ -125,7 +125,7 @@ const NAMES_BY_SYMBOL: Readonly<Record<string, Readonly<Record<string, string>>>
   LocalVerification: { settings: 'ClientSettings', sync: 'UserSync' },
   RemoteVerification: { remote: 'RemoteVerification' },
   UserSync: { sync: 'UserSync' },
-  JwksKeys: { settings: 'ClientSettings', upstream: 'AuthServiceClient' },
+  JwksKeys: { source: 'DocumentSource' },
   JwksVerification: { settings: 'ClientSettings', sync: 'UserSync', keys: 'JwksKeys' },
   chooseVerification: { settings: 'ClientSettings', upstream: 'AuthServiceClient' },
   importJwkSet: { body: 'string' },
@@ -142,6 +142,12 @@ const NAMES_BY_SYMBOL: Readonly<Record<string, Readonly<Record<string, string>>>
   // What the application brings along.
   ClaimRegistry: { billing: '{ planOf(userId: number | string): Promise<{ name: string }> }' },
   EventBus: { audit: '{ write(userId: number): void }' },
+  // The social exchange: an identity provider's id token and what verifies it.
+  IdentityProviders: { idToken: 'string' },
+  SocialExchange: { exchange: 'SocialExchange', idToken: 'string' },
+  verifyIdToken: { idToken: 'string', keys: 'KeyResolver', issuer: 'string' },
+  jwsSignatureValid: { key: 'VerificationKey', signatureBytes: 'Buffer' },
+  tokenHalfHash: { accessToken: 'string' },
   // A pair as the auth-service's JSON answer carries it.
   unverifiedClaims: { pair: '{ refresh: string; access: string }' },
 };

@@ -2,7 +2,7 @@
 // cannot be used skipped with their reason; and reading the answer's Cache-Control.
 import { expect } from 'chai';
 import { generateKeyPairSync } from 'node:crypto';
-import { cacheMaxAge } from '../../src/client-service/jwks-keys';
+import { cacheMaxAge } from '../../src/jwks/jwks-keys';
 import { importJwk, importJwkSet } from '../../src/core/jwk-set';
 import { generateTestKey, JWKS_ALGORITHMS, supported } from '../support/jwks-server';
 

@@ -18,7 +18,7 @@ async function forward(ctx: Context, setting: PathSetting, body: unknown): Promi
   return reply.body;
 }
 
-/** POST /token/, /token/refresh/, /token/verify/, /token/blacklist/, /password-change/ and /logout/. */
+/** POST /token/, /token/refresh/, /token/verify/, /token/blacklist/, /password-change/, /social-exchange/ and /logout/. */
 @DrfView()
 @Controller()
 export class ProxyController {
@@ -47,6 +47,12 @@ export class ProxyController {
   @Post('/password-change/')
   changePassword(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
     return new TokenRelay(serviceOf<ClientServiceParts>(ctx)).changePassword(ctx, body);
+  }
+
+  /** An identity provider's id token, exchanged at the auth-service; the pair delivered as a login's. */
+  @Post('/social-exchange/')
+  socialExchange(@Ctx() ctx: Context, @Body({ required: false }) body: unknown) {
+    return new TokenRelay(serviceOf<ClientServiceParts>(ctx)).socialExchange(ctx, body);
   }
 
   /** Blacklists the refresh token at the auth-service and clears this service's cookies. */

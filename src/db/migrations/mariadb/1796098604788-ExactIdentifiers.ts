@@ -12,7 +12,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The server's binary collation that also counts trailing spaces (`jdoe ` is not `jdoe`):
  * MariaDB's `utf8mb4_nopad_bin`, MySQL 8's `utf8mb4_0900_bin`, else `utf8mb4_bin`.
  */
-async function exactCollation(runner: QueryRunner): Promise<string> {
+export async function exactCollation(runner: QueryRunner): Promise<string> {
   const preferred = ['utf8mb4_nopad_bin', 'utf8mb4_0900_bin'];
   const rows = (await runner.query(
     'SELECT COLLATION_NAME AS name FROM information_schema.COLLATIONS WHERE COLLATION_NAME IN (?, ?)',

@@ -6,6 +6,7 @@ import { Revocations1796095776916 } from './1796095776916-Revocations';
 import { SigningKeys1796096350119 } from './1796096350119-SigningKeys';
 import { ExactIdentifiers1796098604788 } from './1796098604788-ExactIdentifiers';
 import { Phone1796104934106 } from './1796104934106-Phone';
+import { ExternalIdentities1796105049274 } from './1796105049274-ExternalIdentities';
 
 export const mariadbMigrations = [
   Initial1795435083410,
@@ -15,4 +16,5 @@ export const mariadbMigrations = [
   SigningKeys1796096350119,
   ExactIdentifiers1796098604788,
   Phone1796104934106,
+  ExternalIdentities1796105049274,
 ];

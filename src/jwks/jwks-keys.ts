@@ -1,21 +1,47 @@
-// The auth-service's published keys, as a client-service verifies with them: fetched once at
-// start-up, kept in memory, fetched again in the background when the answer's max-age runs out,
-// and at once when a token names a kid this service has not seen (a key just rotated in), but
-// never more often than JWKS_REFETCH_COOLDOWN, whatever the tokens say. Resolving a kid stays a
-// Map lookup: the request path never waits for the network unless the kid is unknown.
+// A JWK Set fetched over HTTP, as both services verify with one: a client-service with the
+// auth-service's published keys, the auth-service with an identity provider's. Fetched on load,
+// kept in memory, fetched again in the background when the answer's max-age runs out, and at once
+// when a token names a kid not seen yet (a key just rotated in), but never more often than the
+// cooldown, whatever the tokens say. Resolving a kid stays a Map lookup: the request path never
+// waits for the network unless the kid is unknown.
 //
-// When the JWKS cannot be had (auth-service down, a 500, garbage) the keys already known stay in
+// When the JWKS cannot be had (its server down, a 500, garbage) the keys already known stay in
 // use, and the outage is logged once, when it starts, and once when it ends.
 import { causeText } from '../errors';
 import type { Clock } from '../core/clock';
-import type { ImportedJwkSet, SkippedJwk } from '../core/jwk-set';
+import type { ImportedJwkSet, JwkImportOptions, SkippedJwk } from '../core/jwk-set';
 import { importJwkSet } from '../core/jwk-set';
 import type { SigningKey, TokenKeys, VerificationKey } from '../core/key-ring';
 import { KeyRing } from '../core/key-ring';
 import type { Logger } from '../logger';
-import type { ClientSettings } from './client-settings';
-import { jwksUrlOf } from './client-settings';
-import type { AuthServiceClient } from './upstream';
+
+/** A public document as its server sent it (a JWKS, a discovery document): judged by the caller. */
+export interface PublicDocument {
+  readonly status: number;
+  readonly text: string;
+  /** The `Cache-Control` header, or null without one. */
+  readonly cacheControl: string | null;
+}
+
+/**
+ * Where public documents come from: the client-service's auth-service client, or the
+ * auth-service's fetcher for identity providers. Throws when nothing answered (unreachable, timed
+ * out); any answer, a 500 included, is returned for the caller to judge.
+ */
+export interface DocumentSource {
+  getPublic(url: string): Promise<PublicDocument>;
+}
+
+/** Where a JWKS is and how often it is fetched. */
+export interface JwksOptions {
+  readonly url: string;
+  /** Longest time, in seconds, a fetched set is used before it is fetched again in the background. */
+  readonly maxAge: number;
+  /** Least time, in seconds, between two fetches, whatever the tokens say. */
+  readonly cooldown: number;
+  /** How members are imported (the algorithm an RSA key without `alg` is taken for). */
+  readonly import?: JwkImportOptions;
+}
 
 /** How one fetch went. */
 export type JwksFetch =
@@ -42,13 +68,11 @@ export function cacheMaxAge(header: string | null): number | null {
   return null;
 }
 
-type JwksSettings = Pick<ClientSettings, 'JWKS_URL' | 'REMOTE_AUTH_SERVICE_URL' | 'JWKS_MAX_AGE' | 'JWKS_REFETCH_COOLDOWN'>;
-
 /**
- * A TokenKeys over the auth-service's JWKS. It verifies only: signingKey() is null.
+ * A TokenKeys over a fetched JWKS. It verifies only: signingKey() is null.
  *
  * @example
- *   const keys = new JwksKeys(settings, upstream, clock, logger);
+ *   const keys = new JwksKeys({ url: 'https://auth.example.com/.well-known/jwks.json', maxAge: 300, cooldown: 5 }, source, clock, logger);
  *   await keys.load(); // the first fetch; background refreshes follow
  *   const codec = new TokenCodec(settings, keys, clock);
  */
@@ -71,12 +95,12 @@ export class JwksKeys implements TokenKeys {
   fetches = 0;
 
   constructor(
-    private readonly settings: JwksSettings,
-    private readonly upstream: Pick<AuthServiceClient, 'getPublic'>,
+    private readonly options: JwksOptions,
+    private readonly source: DocumentSource,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {
-    this.url = jwksUrlOf(settings);
+    this.url = options.url;
   }
 
   resolve(kid: string | null, algorithm: string): VerificationKey | undefined {
@@ -101,9 +125,9 @@ export class JwksKeys implements TokenKeys {
   }
 
   /**
-   * The first fetch, awaited at start-up; background refreshes are scheduled from it, whatever
-   * its outcome. A failure is the caller's to report: under TOKEN_VERIFICATION=auto it only
-   * means the auth-service is verified with remotely.
+   * The first fetch, awaited at start-up (or at first use); background refreshes are scheduled
+   * from it, whatever its outcome. A failure is the caller's to report: under a client-service's
+   * TOKEN_VERIFICATION=auto it only means the auth-service is verified with remotely.
    */
   load(): Promise<JwksFetch> {
     return this.fetch(false);
@@ -122,15 +146,13 @@ export class JwksKeys implements TokenKeys {
   /**
    * Fetches the JWKS again because a token named a kid not held: joins the fetch under way if
    * there is one, starts one if the cooldown has passed since the last, and otherwise does
-   * nothing. Resolves once the keys are as fresh as they will get for now.
+   * nothing. Resolves once the keys are as fresh as they will get for now, with how the fetch
+   * went, or null when the cooldown (or close()) allowed none.
    */
-  async refetch(): Promise<void> {
-    if (this.inFlight) {
-      await this.inFlight;
-      return;
-    }
-    if (this.closed || this.clock.now() - this.lastFetchAt < this.settings.JWKS_REFETCH_COOLDOWN * 1000) return;
-    await this.fetch();
+  async refetch(): Promise<JwksFetch | null> {
+    if (this.inFlight) return this.inFlight;
+    if (this.closed || this.clock.now() - this.lastFetchAt < this.options.cooldown * 1000) return null;
+    return this.fetch();
   }
 
   /** Stops the background refreshes. */
@@ -156,14 +178,14 @@ export class JwksKeys implements TokenKeys {
     let maxAge: number | null = null;
     let outcome: JwksFetch;
     try {
-      const document = await this.upstream.getPublic(this.url);
+      const document = await this.source.getPublic(this.url);
       if (document.status !== 200) {
         outcome = { ok: false, reason: `GET ${this.url} answered ${document.status}`, status: document.status };
       } else {
         let imported: ImportedJwkSet | null = null;
         let problem = '';
         try {
-          imported = importJwkSet(JSON.parse(document.text));
+          imported = importJwkSet(JSON.parse(document.text), this.options.import);
         } catch (error) {
           problem = (error as Error).message;
         }
@@ -176,7 +198,7 @@ export class JwksKeys implements TokenKeys {
         }
       }
     } catch (error) {
-      // AuthServiceUnavailable says what a client sees; why it happened is its cause.
+      // A source's error may say what a client sees (AuthServiceUnavailable); why it happened is its cause.
       outcome = { ok: false, reason: causeText(error as Error) ?? (error as Error).message, status: null };
     }
     // A fetch that outlived close() (its sockets destroyed under it) is no outage to report.
@@ -228,15 +250,15 @@ export class JwksKeys implements TokenKeys {
     this.failures = 0;
   }
 
-  /** After a good answer: its max-age, within [cooldown, JWKS_MAX_AGE]; JWKS_MAX_AGE without one. */
+  /** After a good answer: its max-age, within [cooldown, maxAge]; maxAge without one. */
   private refreshDelay(maxAge: number | null): number {
-    const { JWKS_MAX_AGE: cap, JWKS_REFETCH_COOLDOWN: floor } = this.settings;
+    const { maxAge: cap, cooldown: floor } = this.options;
     return Math.min(cap, Math.max(floor, maxAge ?? cap));
   }
 
-  /** After a failure: the cooldown, doubled with each failure in a row, up to JWKS_MAX_AGE. */
+  /** After a failure: the cooldown, doubled with each failure in a row, up to maxAge. */
   private retryDelay(): number {
-    const { JWKS_MAX_AGE: cap, JWKS_REFETCH_COOLDOWN: floor } = this.settings;
+    const { maxAge: cap, cooldown: floor } = this.options;
     return Math.min(cap, floor * 2 ** Math.min(this.failures - 1, 20));
   }
 
