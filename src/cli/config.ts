@@ -25,6 +25,9 @@ export const ENVIRONMENT: Readonly<Record<string, keyof typeof OPTIONS>> = {
   EASYJWT_DELIVERY_MODE: 'DELIVERY_MODE',
   EASYJWT_COOKIE_SECURE: 'COOKIE_SECURE',
   EASYJWT_REDIS_URL: 'REDIS_URL',
+  // libuv's own variable, read here too so the hasher knows the pool it shares and a bad value is
+  // refused by name (libuv itself would silently turn `abc` into a pool of 1).
+  UV_THREADPOOL_SIZE: 'THREAD_POOL_SIZE',
 };
 
 /**
