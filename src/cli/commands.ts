@@ -1,6 +1,7 @@
 // What each CLI command does, as plain functions over a loaded configuration; main.ts only wires
 // them to commander.
 import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import type Koa from 'koa';
 import type { AuthService } from '../services/auth-service';
 import { createAuthService } from '../services/auth-service';
@@ -22,7 +23,7 @@ import type { KeyNotice } from './signing-key';
 import { withClientSigningKey, withSigningKey } from './signing-key';
 import { probeAuthService } from './auth-probe';
 import { authExtras, clientExtras, withMigrationHint } from './team-code';
-import { refuseSqliteWorkers, superviseWorkers, workerCount } from './workers';
+import { defaultThreadPoolSize, refuseSqliteWorkers, superviseWorkers, workerCount } from './workers';
 
 /** Where commands write what a person reads (stdout) and what goes to logs (stderr, via pino). */
 export interface CommandContext {
@@ -159,16 +160,19 @@ const ROLES = { auth: buildAuth, client: buildClient } as const;
 export type Role = keyof typeof ROLES;
 
 /**
- * The size of libuv's thread pool for `role`, set in the environment before anything uses the pool
- * (libuv reads UV_THREADPOOL_SIZE once, when the pool starts: here, at the first password hash or
- * file read of the service being built). Workers inherit it. Only the auth-service hashes
- * passwords; a client-service keeps whatever UV_THREADPOOL_SIZE the environment gives it.
+ * The auth-service's configuration with the size of libuv's thread pool settled, and that size set
+ * in the environment before anything uses the pool: libuv reads UV_THREADPOOL_SIZE once, when the
+ * pool starts (here, at the first password hash or file read of the service being built), and
+ * workers inherit it. A THREAD_POOL_SIZE (or UV_THREADPOOL_SIZE) given is used as it is; otherwise
+ * one fitting the cores and workers (defaultThreadPoolSize). Only the auth-service hashes passwords:
+ * a client-service keeps whatever UV_THREADPOOL_SIZE the environment gives it.
  */
-function applyThreadPoolSize(context: CommandContext, role: Role): void {
-  if (role !== 'auth') return;
+function withThreadPool(context: CommandContext, role: Role, workers: number): CommandContext {
+  if (role !== 'auth') return context;
   const given = context.config.input.THREAD_POOL_SIZE;
-  const size = given === undefined ? OPTIONS.THREAD_POOL_SIZE.default : OPTIONS.THREAD_POOL_SIZE.parse(given, 'THREAD_POOL_SIZE');
+  const size = given === undefined ? defaultThreadPoolSize(availableParallelism(), workers) : OPTIONS.THREAD_POOL_SIZE.parse(given, 'THREAD_POOL_SIZE');
   process.env.UV_THREADPOOL_SIZE = String(size);
+  return { ...context, config: { ...context.config, input: { ...context.config.input, THREAD_POOL_SIZE: size } } };
 }
 
 /**
@@ -178,13 +182,14 @@ function applyThreadPoolSize(context: CommandContext, role: Role): void {
  * service once, which runs the migrations and stops on any bad setting before a worker exists,
  * closes it, and forks N workers that each run this same command as a worker.
  */
-export async function serve(context: CommandContext, role: Role, flags: ServeFlags): Promise<void> {
-  applyThreadPoolSize(context, role);
-  if (cluster.isWorker) return serveHere(context, role, flags, 'worker');
-  const database = databaseUrl(context, role === 'client');
+export async function serve(given: CommandContext, role: Role, flags: ServeFlags): Promise<void> {
+  const database = databaseUrl(given, role === 'client');
   // Production's default of one worker per core gives way to SQLite, which serves one process; an
   // explicit --workers above 1 on SQLite is refused instead, saying why.
-  const workers = flags.workers === undefined && database.startsWith('sqlite:') ? 1 : workerCount(flags.workers, context.config.production);
+  const workers = flags.workers === undefined && database.startsWith('sqlite:') ? 1 : workerCount(flags.workers, given.config.production);
+  // A worker finds the primary's pool size in UV_THREADPOOL_SIZE, which the configuration reads.
+  const context = withThreadPool(given, role, workers);
+  if (cluster.isWorker) return serveHere(context, role, flags, 'worker');
   refuseSqliteWorkers(database, workers, role === 'client' ? 'EASYJWT_CLIENT_DATABASE_URL' : 'DATABASE_URL');
   if (workers === 1) return serveHere(context, role, flags, 'alone');
 

@@ -67,6 +67,23 @@ export function refuseSqliteWorkers(databaseUrl: string, workers: number, variab
   );
 }
 
+/**
+ * The size of libuv's pool `serve auth` gives each process when THREAD_POOL_SIZE is not set: enough
+ * threads to hash on every core but one per process (at most 3, libuv's default pool of 4), plus the
+ * one the hasher leaves free for file system calls and dns lookups. Measured on one core shared by
+ * the event loop and the pool (npm run bench:logins), each hash running beside the event loop took
+ * its share of that core: with 3 at once the p99 of other requests grew about tenfold during a login
+ * burst, with 1 about 2.5 times, for the same logins per second.
+ *
+ * @example
+ *   defaultThreadPoolSize(2, 1); // 2: one hash at a time, one core left to the event loop
+ *   defaultThreadPoolSize(8, 1); // 4
+ *   defaultThreadPoolSize(8, 8); // 2
+ */
+export function defaultThreadPoolSize(cores: number, workers: number): number {
+  return 1 + Math.min(3, Math.max(1, Math.floor(cores / workers) - 1));
+}
+
 /** The restart delay after `early` early crashes in a row (0 after a worker that had run a while). */
 export function restartDelay(early: number): number {
   return early === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** (early - 1));

@@ -207,7 +207,7 @@ const table = {
   THREAD_POOL_SIZE: {
     default: 4,
     parse: integer(1, 1024),
-    doc: "Threads of libuv's pool, which password hashes share with file system calls and dns lookups; hashes take all but one of them at once, the rest queue. `easyjwt serve` applies it (variable `UV_THREADPOOL_SIZE`, which libuv reads once, at the pool's first use); in your own process, set UV_THREADPOOL_SIZE before node starts and give the same number here.",
+    doc: "Threads of libuv's pool, which password hashes share with file system calls and dns lookups; hashes take all but one of them at once, the rest queue. `easyjwt serve auth` applies it (variable `UV_THREADPOOL_SIZE`, which libuv reads once, at the pool's first use) and, when it is not set, picks one hash per core but one per worker, at most 3 (2 threads on a 2-core machine); in your own process, set UV_THREADPOOL_SIZE before node starts and give the same number here.",
   },
   PASSWORD_VALIDATORS: {
     default: DEFAULT_PASSWORD_VALIDATORS,
