@@ -98,7 +98,9 @@ async function main(): Promise<void> {
     try {
       for (const pid of server.pids()) pinToCore(pid, cores.server);
       if (nice) {
-        const tids = readdirSync(`/proc/${server.pid}/task`).map(Number).sort((a, b) => a - b);
+        const tids = readdirSync(`/proc/${server.pid}/task`)
+          .map(Number)
+          .sort((a, b) => a - b);
         for (const tid of tids.slice(-pool)) setPriority(tid, 19);
       }
       const login = await fetch(`${server.url}/auth/token/`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(USER) });

@@ -85,7 +85,7 @@ export interface AuthServiceOptions {
    * The application's own password validators, run in order after the ones PASSWORD_VALIDATORS
    * names (set it to `[]` to use only these), wherever a password is set.
    */
-  readonly passwordValidators?: readonly PasswordValidator[];  /**
+  readonly passwordValidators?: readonly PasswordValidator[]; /**
    * `cluster` when this process is a node:cluster worker whose primary runs a
    * RateLimiterClusterMaster (`easyjwt serve --workers N`): without REDIS_URL, the login throttle
    * then counts in the primary, shared by every worker. Default `process`: its own memory.

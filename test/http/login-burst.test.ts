@@ -22,7 +22,12 @@ describe('a burst of logins', function () {
   before(async function () {
     if (process.platform !== 'linux') return this.skip();
     // The default cost: each hash is tens of milliseconds of CPU, well above /proc's 10 ms ticks.
-    auth = await startAuthService('sqlite', { PASSWORD_SCRYPT_N: 16384, PASSWORD_SCRYPT_P: 3, LOGIN_THROTTLE_PER_ACCOUNT: 'off', LOGIN_THROTTLE_PER_IP: 'off' });
+    auth = await startAuthService('sqlite', {
+      PASSWORD_SCRYPT_N: 16384,
+      PASSWORD_SCRYPT_P: 3,
+      LOGIN_THROTTLE_PER_ACCOUNT: 'off',
+      LOGIN_THROTTLE_PER_IP: 'off',
+    });
     await auth.createUser({ email: 'burst@test.com' });
   });
   after(async () => auth?.close());
@@ -31,7 +36,9 @@ describe('a burst of logins', function () {
     const { access } = await auth.login('burst@test.com');
     const before = cpu();
     const statuses = await Promise.all(
-      Array.from({ length: 24 }, (_, i) => auth.post('/auth/token/', { email: 'burst@test.com', password: i % 2 ? 'user-pass' : 'wrong-pass' }).then((answer) => answer.status)),
+      Array.from({ length: 24 }, (_, i) =>
+        auth.post('/auth/token/', { email: 'burst@test.com', password: i % 2 ? 'user-pass' : 'wrong-pass' }).then((answer) => answer.status),
+      ),
     );
     const after = cpu();
     const main = after.main - before.main;
