@@ -94,12 +94,13 @@ export function parseWrk(output: string): WrkResult {
 }
 
 /**
- * Runs `wrk -t1 -c<connections> -d<seconds>s --latency` on `core` against `url + spec.path`.
+ * Runs `wrk -t1 -c<connections> -d<seconds>s --latency` on `core` (a core, or a taskset list such
+ * as `'0-1'`) against `url + spec.path`.
  *
  * @example
  *   const result = await runWrk('http://127.0.0.1:8000', { method: 'GET', path: '/' }, 32, 6, 0);
  */
-export function runWrk(url: string, spec: RequestSpec, connections: number, seconds: number, core: number): Promise<WrkResult> {
+export function runWrk(url: string, spec: RequestSpec, connections: number, seconds: number, core: number | string): Promise<WrkResult> {
   const args = ['-c', String(core), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', scriptFor(spec), url + spec.path];
   return new Promise((resolve, reject) => {
     const child = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'pipe'] });

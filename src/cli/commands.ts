@@ -1,5 +1,8 @@
 // What each CLI command does, as plain functions over a loaded configuration; main.ts only wires
 // them to commander.
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import type Koa from 'koa';
 import type { AuthService } from '../services/auth-service';
 import { createAuthService } from '../services/auth-service';
 import type { ClientSettingsInput } from '../client-service/client-settings';
@@ -20,6 +23,7 @@ import type { KeyNotice } from './signing-key';
 import { withClientSigningKey, withSigningKey } from './signing-key';
 import { probeAuthService } from './auth-probe';
 import { authExtras, clientExtras, withMigrationHint } from './team-code';
+import { defaultThreadPoolSize, refuseSqliteWorkers, superviseWorkers, workerCount } from './workers';
 
 /** Where commands write what a person reads (stdout) and what goes to logs (stderr, via pino). */
 export interface CommandContext {
@@ -54,10 +58,16 @@ export interface ServeFlags {
   port?: string;
   /** `serve client` only: the auth-service's base URL. */
   authUrl?: string;
+  /** How many processes serve: 1 to 256 or `auto` (default: one per core in production, else 1). */
+  workers?: string;
 }
+
+/** How this process takes part in `serve`: alone, as the cluster's primary, or as one of its workers. */
+type Part = 'alone' | 'primary' | 'worker';
 
 /** A built service as `serve` runs it, whichever role it has. */
 interface Runnable {
+  readonly app: Koa;
   readonly logger: Logger;
   /** What the "listening on" line names after the URL, e.g. `/auth/` for the auth-service. */
   readonly path: string;
@@ -78,14 +88,16 @@ function hostAndPort<T extends { HOST?: unknown; PORT?: unknown }>(flags: ServeF
   return overrides as T;
 }
 
-async function buildAuth(context: CommandContext, flags: ServeFlags): Promise<Runnable> {
+async function buildAuth(context: CommandContext, flags: ServeFlags, part: Part): Promise<Runnable> {
   if (flags.authUrl !== undefined) throw new UsageError('--auth-url is for `serve client`; the auth-service is the one it names');
   const { settings, logger } = settingsFor(context, hostAndPort<SettingsInput>(flags), true);
   const extras = authExtras(context.config.module, settings.DATABASE_URL);
-  const service = await createAuthService({ settings, logger, ...extras }).catch((error: unknown) => {
+  const throttleMemory = part === 'worker' ? 'cluster' : 'process';
+  const service = await createAuthService({ settings, logger, ...extras, throttleMemory }).catch((error: unknown) => {
     throw withMigrationHint(error, context.config.module, false);
   });
   return {
+    app: service.app,
     logger,
     path: `${settings.URL_PREFIX}/`,
     details: { database: redactUrl(settings.DATABASE_URL) },
@@ -107,16 +119,19 @@ function clientSettingsFor(context: CommandContext, overrides: ClientSettingsInp
   return { settings, logger };
 }
 
-async function buildClient(context: CommandContext, flags: ServeFlags): Promise<Runnable> {
+async function buildClient(context: CommandContext, flags: ServeFlags, part: Part): Promise<Runnable> {
   const overrides = hostAndPort<ClientSettingsInput>(flags);
   if (flags.authUrl !== undefined) overrides.REMOTE_AUTH_SERVICE_URL = flags.authUrl;
   const { settings, logger } = clientSettingsFor(context, overrides);
   const extras = clientExtras(context.config.module);
-  const { service, app } = await createDemoClientService({ settings, logger, ...extras }).catch((error: unknown) => {
+  const throttleMemory = part === 'worker' ? 'cluster' : 'process';
+  const { service, app } = await createDemoClientService({ settings, logger, ...extras, throttleMemory }).catch((error: unknown) => {
     throw withMigrationHint(error, context.config.module, true);
   });
-  await probeAuthService(service.upstream, settings, logger);
+  // The primary has probed already: its workers would only repeat its warning N times.
+  if (part !== 'worker') await probeAuthService(service.upstream, settings, logger);
   return {
+    app: service.app,
     logger,
     path: '/',
     note: `(${service.verification} verification against ${settings.REMOTE_AUTH_SERVICE_URL}: ${service.verificationReason})`,
@@ -145,32 +160,101 @@ const ROLES = { auth: buildAuth, client: buildClient } as const;
 export type Role = keyof typeof ROLES;
 
 /**
- * `serve auth` / `serve client`: builds the service, prints where it listens and runs it until
- * SIGINT or SIGTERM, then closes the socket and the database and returns (exit code 0).
+ * The auth-service's configuration with the size of libuv's thread pool settled, and that size set
+ * in the environment before anything uses the pool: libuv reads UV_THREADPOOL_SIZE once, when the
+ * pool starts (here, at the first password hash or file read of the service being built), and
+ * workers inherit it. A THREAD_POOL_SIZE (or UV_THREADPOOL_SIZE) given is used as it is; otherwise
+ * one fitting the cores and workers (defaultThreadPoolSize). Only the auth-service hashes passwords:
+ * a client-service keeps whatever UV_THREADPOOL_SIZE the environment gives it.
  */
-export async function serve(context: CommandContext, role: Role, flags: ServeFlags): Promise<void> {
-  const service = await ROLES[role](context, flags);
-  // Listened for before the "listening" line goes out: a signal sent the moment it is read would
-  // otherwise find no handler and kill the process without closing the database.
-  const stopped = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+function withThreadPool(context: CommandContext, role: Role, workers: number): CommandContext {
+  if (role !== 'auth') return context;
+  const given = context.config.input.THREAD_POOL_SIZE;
+  const size = given === undefined ? defaultThreadPoolSize(availableParallelism(), workers) : OPTIONS.THREAD_POOL_SIZE.parse(given, 'THREAD_POOL_SIZE');
+  process.env.UV_THREADPOOL_SIZE = String(size);
+  return { ...context, config: { ...context.config, input: { ...context.config.input, THREAD_POOL_SIZE: size } } };
+}
+
+/**
+ * `serve auth` / `serve client`: builds the service, prints where it listens and runs it until
+ * SIGINT or SIGTERM, then closes the socket and the database and returns (exit code 0). With
+ * `--workers N` above 1 this process becomes a node:cluster primary (see workers.ts): it builds the
+ * service once, which runs the migrations and stops on any bad setting before a worker exists,
+ * closes it, and forks N workers that each run this same command as a worker.
+ */
+export async function serve(given: CommandContext, role: Role, flags: ServeFlags): Promise<void> {
+  const database = databaseUrl(given, role === 'client');
+  // Production's default of one worker per core gives way to SQLite, which serves one process; an
+  // explicit --workers above 1 on SQLite is refused instead, saying why.
+  const workers = flags.workers === undefined && database.startsWith('sqlite:') ? 1 : workerCount(flags.workers, given.config.production);
+  // A worker finds the primary's pool size in UV_THREADPOOL_SIZE, which the configuration reads.
+  const context = withThreadPool(given, role, workers);
+  if (cluster.isWorker) return serveHere(context, role, flags, 'worker');
+  refuseSqliteWorkers(database, workers, role === 'client' ? 'EASYJWT_CLIENT_DATABASE_URL' : 'DATABASE_URL');
+  if (workers === 1) return serveHere(context, role, flags, 'alone');
+
+  const service = await ROLES[role](context, flags, 'primary');
+  await service.close();
+  const name = `${role}-service`;
+  const code = await superviseWorkers({
+    count: workers,
+    logger: service.logger,
+    onListening: (url) => {
+      service.logger.info({ url, workers, ...service.details }, `${name} listening`);
+      context.out(`easyjwt ${name} listening on ${url}${service.path}${service.note ? ` ${service.note}` : ''} (${workers} workers)`);
+      if (service.after) context.out(service.after(url));
+    },
   });
+  if (code !== 0) process.exitCode = code;
+}
+
+/** Runs the service in this process: alone, or as one worker of a cluster (which tells its primary once it listens). */
+async function serveHere(context: CommandContext, role: Role, flags: ServeFlags, part: Part): Promise<void> {
+  const service = await ROLES[role](context, flags, part);
+  // Listened for before the "listening" line goes out: a signal sent the moment it is read would
+  // otherwise find no handler and kill the process without closing the database. A worker also
+  // stops when its primary is gone (the IPC channel closes), so it is never left serving alone; and
+  // it keeps the handlers after the first signal, since a terminal's Ctrl-C reaches it as well as
+  // the primary's SIGTERM, and a second signal must not cut its draining short.
+  const stopped = new Promise<string>((resolve) => {
+    const on = part === 'worker' ? process.on.bind(process) : process.once.bind(process);
+    on('SIGINT', () => resolve('SIGINT'));
+    on('SIGTERM', () => resolve('SIGTERM'));
+    if (part === 'worker') process.once('disconnect', () => resolve('disconnect'));
+  });
+  if (part === 'worker') {
+    // Says which worker answered, for operators and the tests; worker ids restart at 1 each run.
+    const id = String(cluster.worker?.id ?? '');
+    service.app.use(async (ctx, next) => {
+      ctx.set('X-EasyJWT-Worker', id);
+      await next();
+    });
+  }
   const listening = await service.listen();
   const name = `${role}-service`;
   service.logger.info({ url: listening.url, ...service.details }, `${name} listening`);
-  context.out(`easyjwt ${name} listening on ${listening.url}${service.path}${service.note ? ` ${service.note}` : ''}`);
-  if (service.after) context.out(service.after(listening.url));
+  if (part === 'worker') process.send?.({ easyjwt: 'listening', url: listening.url });
+  else {
+    context.out(`easyjwt ${name} listening on ${listening.url}${service.path}${service.note ? ` ${service.note}` : ''}`);
+    if (service.after) context.out(service.after(listening.url));
+  }
   service.logger.info({ signal: await stopped }, 'shutting down');
   await listening.close();
   await service.close();
+  // A worker whose primary is gone has no one to wait for; its IPC channel would otherwise keep it alive.
+  if (part === 'worker' && process.connected) process.disconnect();
+}
+
+/** The DATABASE_URL configured for the auth-service, or a client-service's, before the settings are checked. */
+function databaseUrl(context: CommandContext, client: boolean): string {
+  return client
+    ? String(context.config.clientInput.DATABASE_URL ?? CLIENT_OPTIONS.DATABASE_URL.default)
+    : String(context.config.input.DATABASE_URL ?? OPTIONS.DATABASE_URL.default);
 }
 
 /** `migrate`: applies pending migrations and says which (`--client`: a client-service's database). */
 export async function migrate(context: CommandContext, flags: { client?: boolean } = {}): Promise<void> {
-  const url = flags.client
-    ? String(context.config.clientInput.DATABASE_URL ?? CLIENT_OPTIONS.DATABASE_URL.default)
-    : String(context.config.input.DATABASE_URL ?? OPTIONS.DATABASE_URL.default);
+  const url = databaseUrl(context, flags.client ?? false);
   const dataSource = createDataSource(url, flags.client ? { schema: CLIENT_SCHEMA } : {});
   try {
     const applied = await openDatabase(dataSource);

@@ -27,6 +27,9 @@ export const ENVIRONMENT: Readonly<Record<string, keyof typeof OPTIONS>> = {
   EASYJWT_REDIS_URL: 'REDIS_URL',
   EASYJWT_CREATE_USER_ENABLED: 'CREATE_USER_ENABLED',
   EASYJWT_OIDC_PROVIDERS: 'OIDC_PROVIDERS',
+  // libuv's own variable, read here too so the hasher knows the pool it shares and a bad value is
+  // refused by name (libuv itself would silently turn `abc` into a pool of 1).
+  UV_THREADPOOL_SIZE: 'THREAD_POOL_SIZE',
 };
 
 /**

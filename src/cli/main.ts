@@ -43,6 +43,10 @@ program
   .option('--host <host>', 'address to listen on (default: HOST setting, 127.0.0.1)')
   .option('--port <port>', 'port to listen on (default: PORT setting, 8000 for auth, 8001 for client; 0 picks a free port)')
   .option('--auth-url <url>', 'client only: base URL of the auth-service, e.g. http://127.0.0.1:8000 (default: EASYJWT_AUTH_URL)')
+  .option(
+    '--workers <n>',
+    'processes serving the port (node:cluster), 1 to 256 or auto (one per core); default: one per core with NODE_ENV=production, else 1. Above 1 needs MySQL/MariaDB; with REDIS_URL the workers share revocations at once',
+  )
   .action((role: Role, flags: ServeFlags) => serve(context(), role, flags));
 
 program

@@ -1,7 +1,10 @@
 // Password hashing: scrypt by default, in Django's own `scrypt$N$salt$r$p$hash` format so hashes move
 // both ways between this service and a Django user table, and PBKDF2 hashes imported from Django
 // (`pbkdf2_sha256$iterations$salt$hash`) verify and are upgraded on the next successful login.
-// Both run on libuv's thread pool, so logins do not block the event loop.
+// Both run on libuv's thread pool, so logins do not block the event loop. The pool is shared with
+// file system calls and dns.lookup (mysql2 resolves a database host name there), so a hasher takes
+// at most `concurrency` threads at once (by default all but one) and queues the rest in order: a
+// burst of logins cannot hold every thread and delay a reconnect to the database behind it.
 import { createHash, pbkdf2, randomBytes, scrypt } from 'node:crypto';
 import { promisify } from 'node:util';
 import { sameBytes } from './constant-time';
@@ -14,6 +17,54 @@ export interface ScryptParams {
   readonly N: number;
   readonly r: number;
   readonly p: number;
+}
+
+/** How a hasher shares libuv's thread pool. */
+export interface HasherOptions {
+  /**
+   * Most hashes running on the pool at once (at least 1); the rest wait their turn in order.
+   * Default: 3, one fewer than libuv's default pool of 4.
+   */
+  readonly concurrency?: number;
+}
+
+/**
+ * Hashes allowed on a pool of `poolSize` threads: all but one, so file system calls and dns
+ * lookups always find a free thread; one on a pool of one.
+ *
+ * @example
+ *   hashConcurrency(4); // 3
+ */
+export const hashConcurrency = (poolSize: number): number => Math.max(1, poolSize - 1);
+
+/**
+ * Runs at most `limit` tasks at once; the others start in the order they came as earlier ones end.
+ * No bound on the queue: what arrives at it is already bounded by the connection cap
+ * (MAX_CONNECTIONS) and, for wrong passwords, by the login throttle.
+ */
+class TaskGate {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await task();
+    } finally {
+      // The slot passes straight to the next in line, so a newcomer cannot overtake it.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+
+  /** Tasks running and waiting, for tests and metrics. */
+  get load(): { running: number; waiting: number } {
+    return { running: this.running, waiting: this.waiting.length };
+  }
 }
 
 /** The outcome of checking a password. */
@@ -39,14 +90,21 @@ function newSalt(): string {
  * Hashes and checks passwords.
  *
  * @example
- *   const hasher = new PasswordHasher({ N: 16384, r: 8, p: 3 });
+ *   const hasher = new PasswordHasher({ N: 16384, r: 8, p: 3 }, { concurrency: 3 });
  *   const encoded = await hasher.hash('s3cret');
  *   (await hasher.check('s3cret', encoded)).valid; // true
  */
 export class PasswordHasher {
   private readonly dummy: Promise<string>;
+  private readonly gate: TaskGate;
 
-  constructor(private readonly params: ScryptParams) {
+  constructor(
+    private readonly params: ScryptParams,
+    options: HasherOptions = {},
+  ) {
+    const concurrency = options.concurrency ?? hashConcurrency(4);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`hasher concurrency must be a whole number of at least 1, got ${concurrency}`);
+    this.gate = new TaskGate(concurrency);
     // Hashed once, lazily awaited: checking an unknown user's password against it costs the same
     // time as a real check, so response times do not reveal which emails exist.
     this.dummy = Promise.resolve().then(() => this.hash(newSalt()));
@@ -76,7 +134,7 @@ export class PasswordHasher {
       if (parts[0] === 'pbkdf2_sha256' && parts.length === 4) {
         const [, iterations, salt, expected] = parts;
         const wanted = Buffer.from(expected, 'base64');
-        const key = await pbkdf2Async(password, salt, Number(iterations), wanted.length || 32, 'sha256');
+        const key = await this.gate.run(() => pbkdf2Async(password, salt, Number(iterations), wanted.length || 32, 'sha256'));
         const valid = sameBytes(key, wanted);
         return { valid, needsRehash: valid };
       }
@@ -94,11 +152,16 @@ export class PasswordHasher {
     await this.derive(password, salt, Number(n), Number(r), Number(p));
   }
 
+  /** Hashes running on the pool and waiting for a thread. */
+  get load(): { running: number; waiting: number } {
+    return this.gate.load;
+  }
+
   private derive(password: string, salt: string, N: number, r: number, p: number): Promise<Buffer> {
     if (!Number.isInteger(N) || !Number.isInteger(r) || !Number.isInteger(p) || N < 2 || r < 1 || p < 1) {
       return Promise.reject(new Error('bad scrypt parameters'));
     }
-    return scryptAsync(password, salt, DERIVED_KEY_BYTES, { N, r, p, maxmem: 256 * N * r + 1024 * r * p });
+    return this.gate.run(() => scryptAsync(password, salt, DERIVED_KEY_BYTES, { N, r, p, maxmem: 256 * N * r + 1024 * r * p }));
   }
 }
 

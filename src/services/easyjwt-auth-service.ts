@@ -16,7 +16,7 @@ import { ClaimRegistry, reservedClaims, settingsClaimBuilders } from '../core/cl
 import type { Clock } from '../core/clock';
 import { systemClock } from '../core/clock';
 import { loadKeys } from '../core/keys';
-import { PasswordHasher } from '../core/passwords';
+import { hashConcurrency, PasswordHasher } from '../core/passwords';
 import { PasswordRules } from '../core/password-rules';
 import type { PasswordValidator } from '../core/password-validators';
 import { validatorsFromSettings } from '../core/password-validators';
@@ -90,7 +90,12 @@ export interface AuthServiceOptions {
    * The application's own password validators, run in order after the ones PASSWORD_VALIDATORS
    * names (set it to `[]` to use only these), wherever a password is set.
    */
-  readonly passwordValidators?: readonly PasswordValidator[];
+  readonly passwordValidators?: readonly PasswordValidator[]; /**
+   * `cluster` when this process is a node:cluster worker whose primary runs a
+   * RateLimiterClusterMaster (`easyjwt serve --workers N`): without REDIS_URL, the login throttle
+   * then counts in the primary, shared by every worker. Default `process`: its own memory.
+   */
+  readonly throttleMemory?: 'process' | 'cluster';
 }
 
 /** The auth-service's parts, ready for the team's own Koa app. */
@@ -120,7 +125,10 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
   const settingsKeys = usesKeyStore(settings) ? null : loadKeys(settings.ALGORITHM, settings.SIGNING_KEY, settings.VERIFYING_KEY, settings.SIGNING_KEY_ID);
   // Claim names are checked against the configured ones before anything is opened.
   const claims = ClaimRegistry.combine(reservedClaims(settings), settingsClaimBuilders(settings), options.claims ?? []);
-  const hasher = new PasswordHasher({ N: settings.PASSWORD_SCRYPT_N, r: settings.PASSWORD_SCRYPT_R, p: settings.PASSWORD_SCRYPT_P });
+  const hasher = new PasswordHasher(
+    { N: settings.PASSWORD_SCRYPT_N, r: settings.PASSWORD_SCRYPT_R, p: settings.PASSWORD_SCRYPT_P },
+    { concurrency: hashConcurrency(settings.THREAD_POOL_SIZE) },
+  );
   const dataSource = options.dataSource ?? createDataSource(settings.DATABASE_URL);
   const ownership: DatabaseOwnership = { dataSource, owned: !options.dataSource || !dataSource.isInitialized };
   const applied = await openDatabase(dataSource);
@@ -214,6 +222,7 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
     normalise: settings.LOGIN_FIELD === 'email' ? normalizeEmail : (login) => login,
     logger,
     onThrottled: (event) => events.emit('loginThrottled', event),
+    memory: options.throttleMemory,
   });
   // Sign-ups are counted per address on their own counter, every attempt: a flood of sign-ups
   // succeeds, so counting failures only would stop nothing, and sharing the login counter would

@@ -56,6 +56,12 @@ export interface ClientServiceOptions {
   readonly clock?: Clock;
   /** Where lifecycle events go; a fresh bus by default (reach it as `service.events`). */
   readonly events?: EventBus<ClientServiceEvents>;
+  /**
+   * `cluster` when this process is a node:cluster worker whose primary runs a
+   * RateLimiterClusterMaster (`easyjwt serve --workers N`): without REDIS_URL, the login throttle
+   * then counts in the primary, shared by every worker. Default `process`: its own memory.
+   */
+  readonly throttleMemory?: 'process' | 'cluster';
 }
 
 /** A client-service's parts, ready for the team's own Koa app. */
@@ -135,6 +141,7 @@ export async function buildClient(options: ClientServiceOptions): Promise<BuiltC
     normalise: settings.LOGIN_FIELD === 'email' ? normalizeEmail : (login) => login,
     logger,
     onThrottled: (event) => events.emit('loginThrottled', event),
+    memory: options.throttleMemory,
   });
   const parts: ClientServiceParts = { settings, upstream, users, logger, authenticator, events, delivery, clock, revocations: reach, throttle };
   // The proxy endpoints live under URL_PREFIX, the team's routes wherever the team puts them.

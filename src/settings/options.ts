@@ -89,6 +89,7 @@ export interface Settings {
   readonly PASSWORD_SCRYPT_N: number;
   readonly PASSWORD_SCRYPT_R: number;
   readonly PASSWORD_SCRYPT_P: number;
+  readonly THREAD_POOL_SIZE: number;
   readonly PASSWORD_VALIDATORS: readonly PasswordValidatorConfig[];
   readonly DATABASE_URL: string;
   readonly HOST: string;
@@ -215,6 +216,11 @@ const table = {
   },
   PASSWORD_SCRYPT_R: { default: 8, parse: integer(1, 64), doc: 'scrypt block size.' },
   PASSWORD_SCRYPT_P: { default: 3, parse: integer(1, 16), doc: 'scrypt parallelism (run one after another: multiplies time, not memory).' },
+  THREAD_POOL_SIZE: {
+    default: 4,
+    parse: integer(1, 1024),
+    doc: "Threads of libuv's pool, which password hashes share with file system calls and dns lookups; hashes take all but one of them at once, the rest queue. `easyjwt serve auth` applies it (variable `UV_THREADPOOL_SIZE`, which libuv reads once, at the pool's first use) and, when it is not set, picks one hash per core but one per worker, at most 3 (2 threads on a 2-core machine); in your own process, set UV_THREADPOOL_SIZE before node starts and give the same number here.",
+  },
   PASSWORD_VALIDATORS: {
     default: DEFAULT_PASSWORD_VALIDATORS,
     parse: passwordValidatorList,

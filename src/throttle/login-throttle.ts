@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterCluster, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RequestInfo } from '../core/request-info';
 import { AuthenticationFailed, Throttled } from '../errors';
 import type { TokenLifecycleEvents } from '../events';
@@ -29,6 +29,12 @@ export interface LoginThrottleOptions {
   readonly normalise: (login: string) => string;
   readonly logger: Logger;
   readonly onThrottled: (event: TokenLifecycleEvents['loginThrottled']) => void;
+  /**
+   * Where the counts live without REDIS_URL: `process` (this process's memory) or `cluster` (the
+   * memory of the node:cluster primary, asked over IPC, which runs a RateLimiterClusterMaster), so
+   * the workers of one `easyjwt serve --workers N` share one allowance instead of N.
+   */
+  readonly memory?: 'process' | 'cluster';
 }
 
 /** Longest a starting service waits for Redis before it counts in memory until Redis is there. */
@@ -101,6 +107,7 @@ export class LoginThrottle {
     const counters = limits.map(([limit, { points, seconds }]): Counter => {
       const keyPrefix = `${settings.THROTTLE_KEY_PREFIX}:${scope}:${limit}`;
       const memory = new RateLimiterMemory({ keyPrefix, points, duration: seconds });
+      if (!redis && options.memory === 'cluster') return { limit, limiter: new RateLimiterCluster({ keyPrefix, points, duration: seconds }) };
       if (!redis) return { limit, limiter: memory };
       // Redis unreachable: fail open to this instance's own counts rather than closed. Refusing
       // every login while Redis is down would turn a cache outage into a login outage; open to

@@ -36,6 +36,8 @@ function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 export interface RunningServer {
   readonly url: string;
   readonly child: ChildProcess;
+  /** Everything it wrote to stderr so far (its JSON log lines). */
+  readonly stderr: () => string;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -64,6 +66,7 @@ export function serveAuth(env: Record<string, string>, cwd: string, extraArgs: s
       resolve({
         url: match[1],
         child,
+        stderr: () => stderr,
         stop: () =>
           new Promise((done) => {
             child.once('exit', (code) => done(code));

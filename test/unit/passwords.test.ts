@@ -1,7 +1,8 @@
 // PasswordHasher: Django's scrypt format, Django PBKDF2 and scrypt hashes verified and upgraded, bad hashes never matching.
 import { expect } from 'chai';
 import { createHash, pbkdf2Sync } from 'node:crypto';
-import { passwordDigest, PasswordHasher } from '../../src/core/passwords';
+import { stat } from 'node:fs/promises';
+import { hashConcurrency, passwordDigest, PasswordHasher } from '../../src/core/passwords';
 
 const SMALL = { N: 1024, r: 8, p: 1 };
 
@@ -115,5 +116,46 @@ describe('passwordDigest', () => {
     expect(passwordDigest(a))
       .to.match(/^[0-9a-f]{32}$/)
       .and.not.equal(passwordDigest(b));
+  });
+});
+
+describe('PasswordHasher on the shared thread pool', () => {
+  // libuv's pool in this test process: its default of 4 unless the environment says otherwise.
+  const poolSize = Number(process.env.UV_THREADPOOL_SIZE || 4);
+
+  it('runs at most `concurrency` hashes at once and queues the rest in order', async () => {
+    const hasher = new PasswordHasher(SMALL, { concurrency: 2 });
+    await hasher.spendAsMuchAsACheck('warm-up'); // the dummy hash the constructor starts
+    let most = 0;
+    let queued = 0;
+    const sample = setInterval(() => {
+      most = Math.max(most, hasher.load.running);
+      queued = Math.max(queued, hasher.load.waiting);
+    }, 0);
+    const hashes = await Promise.all(Array.from({ length: 12 }, (_, i) => hasher.hash(`pass-${i}`)));
+    clearInterval(sample);
+    expect(hashes).to.have.length(12);
+    expect(most).to.be.at.most(2);
+    expect(queued).to.be.greaterThan(0);
+    expect(hasher.load).to.deep.equal({ running: 0, waiting: 0 });
+  });
+
+  it('leaves a pool thread free: a file system call during a burst of hashes does not wait for the burst', async () => {
+    // Ordering, not timing, so a loaded machine cannot make it flaky: with every thread taken by
+    // hashes, the stat would be queued behind all of them and finish after the last but `poolSize`.
+    const hasher = new PasswordHasher({ N: 16384, r: 8, p: 1 }, { concurrency: hashConcurrency(poolSize) });
+    let finished = 0;
+    const burst = Array.from({ length: 24 }, (_, i) => hasher.hash(`pass-${i}`).then(() => finished++));
+    await new Promise((resolve) => setImmediate(resolve));
+    await stat(__filename);
+    const finishedAtStat = finished;
+    await Promise.all(burst);
+    expect(finishedAtStat).to.be.below(24 - poolSize);
+  });
+
+  it('refuses a concurrency below 1', () => {
+    expect(() => new PasswordHasher(SMALL, { concurrency: 0 })).to.throw(RangeError, /at least 1/);
+    expect(hashConcurrency(1)).to.equal(1);
+    expect(hashConcurrency(4)).to.equal(3);
   });
 });
