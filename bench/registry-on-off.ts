@@ -26,6 +26,8 @@ export interface OnOffRun {
   readonly databaseCpuUs: number | null;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Registrations per registry transaction (group commit), null with the registry off. */
+  readonly registrationsPerCommit: number | null;
 }
 
 /** The figures of one endpoint over every round. */
@@ -92,12 +94,24 @@ function scriptFor(load: Load, dir: string, name: string): string {
   return file;
 }
 
-async function measure(url: string, script: string, path: string, connections: number, seconds: number, core: number, dbPid: number | null): Promise<OnOffRun> {
+async function measure(
+  service: AuthService,
+  url: string,
+  script: string,
+  path: string,
+  connections: number,
+  seconds: number,
+  core: number,
+  dbPid: number | null,
+): Promise<OnOffRun> {
+  const groupBefore = service.pipeline.groupStats;
   const cpuBefore = process.cpuUsage();
   const dbBefore = dbPid === null ? 0 : processCpuUs(dbPid);
   const result: WrkResult = await runWrkScript(url + path, script, connections, seconds, core);
   const cpu = process.cpuUsage(cpuBefore);
   const dbUs = dbPid === null ? null : processCpuUs(dbPid) - dbBefore;
+  const group = service.pipeline.groupStats;
+  const commits = group.transactions - groupBefore.transactions;
   const problems = result.non2xx + result.errors + result.timeouts;
   if (problems > 0) throw new Error(`${path}: ${problems} failed requests of ${result.requests}`);
   return {
@@ -106,6 +120,7 @@ async function measure(url: string, script: string, path: string, connections: n
     databaseCpuUs: dbUs === null ? null : Math.round(dbUs / result.requests),
     p50Ms: round(result.latencyP50Ms),
     p99Ms: round(result.latencyP99Ms),
+    registrationsPerCommit: commits === 0 ? null : round((group.members - groupBefore.members) / commits, 1),
   };
 }
 
@@ -153,16 +168,18 @@ export async function compareOnOff(
     };
     const scripts = { obtain: scriptFor(obtain, dir, 'obtain'), refresh: scriptFor(refresh, dir, 'refresh') };
     const targets = { on: listeningOn.url, off: listeningOff.url };
+    const services = { on, off };
     // Warm-up: JIT, pools, caches, both sides.
     for (const side of ['on', 'off'] as const)
       for (const name of ['obtain', 'refresh'] as const)
-        await measure(targets[side], scripts[name], name === 'obtain' ? obtain.path : refresh.path, options.connections, 2, cores.load, dbPid);
+        await measure(services[side], targets[side], scripts[name], name === 'obtain' ? obtain.path : refresh.path, options.connections, 2, cores.load, dbPid);
     for (let r = 0; r < options.rounds; r++) {
       for (const name of ['obtain', 'refresh'] as const) {
         const path = name === 'obtain' ? obtain.path : refresh.path;
         const order = r % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
         const pair: Partial<Record<'on' | 'off', OnOffRun>> = {};
-        for (const side of order) pair[side] = await measure(targets[side], scripts[name], path, options.connections, options.seconds, cores.load, dbPid);
+        for (const side of order)
+          pair[side] = await measure(services[side], targets[side], scripts[name], path, options.connections, options.seconds, cores.load, dbPid);
         results[name].on.push(pair.on!);
         results[name].off.push(pair.off!);
         results[name].ratios.push(round(pair.on!.requestsPerSecond / pair.off!.requestsPerSecond));
@@ -189,6 +206,7 @@ export function describeOnOff(name: string, summary: OnOffSummary): string[] {
     `  req/s              on ${figure(summary.on, (run) => run.requestsPerSecond)}   off ${figure(summary.off, (run) => run.requestsPerSecond)}   ratio ${spread(summary.ratios, 2)}`,
     `  service CPU us/req on ${figure(summary.on, (run) => run.serviceCpuUs)}   off ${figure(summary.off, (run) => run.serviceCpuUs)}`,
     `  MariaDB CPU us/req on ${figure(summary.on, (run) => run.databaseCpuUs)}   off ${figure(summary.off, (run) => run.databaseCpuUs)}`,
+    `  registrations per commit (registry on) ${figure(summary.on, (run) => run.registrationsPerCommit, 1)}`,
     `  latency ms p50     on ${figure(summary.on, (run) => run.p50Ms, 1)}   off ${figure(summary.off, (run) => run.p50Ms, 1)}   p99 on ${figure(summary.on, (run) => run.p99Ms, 1)}   off ${figure(summary.off, (run) => run.p99Ms, 1)}`,
   ];
 }
