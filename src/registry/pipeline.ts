@@ -10,7 +10,7 @@ import type { AuthServiceEvents, EventBus, ExpiryReason } from '../events';
 import type { Logger } from '../logger';
 import type { Settings } from '../settings';
 import { describeDevice } from './devices';
-import { fromSeconds, sql, sqlId } from './sql';
+import { fromSeconds, marks, sql, sqlId, updateEach } from './sql';
 import type { TokenQueries } from './token-queries';
 import type { TokenRecord, TokenRegistry } from './token-registry';
 import { inTransaction } from '../db/transactions';
@@ -139,7 +139,24 @@ export function registerTokens(registry: TokenRegistry): RegistrationStep {
       const opening = contexts.filter(opensSession);
       const inserted = opening.length === 0 ? null : await manager.insert(Session, opening.map(sessionRow));
       const openedIds = new Map(opening.map((context, i) => [context, sqlId(inserted?.identifiers[i].id)]));
-      for (const context of contexts) await joinSession(context, openedIds.get(context) ?? null);
+      // Refreshes mark their sessions used in one statement (a later refresh of a session in the
+      // group overwrites an earlier one's values, as it would one after the other).
+      const used = new Map<number, unknown[]>();
+      const renewed = new Map<number, unknown[]>();
+      for (const context of contexts) {
+        const openedId = openedIds.get(context) ?? null;
+        const joined = context.parent?.sessionId ?? null;
+        if (openedId !== null || joined === null) {
+          await joinSession(context, openedId);
+          continue;
+        }
+        context.sessionId = joined;
+        const refresh = context.tokens.find((token) => token.type === 'refresh');
+        if (refresh) renewed.set(context.sessionId, [context.now, fromSeconds(refresh.expiresAt)]);
+        else used.set(context.sessionId, [context.now]);
+      }
+      await updateEach(manager, 'easyjwt_session', ['last_used_at'], used);
+      await updateEach(manager, 'easyjwt_session', ['last_used_at', 'expires_at'], renewed);
       const saved = await registry.recordGroup(manager, contexts.map(recordingOf));
       contexts.forEach((context, i) => (context.saved = saved[i]));
     },
@@ -199,6 +216,52 @@ export function connectDevice(): RegistrationStep {
         deviceId = sqlId(result.identifiers[0].id);
       }
       if (newSession && sessionId !== null) await manager.update(Session, { id: sessionId }, { deviceId });
+    },
+    // One SELECT for the group's known devices, one INSERT per device not seen before (rare after
+    // a user's first login), one UPDATE marking them seen and one tying the new sessions to them.
+    async runGroup(contexts) {
+      if (contexts.length === 0) return;
+      const { manager } = contexts[0];
+      const wanted = contexts.map((context) => ({
+        context,
+        device: describeDevice(context.request?.userAgent ?? null),
+        ip: (context.request?.ip ?? '').slice(0, 45),
+      }));
+      const key = (userId: number, fingerprint: string) => `${userId}:${fingerprint}`;
+      const userIds = [...new Set(wanted.map(({ context }) => context.userId))];
+      const fingerprints = [...new Set(wanted.map(({ device }) => device.fingerprint))];
+      const rows = await sql<{ id: number | string; user_id: number | string; fingerprint: string }>(
+        manager,
+        `SELECT id, user_id, fingerprint FROM easyjwt_device WHERE user_id IN (${marks(userIds)}) AND fingerprint IN (${marks(fingerprints)})`,
+        [...userIds, ...fingerprints],
+      );
+      const ids = new Map(rows.map((row) => [key(sqlId(row.user_id), row.fingerprint), sqlId(row.id)]));
+      const seen = new Map<number, unknown[]>();
+      const tied = new Map<number, unknown[]>();
+      for (const { context, device, ip } of wanted) {
+        const { userId, now } = context;
+        let id = ids.get(key(userId, device.fingerprint));
+        if (id === undefined) {
+          // A concurrent first login from the same agent elsewhere collides on the unique key:
+          // the group fails, and its members, run alone, find this row (see inTransaction).
+          const result = await manager.insert(Device, {
+            userId,
+            fingerprint: device.fingerprint,
+            userAgent: device.userAgent,
+            browser: device.browser,
+            os: device.os,
+            deviceType: device.deviceType,
+            ip,
+            firstSeenAt: now,
+            lastSeenAt: now,
+          });
+          id = sqlId(result.identifiers[0].id);
+          ids.set(key(userId, device.fingerprint), id);
+        } else seen.set(id, [now, ip]);
+        if (context.newSession && context.sessionId !== null) tied.set(context.sessionId, [id]);
+      }
+      await updateEach(manager, 'easyjwt_device', ['last_seen_at', 'ip'], seen);
+      await updateEach(manager, 'easyjwt_session', ['device_id'], tied);
     },
   };
 }

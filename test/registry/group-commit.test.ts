@@ -3,7 +3,7 @@
 // answers first and registers after, until drain() or close().
 import { expect } from 'chai';
 import { IsNull } from 'typeorm';
-import { Session, Token, TokenUserConnection } from '../../src/entities';
+import { Device, Session, Token, TokenUserConnection } from '../../src/entities';
 import type { RegistrationStep } from '../../src/registry/pipeline';
 import type { SettingsInput } from '../../src/settings';
 import type { TestAuthService } from '../support/auth-service';
@@ -102,6 +102,10 @@ forEachDialect((dialect) => {
         expect(access.sessionId).to.equal(refresh.sessionId);
         const link = await manager.findOneByOrFail(TokenUserConnection, { tokenId: access.id });
         expect(link.userId).to.equal(Number(payloadOf(body.access).user_id));
+        // The session is the user's, tied to the user's device (written for the group in one UPDATE).
+        const session = await manager.findOneByOrFail(Session, { id: refresh.sessionId ?? -1 });
+        const device = await manager.findOneByOrFail(Device, { id: session.deviceId ?? -1 });
+        expect([session.userId, device.userId]).to.deep.equal([link.userId, link.userId]);
         sessions.add(refresh.sessionId);
       }
       expect(sessions.size).to.equal(8);
@@ -127,14 +131,18 @@ forEachDialect((dialect) => {
         await auth.createUser({ email: `user${i}@test.com` });
         pairs.push(await auth.login(`user${i}@test.com`));
       }
+      const manager = auth.service.dataSource.manager;
+      const usedBefore = new Map((await manager.find(Session)).map((session) => [session.id, session.lastUsedAt.getTime()]));
       const before = auth.service.pipeline.groupStats;
       const answers = await together('first@test.com', () => pairs.map((pair) => auth.post('/auth/token/refresh/', { refresh: pair.refresh })), 5);
-      const manager = auth.service.dataSource.manager;
       for (const [i, answer] of answers.entries()) {
         expect(answer.status).to.equal(200);
         const parent = await manager.findOneByOrFail(Token, { jti: jtiOf(pairs[i].refresh) });
         const child = await manager.findOneByOrFail(Token, { jti: jtiOf(answer.body.access) });
         expect([child.parentId, child.sessionId]).to.deep.equal([parent.id, parent.sessionId]);
+        // Marked used (each session by the refresh of its own token).
+        const session = await manager.findOneByOrFail(Session, { id: parent.sessionId ?? -1 });
+        expect(session.lastUsedAt.getTime()).to.be.above(usedBefore.get(session.id) ?? Infinity);
       }
       if (holds) expect(auth.service.pipeline.groupStats.transactions - before.transactions).to.equal(2);
     });
