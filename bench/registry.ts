@@ -7,7 +7,8 @@
 // be dropped and created), BENCH_REGISTRY_TOKENS (1000000), BENCH_REGISTRY_USERS (1000),
 // BENCH_SECONDS (5 measured seconds per wrk run), BENCH_CONNECTIONS (16), BENCH_ROUNDS (5 rounds
 // of on/off), BENCH_REGISTRY_PARTS (`scale,onoff`: `onoff` alone skips the reads, expiring and
-// the archiver, for a quick comparison on a table of BENCH_REGISTRY_TOKENS rows).
+// the archiver, for a quick comparison on a table of BENCH_REGISTRY_TOKENS rows),
+// BENCH_REGISTRY_AFTER_RESPONSE (1: the registry-on side runs with REGISTRY_AFTER_RESPONSE).
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -102,7 +103,8 @@ async function main(): Promise<number> {
   url.pathname = `/${DATABASE}`;
   // Cheap scrypt: obtain would otherwise be 70 ms of hashing per request and hide the registry.
   const common = { SIGNING_KEY: KEY, DATABASE_URL: url.toString(), PASSWORD_SCRYPT_N: 1024, PASSWORD_SCRYPT_P: 1, LOG_LEVEL: 'silent' as const };
-  const on: AuthService = await createAuthService({ settings: common });
+  // BENCH_REGISTRY_AFTER_RESPONSE=1: the side with the registry registers after answering.
+  const on: AuthService = await createAuthService({ settings: { ...common, REGISTRY_AFTER_RESPONSE: process.env.BENCH_REGISTRY_AFTER_RESPONSE === '1' } });
   const manager = on.dataSource.manager;
 
   // Users: one real password hash, copied.

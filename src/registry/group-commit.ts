@@ -7,8 +7,9 @@
 /**
  * The most members in one transaction. Large enough that a service under load (tens of concurrent
  * logins per commit) fills few transactions; small enough that one transaction's statements stay
- * far inside SQLite's and MariaDB's placeholder limits (a member binds about 25 values) and that a
- * failed group, run again one member at a time, delays a bounded number of requests.
+ * far inside SQLite's and MariaDB's placeholder limits (the largest, the tokens' INSERT, binds 20
+ * values per member) and that a failed group, run again one member at a time, delays a bounded
+ * number of requests.
  */
 export const MAX_GROUP = 64;
 
