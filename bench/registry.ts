@@ -1,15 +1,17 @@
 // `npm run bench:registry`: the token registry at scale on MariaDB (BENCH_MYSQL_URL). Fills a
 // scratch database with BENCH_REGISTRY_TOKENS generated tokens (a million by default), then
 // reports collectTree, the sessions list, the per-request jti lookup, expiring a tree, obtain and
-// refresh throughput with the registry on against off, and the archive rate.
+// refresh with the registry on against off (bench/registry-on-off.ts), and the archive rate.
 //
 // Environment: BENCH_MYSQL_URL (required: a server where the database easyjwt_bench_registry may
 // be dropped and created), BENCH_REGISTRY_TOKENS (1000000), BENCH_REGISTRY_USERS (1000),
-// BENCH_SECONDS (5 measured seconds per HTTP run), BENCH_CONNECTIONS (16).
+// BENCH_SECONDS (5 measured seconds per wrk run), BENCH_CONNECTIONS (16), BENCH_ROUNDS (5 rounds
+// of on/off), BENCH_REGISTRY_PARTS (`scale,onoff`: `onoff` alone skips the reads, expiring and
+// the archiver, for a quick comparison on a table of BENCH_REGISTRY_TOKENS rows),
+// BENCH_REGISTRY_AFTER_RESPONSE (1: the registry-on side runs with REGISTRY_AFTER_RESPONSE).
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import type { AuthService } from '../src/services/auth-service';
 import { createAuthService } from '../src/services/auth-service';
 import { archiveExpiredTokens } from '../src/registry/archiver';
@@ -17,6 +19,7 @@ import { sql, sqlId } from '../src/registry/sql';
 import { inTransaction } from '../src/db/transactions';
 import { adminQuery } from '../test/support/admin-query';
 import { fillTokenTable } from '../test/support/token-table';
+import { compareOnOff, describeOnOff } from './registry-on-off';
 
 const KEY = 'bench-signing-key-that-is-at-least-32-bytes-long';
 const DAY = 86_400_000;
@@ -41,17 +44,6 @@ async function timeIt(runs: number, work: (i: number) => Promise<unknown>): Prom
 }
 
 const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 10 ** places;
-
-/** Requests per second of `body` POSTed to `path`, best of `rounds`. */
-async function throughput(url: string, path: string, body: string, seconds: number, connections: number): Promise<number> {
-  const run = (duration: number) =>
-    autocannon({ url: url + path, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration });
-  await run(1); // warm-up: JIT, keep-alive sockets, caches
-  const result = await run(seconds);
-  const problems = result.non2xx + result.errors + result.timeouts;
-  if (problems > 0) throw new Error(`${path}: ${problems} failed requests`);
-  return Math.round(result.requests.average);
-}
 
 interface Latency {
   readonly requests: number;
@@ -100,6 +92,8 @@ async function main(): Promise<number> {
   const userCount = envNumber('BENCH_REGISTRY_USERS', 1000);
   const seconds = envNumber('BENCH_SECONDS', 5);
   const connections = envNumber('BENCH_CONNECTIONS', 16);
+  const rounds = envNumber('BENCH_ROUNDS', 5);
+  const parts = new Set((process.env.BENCH_REGISTRY_PARTS ?? 'scale,onoff').split(','));
   const perFamily = 8;
   const families = Math.ceil(total / perFamily);
 
@@ -109,7 +103,8 @@ async function main(): Promise<number> {
   url.pathname = `/${DATABASE}`;
   // Cheap scrypt: obtain would otherwise be 70 ms of hashing per request and hide the registry.
   const common = { SIGNING_KEY: KEY, DATABASE_URL: url.toString(), PASSWORD_SCRYPT_N: 1024, PASSWORD_SCRYPT_P: 1, LOG_LEVEL: 'silent' as const };
-  const on: AuthService = await createAuthService({ settings: common });
+  // BENCH_REGISTRY_AFTER_RESPONSE=1: the side with the registry registers after answering.
+  const on: AuthService = await createAuthService({ settings: { ...common, REGISTRY_AFTER_RESPONSE: process.env.BENCH_REGISTRY_AFTER_RESPONSE === '1' } });
   const manager = on.dataSource.manager;
 
   // Users: one real password hash, copied.
@@ -140,8 +135,45 @@ async function main(): Promise<number> {
   const [{ n: rowCount }] = await sql<{ n: number | string }>(manager, 'SELECT COUNT(*) AS n FROM easyjwt_token');
   process.stderr.write(`\rfilled ${Number(rowCount).toLocaleString('en')} tokens in ${fillSeconds.toFixed(0)} s\n`);
   const live = roots.filter((_, i) => i % 10 >= 6);
-  const pick = (list: readonly number[], i: number) => list[(i * 7919) % list.length];
 
+  const lines: string[] = [`registry bench on MariaDB, ${Number(rowCount).toLocaleString('en')} tokens, ${userCount} users`];
+  const report: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    node: process.version,
+    tokens: Number(rowCount),
+    users: userCount,
+    fillSeconds: round(fillSeconds, 1),
+  };
+
+  // Obtain and refresh, registry on against off, on the same database, before the archiver
+  // shrinks it. 64 users, so requests spread over users, sessions and devices as logins do.
+  if (parts.has('onoff')) {
+    const off: AuthService = await createAuthService({ settings: { ...common, REGISTRY_ENABLED: false } });
+    const emails = userIds.slice(0, 64).map((_, i) => `user${i}@bench.test`);
+    const onOff = await compareOnOff(on, off, { emails, password: 'bench-pass-1', rounds, seconds, connections });
+    await off.close();
+    report.onOff = { seconds, connections, rounds, ...onOff };
+    lines.push(...describeOnOff('obtain ', onOff.obtain), ...describeOnOff('refresh', onOff.refresh));
+  }
+  if (parts.has('scale')) {
+    const scale = await measureScale(on, { live, userIds, now });
+    Object.assign(report, scale.report);
+    lines.push(...scale.lines);
+  }
+  await on.close();
+  for (const line of lines) console.log(line);
+  writeFileSync(join(__dirname, '..', '..', 'bench', 'results', 'registry.json'), JSON.stringify(report, null, 2) + '\n');
+  await adminQuery(base, `DROP DATABASE IF EXISTS ${DATABASE}`);
+  return 0;
+}
+
+/** Reads, expiring a tree and the archiver on the filled table; answers figures for the report and the console. */
+async function measureScale(
+  on: AuthService,
+  { live, userIds, now }: { live: readonly number[]; userIds: readonly number[]; now: Date },
+): Promise<{ report: Record<string, unknown>; lines: string[] }> {
+  const manager = on.dataSource.manager;
+  const pick = (list: readonly number[], i: number) => list[(i * 7919) % list.length];
   const jtis = (await sql<{ jti: string }>(manager, `SELECT jti FROM easyjwt_token WHERE id IN (${live.slice(0, 200).join(', ')})`)).map((row) => row.jti);
   const measureReads = async () => ({
     collectTree: await timeIt(300, (i) => on.queries.collectTree([pick(live, i) + 5])),
@@ -172,46 +204,26 @@ async function main(): Promise<number> {
     }),
   );
 
-  // Obtain and refresh over HTTP, registry on against off, on the same million-row database.
-  const off: AuthService = await createAuthService({ settings: { ...common, REGISTRY_ENABLED: false } });
-  await on.users.create({ email: 'http@bench.test', password: 'bench-pass-1' });
-  const listeningOn = await on.listen(0, '127.0.0.1');
-  const listeningOff = await off.listen(0, '127.0.0.1');
-  const login = JSON.stringify({ email: 'http@bench.test', password: 'bench-pass-1' });
-  const obtained = await fetch(`${listeningOn.url}/auth/token/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: login });
-  const pair = (await obtained.json()) as { refresh: string };
-  const refreshBody = JSON.stringify({ refresh: pair.refresh });
-  const http = {
-    obtainOn: await throughput(listeningOn.url, '/auth/token/', login, seconds, connections),
-    obtainOff: await throughput(listeningOff.url, '/auth/token/', login, seconds, connections),
-    refreshOn: await throughput(listeningOn.url, '/auth/token/refresh/', refreshBody, seconds, connections),
-    refreshOff: await throughput(listeningOff.url, '/auth/token/refresh/', refreshBody, seconds, connections),
-  };
-  await listeningOff.close();
-  await off.close();
-
   // The archiver: everything that expired 20 days ago, while a client keeps refreshing. Its
   // latency shows whether the batches lock the service out of the token table.
-  const baseline = await refreshLatency(listeningOn.url, refreshBody, () => Promise.resolve());
+  await on.users.create({ email: 'http@bench.test', password: 'bench-pass-1' });
+  const listening = await on.listen(0, '127.0.0.1');
+  const login = JSON.stringify({ email: 'http@bench.test', password: 'bench-pass-1' });
+  const obtained = await fetch(`${listening.url}/auth/token/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: login });
+  const pair = (await obtained.json()) as { refresh: string };
+  const refreshBody = JSON.stringify({ refresh: pair.refresh });
+  const baseline = await refreshLatency(listening.url, refreshBody, () => Promise.resolve());
   let archive!: Awaited<ReturnType<typeof archiveExpiredTokens>>;
-  const duringArchive = await refreshLatency(listeningOn.url, refreshBody, async () => {
+  const duringArchive = await refreshLatency(listening.url, refreshBody, async () => {
     archive = await archiveExpiredTokens(on.dataSource, { before: new Date(now.getTime() - 10 * DAY), batchSize: 1000 });
   });
-  await listeningOn.close();
+  await listening.close();
   const [{ n: leftCount }] = await sql<{ n: number | string }>(manager, 'SELECT COUNT(*) AS n FROM easyjwt_token');
   const readsAfter = await measureReads();
-  await on.close();
 
   const report = {
-    date: new Date().toISOString(),
-    node: process.version,
-    tokens: Number(rowCount),
-    users: userCount,
-    fillSeconds: round(fillSeconds, 1),
     ms: { ...reads, expireTree },
     msAfterArchive: { tokens: Number(leftCount), ...readsAfter },
-    requestsPerSecond: http,
-    ratios: { obtain: round(http.obtainOn / http.obtainOff), refresh: round(http.refreshOn / http.refreshOff) },
     archive: {
       tokens: archive.tokens,
       sessions: archive.sessions,
@@ -221,24 +233,17 @@ async function main(): Promise<number> {
     refreshMs: { quiet: baseline, duringArchive },
   };
   const ms = (m: { median: number; p95: number }) => `${m.median} ms (p95 ${m.p95})`;
-  console.log(`registry bench on MariaDB, ${report.tokens.toLocaleString('en')} tokens, ${userCount} users`);
-  console.log(
-    `collectTree, one family of ${perFamily}:   ${ms(reads.collectTree)}   after archive (${report.msAfterArchive.tokens.toLocaleString('en')} rows): ${ms(readsAfter.collectTree)}`,
-  );
-  console.log(`sessions list, one user:         ${ms(reads.sessionsList)}   after archive: ${ms(readsAfter.sessionsList)}`);
-  console.log(`jti lookup (refresh/verify):     ${ms(reads.jtiLookup)}   after archive: ${ms(readsAfter.jtiLookup)}`);
-  console.log(`expire a tree (with sessions):   ${ms(expireTree)}`);
-  console.log(`obtain  req/s registry on/off:   ${http.obtainOn} / ${http.obtainOff} = ${report.ratios.obtain}`);
-  console.log(`refresh req/s registry on/off:   ${http.refreshOn} / ${http.refreshOff} = ${report.ratios.refresh}`);
-  console.log(
-    `archive: ${archive.tokens.toLocaleString('en')} tokens, ${archive.sessions.toLocaleString('en')} sessions in ${report.archive.seconds} s = ${report.archive.rowsPerSecond} rows/s`,
-  );
   const latency = (l: Latency) => `median ${l.median} ms, p99 ${l.p99} ms, max ${l.max} ms over ${l.requests} requests, ${l.failed} failed`;
-  console.log(`refresh while idle:              ${latency(baseline)}`);
-  console.log(`refresh while archiving:         ${latency(duringArchive)}`);
-  writeFileSync(join(__dirname, '..', '..', 'bench', 'results', 'registry.json'), JSON.stringify(report, null, 2) + '\n');
-  await adminQuery(base, `DROP DATABASE IF EXISTS ${DATABASE}`);
-  return 0;
+  const lines = [
+    `collectTree, one family of 8:   ${ms(reads.collectTree)}   after archive (${Number(leftCount).toLocaleString('en')} rows): ${ms(readsAfter.collectTree)}`,
+    `sessions list, one user:         ${ms(reads.sessionsList)}   after archive: ${ms(readsAfter.sessionsList)}`,
+    `jti lookup (refresh/verify):     ${ms(reads.jtiLookup)}   after archive: ${ms(readsAfter.jtiLookup)}`,
+    `expire a tree (with sessions):   ${ms(expireTree)}`,
+    `archive: ${archive.tokens.toLocaleString('en')} tokens, ${archive.sessions.toLocaleString('en')} sessions in ${report.archive.seconds} s = ${report.archive.rowsPerSecond} rows/s`,
+    `refresh while idle:              ${latency(baseline)}`,
+    `refresh while archiving:         ${latency(duringArchive)}`,
+  ];
+  return { report, lines };
 }
 
 main().then(

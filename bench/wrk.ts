@@ -101,7 +101,17 @@ export function parseWrk(output: string): WrkResult {
  *   const result = await runWrk('http://127.0.0.1:8000', { method: 'GET', path: '/' }, 32, 6, 0);
  */
 export function runWrk(url: string, spec: RequestSpec, connections: number, seconds: number, core: number | string): Promise<WrkResult> {
-  const args = ['-c', String(core), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', scriptFor(spec), url + spec.path];
+  return runWrkScript(url + spec.path, scriptFor(spec), connections, seconds, core);
+}
+
+/**
+ * Runs wrk as runWrk does, with a Lua script of the caller's (e.g. one that varies the body).
+ *
+ * @example
+ *   const result = await runWrkScript('http://127.0.0.1:8000/auth/token/', '/tmp/logins.lua', 16, 5, 0);
+ */
+export function runWrkScript(url: string, script: string, connections: number, seconds: number, core: number | string): Promise<WrkResult> {
+  const args = ['-c', String(core), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url];
   return new Promise((resolve, reject) => {
     const child = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

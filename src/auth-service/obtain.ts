@@ -1,5 +1,6 @@
 // Obtain: credentials in, a new token pair out, with the custom claims built for the user, the
 // pair registered (in the request's transaction, or after the answer) and the login announced.
+import type { EntityManager } from 'typeorm';
 import type { Claims } from '../core/tokens';
 import { User } from '../entities';
 import { AuthenticationFailed } from '../errors';
@@ -68,15 +69,13 @@ export class Obtainer {
     const now = nowOf(this.parts);
     const pair = codec.pairFor(this.tokenUserId(user), { ...this.revokeClaim(user), ...custom }, this.sessionEnd(now));
     const registration: Registration = { event: 'obtain', userId: user.id, tokens: [pair.refresh, pair.access], parent: null, request, now };
-    const inline = settings.REGISTRY_ENABLED && !settings.REGISTRY_AFTER_RESPONSE;
+    const touchLogin = settings.UPDATE_LAST_LOGIN ? (manager: EntityManager) => manager.update(User, { id: user.id }, { lastLogin: now }) : null;
     let context: RegistrationContext | null = null;
-    if (inline || settings.UPDATE_LAST_LOGIN) {
-      context = await inTransaction(this.parts.dataSource, async (manager) => {
-        const ran = inline ? await pipeline.run(manager, registration) : null;
-        if (settings.UPDATE_LAST_LOGIN) await manager.update(User, { id: user.id }, { lastLogin: now });
-        return ran;
-      });
-    }
+    // Before the answer, the registration shares a transaction with the logins and refreshes that
+    // arrive meanwhile (group commit); the answer waits for that COMMIT, so a token a client holds
+    // is on disk, registered.
+    if (settings.REGISTRY_ENABLED && !settings.REGISTRY_AFTER_RESPONSE) context = await pipeline.register(registration, touchLogin ?? undefined);
+    else if (touchLogin) await inTransaction(this.parts.dataSource, touchLogin);
     if (context) pipeline.announce(context);
     else if (settings.REGISTRY_ENABLED) pipeline.later(registration);
     if (settings.UPDATE_LAST_LOGIN) this.parts.onUserChanged(user.id);

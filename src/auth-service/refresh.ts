@@ -6,7 +6,7 @@ import type { Claims, IssuedToken } from '../core/tokens';
 import type { User } from '../entities';
 import { NoActiveAccountForToken, TokenBlacklisted, TokenReuseDetected } from '../errors';
 import type { RequestInfo } from '../core/request-info';
-import type { Registration, RegistrationContext } from '../registry/pipeline';
+import type { Registration } from '../registry/pipeline';
 import type { TokenRecord } from '../registry/token-registry';
 import { inTransaction } from '../db/transactions';
 import type { UserJson } from '../serializers/user-serializer';
@@ -33,7 +33,6 @@ type RefreshOutcome =
       readonly blacklisted: boolean;
       /** What to record (null when a recorded rotation was answered again: nothing new was issued). */
       readonly registration: Registration | null;
-      readonly context: RegistrationContext | null;
     };
 
 /** What a refresh transaction works on: the presented token and what was read about it. */
@@ -83,8 +82,16 @@ export class Refresher {
       this.parts.logger.warn({ userId: user.id, jti: outcome.record.jti, expired: outcome.jtis.length }, 'rotated-out refresh token reused: family expired');
       throw new TokenReuseDetected(`jti ${outcome.record.jti} was rotated out before the grace window`);
     }
-    if (outcome.context) pipeline.announce(outcome.context);
-    else if (settings.REGISTRY_ENABLED && outcome.registration) pipeline.later(outcome.registration);
+    // The decision (and a rotation's record of what it answers) is committed under the presented
+    // token's row lock; the new tokens are registered after it, grouped with the obtains and
+    // refreshes arriving meanwhile. Holding that lock until a shared commit would make refreshes
+    // of one token wait on unrelated requests, and a group taking row locks in arrival order could
+    // deadlock with another instance's. A concurrent refresh that finds the rotation before its
+    // tokens are registered answers it anyway (replayRefusal of an unknown successor is null).
+    if (settings.REGISTRY_ENABLED && outcome.registration) {
+      if (settings.REGISTRY_AFTER_RESPONSE) pipeline.later(outcome.registration);
+      else pipeline.announce(await pipeline.register(outcome.registration));
+    }
     if (outcome.blacklisted) events.emit('tokenBlacklisted', { userId: user.id, jti: codec.jtiOf(claims), via: 'rotation', request });
     const result = outcome.answer;
     events.emit('tokenRefreshed', { userId: user.id, rotated: result.refresh !== undefined, request });
@@ -108,7 +115,7 @@ export class Refresher {
 
   /** Carries out a verdict on the presented token. */
   private async apply(manager: EntityManager, presented: Presented, verdict: RefreshVerdict): Promise<RefreshOutcome> {
-    const { settings, codec, registry, pipeline } = this.parts;
+    const { codec, registry } = this.parts;
     const { claims, rebuilt, userId, record, now, request } = presented;
     switch (verdict.kind) {
       case 'refuse':
@@ -125,7 +132,7 @@ export class Refresher {
         // signature (HMAC, RSA PKCS#1 v1.5, Ed25519); already recorded, so nothing to register.
         const access = codec.accessFrom(claims, rebuilt, null, verdict.rotation.access);
         const refresh = codec.rotate(claims, rebuilt, null, verdict.rotation.refresh);
-        return { reused: false, answer: { access: access.token, refresh: refresh.token, userId }, blacklisted: false, registration: null, context: null };
+        return { reused: false, answer: { access: access.token, refresh: refresh.token, userId }, blacklisted: false, registration: null };
       }
       case 'issue':
         break;
@@ -155,9 +162,8 @@ export class Refresher {
     }
     const issued: IssuedToken[] = rotated ? [access, rotated] : [access];
     const registration: Registration = { event: 'refresh', userId, tokens: issued, parent: record, request, now };
-    const context = settings.REGISTRY_ENABLED && !settings.REGISTRY_AFTER_RESPONSE ? await pipeline.run(manager, registration) : null;
     const answer = rotated ? { access: access.token, refresh: rotated.token, userId } : { access: access.token, userId };
-    return { reused: false, answer, blacklisted, registration, context };
+    return { reused: false, answer, blacklisted, registration };
   }
 
   /** The user a refresh token belongs to, refused as the settings require. */

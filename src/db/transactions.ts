@@ -32,12 +32,15 @@ const running = new AsyncLocalStorage<DataSource>();
  * statements land in the first one. They are queued instead, one after another, as SQLite runs
  * writers anyway; a transaction opened inside a queued one joins it (as a savepoint), as before.
  *
+ * `attempts` lowers the number of runs: a caller with a better fallback than running the same work
+ * again (the registry's group commit runs each member alone) passes 1.
+ *
  * @example
- *   const saved = await inTransaction(dataSource, (manager) => registry.record(manager, tokens, options));
+ *   const saved = await inTransaction(dataSource, (manager) => registry.recordGroup(manager, recordings));
  */
-export function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  if (dataSource.options.type !== 'better-sqlite3' || running.getStore() === dataSource) return withRetries(dataSource, work);
-  const turn = (queues.get(dataSource) ?? Promise.resolve()).then(() => running.run(dataSource, () => withRetries(dataSource, work)));
+export function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts = RACE_ATTEMPTS): Promise<T> {
+  if (dataSource.options.type !== 'better-sqlite3' || running.getStore() === dataSource) return withRetries(dataSource, work, attempts);
+  const turn = (queues.get(dataSource) ?? Promise.resolve()).then(() => running.run(dataSource, () => withRetries(dataSource, work, attempts)));
   queues.set(
     dataSource,
     turn.catch(() => undefined),
@@ -45,12 +48,12 @@ export function inTransaction<T>(dataSource: DataSource, work: (manager: EntityM
   return turn;
 }
 
-async function withRetries<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+async function withRetries<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts: number): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await dataSource.transaction(work);
     } catch (error) {
-      if (attempt >= RACE_ATTEMPTS || !lostRace(error)) throw error;
+      if (attempt >= attempts || !lostRace(error)) throw error;
     }
   }
 }

@@ -1,6 +1,7 @@
 // The registration pipeline: the ordered steps that record what an obtain or a refresh issued.
 // Built in: register the tokens (and their session), connect the user, connect the device, and
 // (with TOKEN_EXPIRE_ON_REFRESH) expire the rest of the tree. A team adds steps of its own.
+// Concurrent registrations share a transaction (group-commit.ts): one COMMIT for many requests.
 import type { DataSource, EntityManager } from 'typeorm';
 import type { IssuedToken } from '../core/tokens';
 import { Device, Session, Token, TokenUserConnection } from '../entities';
@@ -9,10 +10,12 @@ import type { AuthServiceEvents, EventBus, ExpiryReason } from '../events';
 import type { Logger } from '../logger';
 import type { Settings } from '../settings';
 import { describeDevice } from './devices';
-import { fromSeconds, sql, sqlId } from './sql';
+import { fromSeconds, marks, sql, sqlId, updateEach } from './sql';
 import type { TokenQueries } from './token-queries';
 import type { TokenRecord, TokenRegistry } from './token-registry';
 import { inTransaction } from '../db/transactions';
+import type { GroupCommitStats } from './group-commit';
+import { GroupCommit } from './group-commit';
 
 /** What one obtain or refresh issued, as the pipeline receives it. */
 export interface Registration {
@@ -43,6 +46,10 @@ export interface RegistrationContext extends Registration {
 /**
  * One step of the pipeline. Steps run in order inside one transaction: a step that throws undoes
  * the whole registration (and, when the pipeline runs before the answer, fails the request).
+ * Registrations that arrive together share a transaction: each step runs for every one of them
+ * (`runGroup` once, or `run` for each in turn) before the next step starts. A step that throws for
+ * one of them undoes the group's transaction, and each registration is then run again alone, so
+ * only the one that fails again is refused.
  *
  * @example
  *   // Count logins per country in a table of your own.
@@ -58,45 +65,100 @@ export interface RegistrationStep {
   /** Unique within a pipeline; `add` places steps before or after one by name. */
   readonly name: string;
   run(context: RegistrationContext): Promise<void>;
+  /**
+   * Optional: the step for several registrations sharing one transaction (one `manager`), e.g.
+   * one multi-row INSERT instead of one per registration. Without it, `run` is called for each.
+   */
+  runGroup?(contexts: readonly RegistrationContext[]): Promise<void>;
 }
+
+/** A registration and what the same transaction must also write (UPDATE_LAST_LOGIN's update). */
+interface Submission {
+  readonly registration: Registration;
+  readonly also?: (manager: EntityManager) => Promise<unknown>;
+}
+
+/** Whether a registration opens a session: every login, and a refresh token issued elsewhere. */
+const opensSession = ({ event, parent }: Registration): boolean => event === 'obtain' || parent === null || parent.sessionId === null;
+
+/** The session row a registration opens. */
+function sessionRow(context: RegistrationContext): Partial<Session> {
+  const { now, tokens, settings } = context;
+  const lifetime = settings.SESSION_MAX_LIFETIME;
+  return {
+    userId: context.userId,
+    deviceId: null,
+    ip: (context.request?.ip ?? '').slice(0, 45),
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt: fromSeconds(Math.max(...tokens.map((token) => token.expiresAt))),
+    endsAt: lifetime === null ? null : new Date(now.getTime() + lifetime * 1000),
+    expiredAt: null,
+  };
+}
+
+/** Ties a registration to its session: the new one, or the parent's (marked used). */
+async function joinSession(context: RegistrationContext, openedId: number | null): Promise<void> {
+  const { manager, parent, tokens, now } = context;
+  if (openedId !== null) {
+    context.sessionId = openedId;
+    context.newSession = true;
+    // A refresh token issued elsewhere (first seen at this refresh) heads the new session.
+    if (parent !== null) await manager.update(Token, { id: parent.id }, { sessionId: openedId });
+    return;
+  }
+  if (parent === null || parent.sessionId === null) throw new Error('a registration without a session to join');
+  context.sessionId = parent.sessionId;
+  const refresh = tokens.find((token) => token.type === 'refresh');
+  await manager.update(Session, { id: parent.sessionId }, refresh ? { lastUsedAt: now, expiresAt: fromSeconds(refresh.expiresAt) } : { lastUsedAt: now });
+}
+
+/** What registry.recordGroup needs for one registration. */
+const recordingOf = (context: RegistrationContext) => ({
+  tokens: context.tokens,
+  parentId: context.parent?.id ?? null,
+  chain: context.event === 'obtain',
+  now: context.now,
+  sessionId: context.sessionId,
+});
 
 /** Records the tokens with their parent and session: a new session at obtain, the parent's at refresh. */
 export function registerTokens(registry: TokenRegistry): RegistrationStep {
   return {
     name: 'registerTokens',
     async run(context) {
-      const { manager, event, tokens, parent, now, settings } = context;
-      const refresh = tokens.find((token) => token.type === 'refresh');
-      if (event === 'obtain' || parent === null || parent.sessionId === null) {
-        const lifetime = settings.SESSION_MAX_LIFETIME;
-        const session = await manager.save(
-          manager.create(Session, {
-            userId: context.userId,
-            deviceId: null,
-            ip: (context.request?.ip ?? '').slice(0, 45),
-            createdAt: now,
-            lastUsedAt: now,
-            expiresAt: fromSeconds(Math.max(...tokens.map((token) => token.expiresAt))),
-            endsAt: lifetime === null ? null : new Date(now.getTime() + lifetime * 1000),
-            expiredAt: null,
-          }),
-        );
-        context.sessionId = session.id;
-        context.newSession = true;
-        // A refresh token issued elsewhere (first seen at this refresh) heads the new session.
-        if (parent !== null) await manager.update(Token, { id: parent.id }, { sessionId: session.id });
-      } else {
-        context.sessionId = parent.sessionId;
-        await manager.update(Session, { id: parent.sessionId }, refresh ? { lastUsedAt: now, expiresAt: fromSeconds(refresh.expiresAt) } : { lastUsedAt: now });
+      const { manager } = context;
+      const opened = opensSession(context) ? await manager.save(manager.create(Session, sessionRow(context))) : null;
+      await joinSession(context, opened?.id ?? null);
+      [context.saved] = await registry.recordGroup(manager, [recordingOf(context)]);
+    },
+    // One INSERT for the group's new sessions and two for its tokens, whatever the group's size.
+    async runGroup(contexts) {
+      if (contexts.length === 0) return;
+      const { manager } = contexts[0];
+      const opening = contexts.filter(opensSession);
+      const inserted = opening.length === 0 ? null : await manager.insert(Session, opening.map(sessionRow));
+      const openedIds = new Map(opening.map((context, i) => [context, sqlId(inserted?.identifiers[i].id)]));
+      // Refreshes mark their sessions used in one statement (a later refresh of a session in the
+      // group overwrites an earlier one's values, as it would one after the other).
+      const used = new Map<number, unknown[]>();
+      const renewed = new Map<number, unknown[]>();
+      for (const context of contexts) {
+        const openedId = openedIds.get(context) ?? null;
+        const joined = context.parent?.sessionId ?? null;
+        if (openedId !== null || joined === null) {
+          await joinSession(context, openedId);
+          continue;
+        }
+        context.sessionId = joined;
+        const refresh = context.tokens.find((token) => token.type === 'refresh');
+        if (refresh) renewed.set(context.sessionId, [context.now, fromSeconds(refresh.expiresAt)]);
+        else used.set(context.sessionId, [context.now]);
       }
-      context.saved = await registry.record(manager, tokens, {
-        userId: context.userId,
-        parentId: parent?.id ?? null,
-        chain: event === 'obtain',
-        now,
-        sessionId: context.sessionId,
-        connect: false,
-      });
+      await updateEach(manager, 'easyjwt_session', ['last_used_at'], used);
+      await updateEach(manager, 'easyjwt_session', ['last_used_at', 'expires_at'], renewed);
+      const saved = await registry.recordGroup(manager, contexts.map(recordingOf));
+      contexts.forEach((context, i) => (context.saved = saved[i]));
     },
   };
 }
@@ -111,6 +173,10 @@ export function connectUser(): RegistrationStep {
           TokenUserConnection,
           saved.map((token) => ({ userId, tokenId: token.id })),
         );
+    },
+    async runGroup(contexts) {
+      const links = contexts.flatMap(({ saved, userId }) => saved.map((token) => ({ userId, tokenId: token.id })));
+      if (links.length > 0) await contexts[0].manager.insert(TokenUserConnection, links);
     },
   };
 }
@@ -151,6 +217,52 @@ export function connectDevice(): RegistrationStep {
       }
       if (newSession && sessionId !== null) await manager.update(Session, { id: sessionId }, { deviceId });
     },
+    // One SELECT for the group's known devices, one INSERT per device not seen before (rare after
+    // a user's first login), one UPDATE marking them seen and one tying the new sessions to them.
+    async runGroup(contexts) {
+      if (contexts.length === 0) return;
+      const { manager } = contexts[0];
+      const wanted = contexts.map((context) => ({
+        context,
+        device: describeDevice(context.request?.userAgent ?? null),
+        ip: (context.request?.ip ?? '').slice(0, 45),
+      }));
+      const key = (userId: number, fingerprint: string) => `${userId}:${fingerprint}`;
+      const userIds = [...new Set(wanted.map(({ context }) => context.userId))];
+      const fingerprints = [...new Set(wanted.map(({ device }) => device.fingerprint))];
+      const rows = await sql<{ id: number | string; user_id: number | string; fingerprint: string }>(
+        manager,
+        `SELECT id, user_id, fingerprint FROM easyjwt_device WHERE user_id IN (${marks(userIds)}) AND fingerprint IN (${marks(fingerprints)})`,
+        [...userIds, ...fingerprints],
+      );
+      const ids = new Map(rows.map((row) => [key(sqlId(row.user_id), row.fingerprint), sqlId(row.id)]));
+      const seen = new Map<number, unknown[]>();
+      const tied = new Map<number, unknown[]>();
+      for (const { context, device, ip } of wanted) {
+        const { userId, now } = context;
+        let id = ids.get(key(userId, device.fingerprint));
+        if (id === undefined) {
+          // A concurrent first login from the same agent elsewhere collides on the unique key:
+          // the group fails, and its members, run alone, find this row (see inTransaction).
+          const result = await manager.insert(Device, {
+            userId,
+            fingerprint: device.fingerprint,
+            userAgent: device.userAgent,
+            browser: device.browser,
+            os: device.os,
+            deviceType: device.deviceType,
+            ip,
+            firstSeenAt: now,
+            lastSeenAt: now,
+          });
+          id = sqlId(result.identifiers[0].id);
+          ids.set(key(userId, device.fingerprint), id);
+        } else seen.set(id, [now, ip]);
+        if (context.newSession && context.sessionId !== null) tied.set(context.sessionId, [id]);
+      }
+      await updateEach(manager, 'easyjwt_device', ['last_seen_at', 'ip'], seen);
+      await updateEach(manager, 'easyjwt_session', ['device_id'], tied);
+    },
   };
 }
 
@@ -159,15 +271,24 @@ export function connectDevice(): RegistrationStep {
  * and, when it stays valid (no rotation), the refresh token that was used.
  */
 export function expireTreeOnRefresh(queries: TokenQueries, registry: TokenRegistry): RegistrationStep {
+  const expireFor = async (context: RegistrationContext, spare: ReadonlySet<number>) => {
+    const { manager, event, parent, saved, tokens, now } = context;
+    if (event !== 'refresh' || parent === null) return;
+    const keep = new Set([...spare, ...saved.map((token) => token.id)]);
+    if (!tokens.some((token) => token.type === 'refresh')) keep.add(parent.id);
+    const others = (await queries.collectTree([parent.id], manager)).filter((id) => !keep.has(id));
+    for (const jti of await registry.expire(manager, others, now)) context.expired.push({ jti, reason: 'expire-on-refresh' });
+  };
   return {
     name: 'expireTreeOnRefresh',
-    async run(context) {
-      const { manager, event, parent, saved, tokens, now } = context;
-      if (event !== 'refresh' || parent === null) return;
-      const keep = new Set(saved.map((token) => token.id));
-      if (!tokens.some((token) => token.type === 'refresh')) keep.add(parent.id);
-      const others = (await queries.collectTree([parent.id], manager)).filter((id) => !keep.has(id));
-      for (const jti of await registry.expire(manager, others, now)) context.expired.push({ jti, reason: 'expire-on-refresh' });
+    run: (context) => expireFor(context, new Set()),
+    // Every token of the group is written before this step runs. Run one after another, the last
+    // refresh of a tree would expire the tokens of the earlier ones and keep its own: each spares
+    // the tokens of the registrations after it, so the group ends as that sequence would.
+    async runGroup(contexts) {
+      for (const [i, context] of contexts.entries()) {
+        await expireFor(context, new Set(contexts.slice(i + 1).flatMap((later) => later.saved.map((token) => token.id))));
+      }
     },
   };
 }
@@ -183,17 +304,19 @@ export interface PipelineParts {
 }
 
 /**
- * The ordered steps, and the two ways to run them: inside the request's transaction, or after the
- * answer is written (REGISTRY_AFTER_RESPONSE).
+ * The ordered steps, and the ways to run them: grouped with the registrations that arrive at the
+ * same time, waited for before the answer (`register`) or not (`later`, REGISTRY_AFTER_RESPONSE),
+ * or inside a transaction of the caller's (`run`).
  *
  * @example
- *   const context = await pipeline.run(manager, { event: 'obtain', userId, tokens: [refresh, access], parent: null, request, now });
- *   pipeline.announce(context); // after the transaction commits
+ *   const context = await pipeline.register({ event: 'obtain', userId, tokens: [refresh, access], parent: null, request, now });
+ *   pipeline.announce(context); // committed by now
  */
 export class RegistrationPipeline {
   private list: RegistrationStep[];
   /** Registrations started after an answer and not finished yet, by each of their jtis. */
   private readonly pending = new Map<string, Promise<void>>();
+  private readonly group: GroupCommit<Submission, RegistrationContext>;
 
   constructor(
     private readonly parts: PipelineParts,
@@ -201,8 +324,18 @@ export class RegistrationPipeline {
   ) {
     this.list = [];
     for (const step of steps) this.add(step);
+    const { dataSource } = parts;
+    this.group = new GroupCommit({
+      // One attempt: when the group loses a race, each member is run alone, with the retries.
+      runGroup: (submissions) => inTransaction(dataSource, (manager) => this.runGroup(manager, submissions), 1),
+      runAlone: (submission) =>
+        inTransaction(dataSource, async (manager) => {
+          const context = await this.run(manager, submission.registration);
+          await submission.also?.(manager);
+          return context;
+        }),
+    });
   }
-
   /** The steps in the order they run. */
   get steps(): readonly RegistrationStep[] {
     return this.list;
@@ -228,17 +361,39 @@ export class RegistrationPipeline {
 
   /** Runs every step in `manager`'s transaction; answers the context for `announce`. */
   async run(manager: EntityManager, registration: Registration): Promise<RegistrationContext> {
-    const context: RegistrationContext = {
-      ...registration,
-      manager,
-      settings: this.parts.settings,
-      sessionId: null,
-      newSession: false,
-      saved: [],
-      expired: [],
-    };
+    const context = this.contextOf(manager, registration);
     for (const step of this.list) await step.run(context);
     return context;
+  }
+
+  /**
+   * Runs the pipeline for `registration` in a transaction shared with the registrations that
+   * arrive meanwhile (group commit), with `also` (what the request must write in the same
+   * transaction); settles once that transaction has committed, or with this registration's own
+   * error. Announce the answer's context.
+   */
+  register(registration: Registration, also?: (manager: EntityManager) => Promise<unknown>): Promise<RegistrationContext> {
+    return this.group.submit({ registration, also });
+  }
+
+  /** What the group commit has done so far: transactions, members, the largest group. */
+  get groupStats(): GroupCommitStats {
+    return this.group.stats;
+  }
+
+  private contextOf(manager: EntityManager, registration: Registration): RegistrationContext {
+    return { ...registration, manager, settings: this.parts.settings, sessionId: null, newSession: false, saved: [], expired: [] };
+  }
+
+  /** Every step for a group of registrations in one transaction, each step for all of them in turn. */
+  private async runGroup(manager: EntityManager, submissions: readonly Submission[]): Promise<RegistrationContext[]> {
+    const contexts = submissions.map((submission) => this.contextOf(manager, submission.registration));
+    for (const step of this.list) {
+      if (step.runGroup) await step.runGroup(contexts);
+      else for (const context of contexts) await step.run(context);
+    }
+    for (const submission of submissions) await submission.also?.(manager);
+    return contexts;
   }
 
   /** Tells caches and listeners what a committed registration did. */
@@ -259,13 +414,12 @@ export class RegistrationPipeline {
   }
 
   /**
-   * Runs the pipeline in a transaction of its own once the current answer is on its way (the
-   * answer is written in the promise chain that is running now; setImmediate comes after it). A
-   * failure is logged: the client already has its tokens.
+   * Registers once the current answer is on its way, grouped as `register` does (the answer is
+   * written in the promise chain that is running now; the group's transaction starts a turn of
+   * the event loop later at the earliest). A failure is logged: the client already has its tokens.
    */
   later(registration: Registration): void {
-    const job = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => inTransaction(this.parts.dataSource, (manager) => this.run(manager, registration)))
+    const job = this.register(registration)
       .then((context) => this.announce(context))
       .catch((error: unknown) => this.parts.logger.error({ err: error, userId: registration.userId }, 'token registration after the response failed'))
       .finally(() => {
@@ -279,8 +433,9 @@ export class RegistrationPipeline {
     return this.pending.get(jti) ?? Promise.resolve();
   }
 
-  /** Waits for every registration started by `later` (tests, and closing the service). */
+  /** Waits for every registration submitted so far, `later`'s included (tests, and closing the service). */
   async drain(): Promise<void> {
+    await this.group.drain();
     await Promise.all([...new Set(this.pending.values())]);
   }
 }

@@ -7,6 +7,17 @@ import { Token, TokenUserConnection } from '../entities';
 import { CHUNK, fromSeconds, marks, sql, sqlDate, sqlId } from './sql';
 import { collectTree } from './token-queries';
 
+/** The tokens one obtain or refresh issued, as recordGroup files them. */
+export interface Recording {
+  readonly tokens: readonly IssuedToken[];
+  /** The refresh token presented at a refresh (null at obtain). */
+  readonly parentId: number | null;
+  /** Later tokens are children of the first (obtain: the access token under its refresh token). */
+  readonly chain: boolean;
+  readonly now: Date;
+  readonly sessionId: number | null;
+}
+
 /** What the registry knows about one token. */
 export interface TokenRecord {
   readonly id: number;
@@ -73,48 +84,48 @@ export interface SessionStanding {
  * Records and revokes tokens.
  *
  * @example
- *   const [refreshRow] = await registry.record(manager, [refresh, access], { userId: 3, parentId: null, chain: true, now });
+ *   const [[refreshRow]] = await registry.recordGroup(manager, [{ tokens: [refresh, access], userId: 3, parentId: null, chain: true, now, sessionId: null }]);
  *   await registry.revoke(manager, refreshRow.id, now);
  */
 export class TokenRegistry {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Records freshly issued tokens for `userId` inside the caller's transaction. The first token is
-   * the child of `parentId` (if any); each later one is the child of `parentId` as well, or, when
-   * `chain` is set, of the first (an obtained access token is the child of its refresh token).
+   * Records freshly issued tokens inside the caller's transaction, for one registration or for
+   * several sharing it, in at most two multi-row INSERTs whatever their number: first every token
+   * whose parent is known, then the tokens chained to the first of their registration (an
+   * obtained access token is the child of its refresh token). Each registration's first token is
+   * the child of its `parentId` (if any); each later one is too, or, with `chain`, of the first.
+   * Answers the rows of each registration in order, with their ids. The caller links users.
    */
-  async record(
-    manager: EntityManager,
-    tokens: readonly IssuedToken[],
-    options: { userId: number; parentId: number | null; chain: boolean; now: Date; sessionId?: number | null; connect?: boolean },
-  ): Promise<Token[]> {
-    const saved: Token[] = [];
-    for (const issued of tokens) {
-      const parentId = options.chain && saved.length > 0 ? saved[0].id : options.parentId;
-      const row = manager.create(Token, {
-        jti: issued.jti,
-        tokenType: issued.type,
-        parentId,
-        issuedAt: fromSeconds(issued.issuedAt),
-        expiresAt: fromSeconds(issued.expiresAt),
-        revokedAt: null,
-        expiredAt: null,
-        rotatedAt: null,
-        sessionId: options.sessionId ?? null,
-        createdAt: options.now,
-      });
-      // insert, not save: save reads the row back first, a round trip per token on every obtain.
-      const result = await manager.insert(Token, row);
-      row.id = Number(result.identifiers[0].id);
-      saved.push(row);
-    }
-    // The pipeline links users in a step of its own; direct callers get the link here.
-    if (options.connect === false) return saved;
-    await manager.insert(
-      TokenUserConnection,
-      saved.map((token) => ({ userId: options.userId, tokenId: token.id })),
+  async recordGroup(manager: EntityManager, recordings: readonly Recording[]): Promise<Token[][]> {
+    const saved: Token[][] = recordings.map((recording) =>
+      recording.tokens.map((issued) =>
+        manager.create(Token, {
+          jti: issued.jti,
+          tokenType: issued.type,
+          parentId: recording.parentId,
+          issuedAt: fromSeconds(issued.issuedAt),
+          expiresAt: fromSeconds(issued.expiresAt),
+          revokedAt: null,
+          expiredAt: null,
+          rotatedAt: null,
+          sessionId: recording.sessionId,
+          createdAt: recording.now,
+        }),
+      ),
     );
+    const chained = (i: number, j: number) => recordings[i].chain && j > 0;
+    const insert = async (rows: Token[]) => {
+      if (rows.length === 0) return;
+      // insert, not save: save reads each row back first. TypeORM answers the ids in the order
+      // of the rows (RETURNING on MariaDB, the last rowid counted back on SQLite).
+      const result = await manager.insert(Token, rows);
+      rows.forEach((row, k) => (row.id = sqlId(result.identifiers[k].id)));
+    };
+    await insert(saved.flatMap((rows, i) => rows.filter((_, j) => !chained(i, j))));
+    for (const [i, rows] of saved.entries()) for (const [j, row] of rows.entries()) if (chained(i, j)) row.parentId = rows[0].id;
+    await insert(saved.flatMap((rows, i) => rows.filter((_, j) => chained(i, j))));
     return saved;
   }
 

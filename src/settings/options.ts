@@ -298,7 +298,7 @@ const table = {
   REGISTRY_AFTER_RESPONSE: {
     default: false,
     parse: boolean,
-    doc: 'Run the registration pipeline after the answer is written instead of before it (faster answers; a registry step that fails is logged, not answered).',
+    doc: "Register the tokens after the answer is written instead of before it: answers do not wait for the registry's commit, and a step that fails is logged, not answered. The price: a crash can lose the registrations of requests already answered; those tokens still work as tokens issued elsewhere do (see Token registry).",
   },
   TOKEN_EXPIRE_ON_REFRESH: {
     default: false,
