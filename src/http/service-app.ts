@@ -21,8 +21,8 @@ import type { HeaderSet } from './security-headers';
 export function createServiceApp(options: { logger: Logger; bodyLimit: number; service: ServiceContext; headers?: HeaderSet }): Koa {
   const app = new Koa();
   app.silent = true; // errors are logged by the responder, once
-  app.use(respond({ logger: options.logger, bodyLimit: options.bodyLimit, headers: options.headers }));
-  app.use(parseBodies(options.bodyLimit));
+  // One middleware for both: the body parser runs inside the responder, a layer fewer per request.
+  app.use(respond({ logger: options.logger, bodyLimit: options.bodyLimit, headers: options.headers, parse: parseBodies(options.bodyLimit) }));
   attachService(app.context, options.service);
   keepRoutesLast(app);
   return app;
