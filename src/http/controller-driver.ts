@@ -238,7 +238,30 @@ export class ControllerDriver extends KoaDriver {
   }
 
   private finish(action: ActionMetadata, result: unknown, options: Action): unknown {
-    if (isPromiseLike(result)) return Promise.resolve(result).then((value) => this.handleSuccess(value, action, options));
+    if (isPromiseLike(result)) return Promise.resolve(result).then((value) => this.succeed(value, action, options));
+    return this.succeed(result, action, options);
+  }
+
+  /**
+   * The driver's result handling, told first that an object result is JSON. The responder sends
+   * every object body as `application/json` exactly; with that type already set, Koa's body setter
+   * keeps it instead of looking one up and setting `application/json; charset=utf-8`, which the
+   * responder would then replace.
+   */
+  private succeed(result: unknown, action: ActionMetadata, options: Action): unknown {
+    if (
+      result !== null &&
+      typeof result === 'object' &&
+      result !== options.context &&
+      result !== options.response &&
+      !(result instanceof Uint8Array) &&
+      typeof (result as { pipe?: unknown }).pipe !== 'function' &&
+      !action.redirect &&
+      !action.renderedTemplate
+    ) {
+      const res = (options.context as Context).res;
+      if (!res.headersSent && !res.hasHeader('content-type')) res.setHeader('Content-Type', 'application/json');
+    }
     return this.handleSuccess(result, action, options);
   }
 

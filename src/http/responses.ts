@@ -22,6 +22,7 @@ export interface ResponderOptions extends ErrorRendererOptions {
 }
 
 const NO_STORE = 'no-store';
+const JSON_TYPE = 'application/json';
 
 /** Sets one header unless the answer has begun, when Koa's ctx.set would also do nothing. */
 function setHeader(res: ServerResponse, name: string, value: string): void {
@@ -60,7 +61,7 @@ export function respond(options: ResponderOptions) {
     const body = ctx.body;
     if (body !== null && typeof body === 'object' && !Buffer.isBuffer(body) && typeof (body as { pipe?: unknown }).pipe !== 'function') {
       const status = ctx.status;
-      setHeader(res, 'Content-Type', 'application/json');
+      if (res.getHeader('content-type') !== JSON_TYPE) setHeader(res, 'Content-Type', JSON_TYPE);
       ctx.body = JSON.stringify(body);
       // Assigning a body resets a status Koa inferred; keep ours.
       if (ctx.status !== status) ctx.status = status;
