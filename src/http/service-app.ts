@@ -99,7 +99,8 @@ const isUnder = (path: string, prefix: string): boolean =>
  * without a closure for the paths `first` cannot answer.
  *
  * @example
- *   mountRoutes(app, beforeUnder('/auth', proxyEndpoints, teamControllers));
+ *   const team = buildControllers('', [ReportsController]).dispatch;
+ *   mountRoutes(app, beforeUnder('/auth', underPrefix('/auth', buildControllers('/auth', [ReportsController]).dispatch), team));
  */
 export function beforeUnder(prefix: string, first: Middleware, then: Middleware): Middleware {
   return (ctx, next) => (isUnder(ctx.path, prefix) ? first(ctx, () => then(ctx, next) as Promise<void>) : then(ctx, next)) as Promise<unknown>;
