@@ -7,7 +7,8 @@
 //
 // Environment: BENCH_ONLY (as for `npm run bench`), BENCH_WARMUP_REQUESTS (default 20000: V8
 // under callgrind takes that long to settle), BENCH_REQUESTS (3000 per counted round),
-// BENCH_ROUNDS (3; the least is kept), BENCH_CONNECTIONS (8).
+// BENCH_ROUNDS (3; the least is kept), BENCH_CONNECTIONS (8), BENCH_SERVER_EXEC_ARGV (node flags
+// for the counted server, e.g. "--no-concurrent-recompilation" on a busy machine).
 import { execFileSync } from 'node:child_process';
 import type { CountOptions } from './callgrind';
 import { CALLGRIND_ARGS, countInstructions } from './callgrind';
@@ -45,6 +46,10 @@ async function main(): Promise<number> {
     rounds: envCount('BENCH_ROUNDS', 3),
     connections: envCount('BENCH_CONNECTIONS', 8),
   };
+  // Node flags for the counted servers. On a busy machine V8's background compiler threads get
+  // little time, so a count of warm-up requests leaves code unoptimised; --no-concurrent-recompilation
+  // compiles on the main thread and makes the warm-up depend on requests alone.
+  const execArgv = (process.env.BENCH_SERVER_EXEC_ARGV ?? '').split(/\s+/).filter(Boolean);
   const only = process.env.BENCH_ONLY;
   const targets = TARGETS.filter((t) => !only || t.baseline || t.name.includes(only));
 
@@ -61,7 +66,7 @@ async function main(): Promise<number> {
     }
     console.error(`${target.name}: starting ${target.server} under callgrind...`);
     const env = { ...(spec.env ? spec.env(upstream) : {}), BENCH_TTL_SCALE: TTL_SCALE };
-    const child = await startChild(spec.kind, [], env, { command: 'valgrind', args: CALLGRIND_ARGS, slowdown: 10 });
+    const child = await startChild(spec.kind, execArgv, env, { command: 'valgrind', args: CALLGRIND_ARGS, slowdown: 10 });
     try {
       const fixture = await spec.prepare(child, upstream);
       await checkRequest(fixture, target);

@@ -24,6 +24,10 @@ export interface TargetSummary {
    * would be if the server alone were the limit. Steadier than req/s when other jobs share the machine.
    */
   readonly cpuRatio: number | null;
+  /** The smallest and largest of the per-round CPU ratios. */
+  readonly cpuRatioSpread: readonly [number, number] | null;
+  /** The median over rounds of the server's CPU time per request, in microseconds. */
+  readonly serverCpuUs: number | null;
   readonly goal: number | null;
   readonly verdict: 'PASS' | 'BELOW' | 'INVALID' | null;
   /** Non-2xx answers summed over every measured round. */
@@ -64,6 +68,7 @@ export function summarise(targets: readonly Target[], runs: Measurement[], load:
     const middle = byRps[Math.floor((byRps.length - 1) / 2)];
     const roundRatios: number[] = [];
     const cpuRatios: number[] = [];
+    const cpuUs = own.flatMap((m) => (m.serverCpuUsPerRequest === null ? [] : [m.serverCpuUsPerRequest]));
     for (const m of own) {
       const base = baseRuns.find((b) => b.round === m.round);
       if (base && base.rps > 0) roundRatios.push(m.rps / base.rps);
@@ -82,6 +87,8 @@ export function summarise(targets: readonly Target[], runs: Measurement[], load:
       ratio,
       ratioSpread: roundRatios.length > 0 ? [Math.min(...roundRatios), Math.max(...roundRatios)] : null,
       cpuRatio: cpuRatios.length > 0 ? median(cpuRatios) : null,
+      cpuRatioSpread: cpuRatios.length > 0 ? [Math.min(...cpuRatios), Math.max(...cpuRatios)] : null,
+      serverCpuUs: cpuUs.length > 0 ? median(cpuUs) : null,
       goal,
       verdict,
       non2xx: own.reduce((sum, m) => sum + m.non2xx, 0),
@@ -113,7 +120,8 @@ function table(rows: string[][]): string {
 export function formatReport(report: Report): string {
   const { load } = report;
   // p50/p99 and the CPU column are the median round's; non-2xx and other failures are totals over
-  // every round. "srv us/req" is server CPU per request, the figure least moved by noise.
+  // every round. "srv us/req" is server CPU per request (median over rounds), the figure least
+  // moved by noise, and "cpu ratio" bare Koa's over it, with its spread over rounds.
   const header = [
     'target',
     'req/s (median)',
@@ -127,6 +135,7 @@ export function formatReport(report: Report): string {
     'other failures',
     'srv us/req',
     'cpu ratio',
+    'cpu spread',
     'srv core',
   ];
   const share = (n: number | null) => (n === null ? '-' : `${Math.round(n * 100)}%`);
@@ -141,8 +150,9 @@ export function formatReport(report: Report): string {
     number(s.median.latencyP99Ms, 2),
     String(s.non2xx),
     String(s.problems - s.non2xx),
-    s.median.serverCpuUsPerRequest === null ? '-' : number(s.median.serverCpuUsPerRequest, 1),
+    s.serverCpuUs === null ? '-' : number(s.serverCpuUs, 1),
     s.cpuRatio === null ? '-' : number(s.cpuRatio, 2),
+    s.cpuRatioSpread === null ? '-' : `${number(s.cpuRatioSpread[0], 2)}-${number(s.cpuRatioSpread[1], 2)}`,
     share(s.median.serverCoreShare),
   ]);
   const lines = [

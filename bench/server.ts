@@ -8,13 +8,18 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fastifyJwt from '@fastify/jwt';
+import Fastify from 'fastify';
 import Koa from 'koa';
+import koaJwt from 'koa-jwt';
 import { createAuthService } from '../src/services/auth-service';
 import { Controller, Get, useKoaServer } from 'routing-controllers';
 import { createClientService } from '../src/services/client-service';
 import { requireLogin } from '../src/http/guards';
 import { sendJson } from '../src/http/responses';
 import { DemoController } from '../src/controllers/client-service/demo-controller';
+import { DEFAULT_SERVER_SETTINGS } from '../src/http/server';
+import { securityHeaders } from '../src/http/security-headers';
 
 /** What a child sends its parent once it is listening; `extra` carries what targets need. */
 export interface ReadyMessage {
@@ -70,6 +75,60 @@ export const SERVER_KINDS: Record<string, (env: NodeJS.ProcessEnv) => Promise<St
     const app = new Koa();
     app.use((ctx) => {
       ctx.body = 'hello';
+    });
+    return serveBare(app);
+  },
+
+  /**
+   * Bare Koa answering the demo route's exact answer, headers included: the security headers,
+   * `Cache-Control: no-store` and `application/json`, set with one res.setHeader each. What the
+   * contract's headers cost, apart from what the library adds on top of them.
+   */
+  'koa-headers': async () => {
+    const headers = [...securityHeaders(DEFAULT_SERVER_SETTINGS), ['Cache-Control', 'no-store']] as const;
+    const app = new Koa();
+    app.use((ctx) => {
+      for (const [name, value] of headers) ctx.res.setHeader(name, value);
+      ctx.res.setHeader('Content-Type', 'application/json');
+      ctx.body = '"success"';
+    });
+    return serveBare(app);
+  },
+
+  /**
+   * A peer: Fastify 5 with @fastify/jwt guarding `GET /api/test/` in an onRequest hook, as its
+   * README shows, with its verified-token cache on (`verify: { cache: true }`, 1,000 tokens), and
+   * the auth-service's HS256 key (BENCH_SIGNING_KEY) as the string a team would configure.
+   */
+  'fastify-jwt': async (env) => {
+    const app = Fastify({ logger: false });
+    await app.register(fastifyJwt, { secret: secretOf(env), verify: { cache: true, algorithms: ['HS256'] } });
+    app.get('/api/test/', {
+      onRequest: async (request, reply) => {
+        try {
+          await request.jwtVerify();
+        } catch {
+          await reply.code(401).send({ detail: 'Authentication credentials were not provided.' });
+        }
+      },
+      handler: async (_request, reply) => reply.type('application/json').send('"success"'),
+    });
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    return { url, stop: () => app.close() };
+  },
+
+  /**
+   * A peer: koa-jwt 4 in front of a plain Koa route, its secret the auth-service's key as a
+   * string, as its README and most teams write it. koa-jwt verifies with jsonwebtoken, which turns
+   * a string secret into a key object on every call: that, not Koa, is most of its cost.
+   */
+  'koa-jwt': async (env) => {
+    const app = new Koa();
+    app.use(koaJwt({ secret: secretOf(env), algorithms: ['HS256'] }));
+    app.use((ctx) => {
+      if (ctx.path !== '/api/test/') return;
+      ctx.type = 'application/json';
+      ctx.body = '"success"';
     });
     return serveBare(app);
   },
@@ -168,6 +227,13 @@ function ttlScale(env: NodeJS.ProcessEnv): number {
   return Number.isFinite(scale) && scale >= 1 ? scale : 1;
 }
 
+/** The HS256 key a peer verifies with: the auth-service's, handed over by bench/targets.ts. */
+function secretOf(env: NodeJS.ProcessEnv): string {
+  const key = env.BENCH_SIGNING_KEY;
+  if (!key) throw new Error('a peer server needs BENCH_SIGNING_KEY, the auth-service key');
+  return key;
+}
+
 /** Serves a plain Koa app on a free loopback port, as the baselines need. */
 async function serveBare(app: Koa) {
   // Koa's handler settles every request itself (its promise never rejects): nothing to await.
@@ -223,7 +289,10 @@ async function main(): Promise<void> {
   process.send(ready);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+// Only when forked as a server: tests import SERVER_KINDS to start a kind in their own process.
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -97,6 +97,25 @@ const clientService = (verification: 'local' | 'jwks' | 'remote', protectedPath 
   },
 });
 
+/**
+ * A server that verifies the auth-service's HS256 tokens with its key (a peer, or bare Koa given
+ * the same request): the bench user logs in at the auth-service, and the peer must answer its
+ * token 200 and a request without one 401 before any load.
+ */
+const withAuthToken = (kind: string, guarded: boolean): ServerSpec => ({
+  kind,
+  upstream: 'auth-service',
+  env: (upstream) => ({ BENCH_SIGNING_KEY: upstream!.extra.key }),
+  prepare: async (child, auth) => {
+    const { access, refresh } = await login(auth!.url, auth!.extra);
+    if (guarded) {
+      const anonymous = await fetch(`${child.url}/api/test/`);
+      if (anonymous.status !== 401) throw new Error(`${kind} answered ${anonymous.status} to a request without a token`);
+    }
+    return { url: child.url, access, refresh };
+  },
+});
+
 export const SERVERS: Record<string, ServerSpec> = {
   'koa-hello': {
     kind: 'koa-hello',
@@ -120,6 +139,9 @@ export const SERVERS: Record<string, ServerSpec> = {
   'client-jwks': clientService('jwks'),
   'client-local-plain': clientService('local', '/plain/test/'),
   'client-remote': clientService('remote'),
+  'koa-headers': withAuthToken('koa-headers', false),
+  'fastify-jwt': withAuthToken('fastify-jwt', true),
+  'koa-jwt': withAuthToken('koa-jwt', true),
 };
 
 const bearer = (fixture: Fixture) => ({ Authorization: `Bearer ${fixture.access}` });
@@ -130,6 +152,11 @@ export const TARGETS: readonly Target[] = [
     server: 'koa-hello',
     baseline: true,
     request: () => ({ method: 'GET', path: '/', expectBody: 'hello' }),
+  },
+  {
+    name: 'bare Koa, the demo answer and its headers',
+    server: 'koa-headers',
+    request: (fixture) => ({ method: 'GET', path: '/api/test/', headers: bearer(fixture), expectBody: '"success"' }),
   },
   {
     name: 'routing-controllers GET / (no guard)',
@@ -175,6 +202,16 @@ export const TARGETS: readonly Target[] = [
     name: 'client GET /api/test/ remote',
     server: 'client-remote',
     goal: 0.7,
+    request: (fixture) => ({ method: 'GET', path: '/api/test/', headers: bearer(fixture), expectBody: '"success"' }),
+  },
+  {
+    name: 'peer: Fastify 5 + @fastify/jwt (cache on)',
+    server: 'fastify-jwt',
+    request: (fixture) => ({ method: 'GET', path: '/api/test/', headers: bearer(fixture), expectBody: '"success"' }),
+  },
+  {
+    name: 'peer: koa-jwt 4 (string secret)',
+    server: 'koa-jwt',
     request: (fixture) => ({ method: 'GET', path: '/api/test/', headers: bearer(fixture), expectBody: '"success"' }),
   },
 ];

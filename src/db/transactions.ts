@@ -18,10 +18,18 @@ export const lostRace = (error: unknown): boolean => {
   return code === 'ER_DUP_ENTRY' || code === 'ER_LOCK_DEADLOCK' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 };
 
-/** The tail of each SQLite data source's queue of transactions. */
-const queues = new WeakMap<DataSource, Promise<unknown>>();
-/** The SQLite data source whose queued transaction the current async context runs in, if any. */
-const running = new AsyncLocalStorage<DataSource>();
+/**
+ * One SQLite data source's queue of transactions: its tail, how many are queued or running, and
+ * the async context that tells a transaction opened inside a running one to join it.
+ */
+interface Queue {
+  tail: Promise<unknown>;
+  waiting: number;
+  readonly running: AsyncLocalStorage<true>;
+}
+
+/** Each SQLite data source's queue, made on its first transaction. */
+const queues = new WeakMap<DataSource, Queue>();
 
 /**
  * Runs `work` in a transaction, again (a few times at most) while it loses races with concurrent
@@ -35,16 +43,31 @@ const running = new AsyncLocalStorage<DataSource>();
  * `attempts` lowers the number of runs: a caller with a better fallback than running the same work
  * again (the registry's group commit runs each member alone) passes 1.
  *
+ * The async context is switched off whenever the queue is empty: on Node 20 an enabled
+ * AsyncLocalStorage runs a hook on every promise the process makes, which a service's request
+ * path (a dozen promises per request, none of them in a transaction) paid for ever after its first
+ * write.
+ *
  * @example
  *   const saved = await inTransaction(dataSource, (manager) => registry.recordGroup(manager, recordings));
  */
 export function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts = RACE_ATTEMPTS): Promise<T> {
-  if (dataSource.options.type !== 'better-sqlite3' || running.getStore() === dataSource) return withRetries(dataSource, work, attempts);
-  const turn = (queues.get(dataSource) ?? Promise.resolve()).then(() => running.run(dataSource, () => withRetries(dataSource, work, attempts)));
-  queues.set(
-    dataSource,
-    turn.catch(() => undefined),
-  );
+  if (dataSource.options.type !== 'better-sqlite3') return withRetries(dataSource, work, attempts);
+  let queue = queues.get(dataSource);
+  if (queue?.running.getStore()) return withRetries(dataSource, work, attempts);
+  if (!queue) {
+    queue = { tail: Promise.resolve(), waiting: 0, running: new AsyncLocalStorage<true>() };
+    queues.set(dataSource, queue);
+  }
+  const own = queue;
+  own.waiting++;
+  const turn = own.tail.then(() => own.running.run(true, () => withRetries(dataSource, work, attempts)));
+  own.tail = turn
+    .finally(() => {
+      // Nothing queued or running: no transaction is left for a nested one to join.
+      if (--own.waiting === 0) own.running.disable();
+    })
+    .catch(() => undefined);
   return turn;
 }
 

@@ -61,6 +61,19 @@ export function DrfView(): ClassDecorator {
   };
 }
 
+/**
+ * `Allow` and `Vary: Accept` on the Node response itself, as ctx.set and ctx.vary would set them
+ * (nothing once the answer has begun): Koa's versions allocate arrays and parse the existing Vary
+ * on every request, and a DRF route's answer has no Vary yet in nearly every case.
+ */
+function setDrfHeaders(ctx: Context, allow: string): void {
+  const res = ctx.res;
+  if (res.headersSent) return;
+  res.setHeader('Allow', allow);
+  if (res.hasHeader('vary')) ctx.vary('Accept');
+  else res.setHeader('Vary', 'Accept');
+}
+
 /** The order Django lists a view's methods in `Allow` (its `http_method_names`). */
 const DJANGO_METHOD_ORDER = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
@@ -90,6 +103,8 @@ export class ControllerDriver extends KoaDriver {
   private readonly served: string[] = [];
   /** The routes of DRF-style controllers, by their path as registered. */
   private readonly drfPaths = new Set<string>();
+  /** The middleware that sets a DRF route's headers, with the `Allow` it sets. */
+  private readonly drfAllow = new WeakMap<Middleware, string>();
 
   /**
    * The stock driver mounts koa-bodyparser here. The services parse bodies once, before any
@@ -128,7 +143,11 @@ export class ControllerDriver extends KoaDriver {
       if (clash) continue;
       // The stock chain opens with routing-controllers' `routeGuard`, which lets only the first of
       // several matching routes run; a direct route is the only match, so it goes without.
-      const stack = layer.stack[0]?.name === 'routeGuard' ? layer.stack.slice(1) : [...layer.stack];
+      let stack = layer.stack[0]?.name === 'routeGuard' ? layer.stack.slice(1) : [...layer.stack];
+      // A DRF route's headers are set here rather than by a middleware of the chain: a layer of
+      // koa-compose costs each request a bound function and a promise step.
+      const allow = stack.length > 0 ? this.drfAllow.get(stack[0]) : undefined;
+      if (allow !== undefined) stack = stack.slice(1);
       const chain = compose(stack);
       const path = layer.path;
       const run: Middleware = (ctx, next) => {
@@ -137,6 +156,7 @@ export class ControllerDriver extends KoaDriver {
         routed.params = {};
         routed.request.params = routed.params;
         routed._matchedRoute = path;
+        if (allow !== undefined) setDrfHeaders(ctx, allow);
         return chain(ctx, next);
       };
       const bare = normalPath(path);
@@ -175,10 +195,10 @@ export class ControllerDriver extends KoaDriver {
     for (const [, sharing] of byPath) {
       const allow = djangoAllow(sharing.flatMap((layer) => layer.methods)).join(', ');
       const drfHeaders: Middleware = (ctx, next) => {
-        ctx.set('Allow', allow);
-        ctx.vary('Accept');
+        setDrfHeaders(ctx, allow);
         return next();
       };
+      this.drfAllow.set(drfHeaders, allow);
       for (const layer of sharing) {
         // After routeGuard, which must stay first; the direct path drops it and keeps this.
         const at = layer.stack[0]?.name === 'routeGuard' ? 1 : 0;
@@ -218,7 +238,30 @@ export class ControllerDriver extends KoaDriver {
   }
 
   private finish(action: ActionMetadata, result: unknown, options: Action): unknown {
-    if (isPromiseLike(result)) return Promise.resolve(result).then((value) => this.handleSuccess(value, action, options));
+    if (isPromiseLike(result)) return Promise.resolve(result).then((value) => this.succeed(value, action, options));
+    return this.succeed(result, action, options);
+  }
+
+  /**
+   * The driver's result handling, told first that an object result is JSON. The responder sends
+   * every object body as `application/json` exactly; with that type already set, Koa's body setter
+   * keeps it instead of looking one up and setting `application/json; charset=utf-8`, which the
+   * responder would then replace.
+   */
+  private succeed(result: unknown, action: ActionMetadata, options: Action): unknown {
+    if (
+      result !== null &&
+      typeof result === 'object' &&
+      result !== options.context &&
+      result !== options.response &&
+      !(result instanceof Uint8Array) &&
+      typeof (result as { pipe?: unknown }).pipe !== 'function' &&
+      !action.redirect &&
+      !action.renderedTemplate
+    ) {
+      const res = (options.context as Context).res;
+      if (!res.headersSent && !res.hasHeader('content-type')) res.setHeader('Content-Type', 'application/json');
+    }
     return this.handleSuccess(result, action, options);
   }
 

@@ -115,7 +115,7 @@ export function embed(parts: ServiceContext, options: EmbeddingOptions): EasyJwt
     };
   };
 
-  const endpoints = compose([respond({ ...rendering, headers: options.headers }), parseBodies(options.bodyLimit), options.endpoints]);
+  const endpoints = compose([respond({ ...rendering, headers: options.headers, parse: parseBodies(options.bodyLimit) }), options.endpoints]);
   const prefix = options.prefix;
   const under = `${prefix}/`;
   const others = (options.alsoUnder ?? []).map((other) => `${other}/`);

@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import type { Listening } from '../http/server';
 import { listen } from '../http/server';
 import { securityHeaders } from '../http/security-headers';
-import { createServiceApp, mountControllers, mountRoutes } from '../http/service-app';
+import { beforeUnder, buildControllers, createServiceApp, mountRoutes } from '../http/service-app';
 import type { ClientServiceParts } from '../client-service/parts';
 import type { VerificationMode } from '../client-service/verification-mode';
 import type { ClientServiceOptions } from './easyjwt-client';
@@ -45,8 +45,10 @@ export async function createClientService(options: ClientServiceOptions): Promis
   app.proxy = settings.NUM_PROXIES > 0;
   app.maxIpsCount = settings.NUM_PROXIES;
   // The proxy endpoints live under URL_PREFIX, the team's routes at the root.
-  mountRoutes(app, endpoints);
-  if (options.controllers?.length) mountControllers(app, '', options.controllers, { authorizationChecker, currentUserChecker });
+  // One layer for both: the proxy endpoints first under their prefix, the team's routes otherwise.
+  const checkers = { authorizationChecker, currentUserChecker };
+  const team = options.controllers?.length ? buildControllers('', options.controllers, checkers).dispatch : null;
+  mountRoutes(app, team ? beforeUnder(settings.URL_PREFIX, endpoints, team) : endpoints);
 
   return {
     ...parts,

@@ -28,7 +28,7 @@ import { EventBus } from '../events';
 import type { EasyJwtKoa } from '../http/embedding';
 import { embed } from '../http/embedding';
 import { securityHeaders } from '../http/security-headers';
-import { buildControllers, underPrefix } from '../http/service-app';
+import { beforeUnder, buildControllers, underPrefix } from '../http/service-app';
 import type { Logger } from '../logger';
 import { createLogger } from '../logger';
 import { ExpiryCheck } from '../registry/expiry-check';
@@ -277,10 +277,8 @@ export async function buildAuthService(options: AuthServiceOptions): Promise<Bui
   ];
   const prefixed = underPrefix(settings.URL_PREFIX, buildControllers(settings.URL_PREFIX, controllers).dispatch);
   const wellKnown = underPrefix(WELL_KNOWN_PREFIX, buildControllers('', [WellKnownController]).dispatch);
-  const endpoints: Middleware = (ctx, next) =>
-    wellKnown(ctx, async () => {
-      await prefixed(ctx, next);
-    }) as Promise<void>;
+  // The keys first under their prefix; the API for every other path, with no async step between.
+  const endpoints: Middleware = beforeUnder(WELL_KNOWN_PREFIX, wellKnown, prefixed);
   const headers = securityHeaders(settings);
   const kit = embed(parts, { logger, bodyLimit: settings.BODY_LIMIT, prefix: settings.URL_PREFIX, alsoUnder: [WELL_KNOWN_PREFIX], endpoints, headers });
   const service: EasyJwtAuthService = {

@@ -2,7 +2,7 @@
 // that same round, summarised as a median with its spread.
 import { expect } from 'chai';
 import type { Measurement } from '../../bench/measure';
-import { median, summarise } from '../../bench/report';
+import { formatReport, median, summarise } from '../../bench/report';
 import type { Target } from '../../bench/targets';
 import { parseWrk } from '../../bench/wrk';
 
@@ -79,8 +79,25 @@ describe('bench: wrk report and ratios', () => {
     expect(Number(guarded.ratio!.toFixed(3))).to.equal(0.82);
     expect(guarded.ratioSpread!.map((r) => Number(r.toFixed(3)))).to.deep.equal([0.75, 0.85]);
     expect(guarded.verdict).to.equal('PASS');
+    // CPU per request: bare Koa's over the target's, per round; the median figure and its range.
+    expect(guarded.serverCpuUs).to.equal(30);
+    expect(Number(guarded.cpuRatio!.toFixed(3))).to.equal(0.806);
+    expect(guarded.cpuRatioSpread!.map((r) => Number(r.toFixed(3)))).to.deep.equal([0.8, 0.833]);
     expect(guarded.median.round, 'the round with the median req/s').to.equal(3);
     expect(median([3, 1, 2, 10])).to.equal(2.5);
+  });
+
+  it('prints each ratio with its spread and the server CPU time per request', () => {
+    const targets: Target[] = [
+      { name: 'bare', server: 'koa', request, baseline: true },
+      { name: 'guarded', server: 'client', request, goal: 0.8 },
+    ];
+    const runs = [run('bare', 1, 40000, 25), run('guarded', 1, 30000, 40), run('bare', 2, 40000, 25), run('guarded', 2, 34000, 30)];
+    const line = formatReport(summarise(targets, runs, { ...LOAD, rounds: 2 }))
+      .split('\n')
+      .find((text) => text.startsWith('guarded'))!;
+    expect(line).to.match(/ 0\.80 +0\.75-0\.85 +>= 0\.80 PASS /);
+    expect(line).to.match(/ 35\.0 +0\.73 +0\.63-0\.83 /);
   });
 
   it('calls a run with failures invalid, whatever its ratio', () => {
