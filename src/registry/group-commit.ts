@@ -45,7 +45,7 @@ interface Member<Item, Result> {
  * Queues items and commits them in groups, one group at a time.
  *
  * @example
- *   const group = new GroupCommit({
+ *   const group = new GroupCommit<{ id: number }, number>({
  *     runGroup: (items) => inTransaction(dataSource, (manager) => Promise.all(items.map((item) => save(manager, item)))),
  *     runAlone: (item) => inTransaction(dataSource, (manager) => save(manager, item)),
  *   });

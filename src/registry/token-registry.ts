@@ -84,7 +84,7 @@ export interface SessionStanding {
  * Records and revokes tokens.
  *
  * @example
- *   const [[refreshRow]] = await registry.recordGroup(manager, [{ tokens: [refresh, access], userId: 3, parentId: null, chain: true, now, sessionId: null }]);
+ *   const [[refreshRow]] = await registry.recordGroup(manager, [{ tokens: [refresh, access], parentId: null, chain: true, now, sessionId: null }]);
  *   await registry.revoke(manager, refreshRow.id, now);
  */
 export class TokenRegistry {

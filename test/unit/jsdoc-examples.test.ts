@@ -111,7 +111,8 @@ const NAMES_BY_SYMBOL: Readonly<Record<string, Readonly<Record<string, string>>>
   TokenQueries: { queries: 'TokenQueries', record: 'TokenRecord' },
   collectTree: { record: 'TokenRecord' },
   TokenRegistry: { registry: 'TokenRegistry', refresh: 'IssuedToken', access: 'IssuedToken' },
-  inTransaction: { registry: 'TokenRegistry', tokens: 'IssuedToken[]', options: "Parameters<TokenRegistry['record']>[2]" },
+  inTransaction: { registry: 'TokenRegistry', recordings: "Parameters<TokenRegistry['recordGroup']>[1]" },
+  GroupCommit: { save: '(manager: unknown, item: { id: number }) => Promise<number>', row: '{ id: number }' },
   // Keys, as node:crypto gives them.
   publicJwk: { publicKey: 'KeyObject' },
   jwkThumbprint: { publicKey: 'KeyObject' },
