@@ -11,7 +11,20 @@ import { Token } from './token';
 import { TokenUserConnection } from './token-user-connection';
 import { PHONE_MAX_LENGTH, User } from './user';
 
-export { Device, ExternalIdentity, Group, LocalUser, Permission, PHONE_MAX_LENGTH, RevocationRecord, Session, SigningKeyRecord, Token, TokenUserConnection, User };
+export {
+  Device,
+  ExternalIdentity,
+  Group,
+  LocalUser,
+  Permission,
+  PHONE_MAX_LENGTH,
+  RevocationRecord,
+  Session,
+  SigningKeyRecord,
+  Token,
+  TokenUserConnection,
+  User,
+};
 
 /** The auth-service's entities. */
 export const entities = [User, Group, Permission, Token, TokenUserConnection, Session, Device, SigningKeyRecord, RevocationRecord, ExternalIdentity];
