@@ -102,7 +102,11 @@ async function main(): Promise<number> {
   const url = new URL(base);
   url.pathname = `/${DATABASE}`;
   // Cheap scrypt: obtain would otherwise be 70 ms of hashing per request and hide the registry.
-  const common = { SIGNING_KEY: KEY, DATABASE_URL: url.toString(), PASSWORD_SCRYPT_N: 1024, PASSWORD_SCRYPT_P: 1, LOG_LEVEL: 'silent' as const };
+  // BENCH_REGISTRY_ROTATE=1: both sides rotate refresh tokens (simplejwt's plain rotation, no
+  // blacklist, no reuse detection). wrk presents the same refresh tokens again and again, which
+  // blacklisting or reuse detection would refuse, so those modes cannot be driven this way.
+  const rotation = process.env.BENCH_REGISTRY_ROTATE === '1' ? { ROTATE_REFRESH_TOKENS: true, REFRESH_TOKEN_REUSE_DETECTION: false } : {};
+  const common = { SIGNING_KEY: KEY, DATABASE_URL: url.toString(), PASSWORD_SCRYPT_N: 1024, PASSWORD_SCRYPT_P: 1, LOG_LEVEL: 'silent' as const, ...rotation };
   // BENCH_REGISTRY_AFTER_RESPONSE=1: the side with the registry registers after answering.
   const on: AuthService = await createAuthService({ settings: { ...common, REGISTRY_AFTER_RESPONSE: process.env.BENCH_REGISTRY_AFTER_RESPONSE === '1' } });
   const manager = on.dataSource.manager;

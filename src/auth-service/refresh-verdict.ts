@@ -38,7 +38,7 @@ export type RefreshVerdict =
   | { readonly kind: 'issue'; readonly notAfter: number | null; readonly retire: Retirement };
 
 /** How the settings retire a refresh token that was just used. */
-function retirement(settings: VerdictSettings): Retirement {
+export function retirement(settings: VerdictSettings): Retirement {
   if (!settings.ROTATE_REFRESH_TOKENS) return 'keep';
   if (reuseDetection(settings)) return settings.BLACKLIST_AFTER_ROTATION ? 'mark-and-blacklist' : 'mark';
   return settings.BLACKLIST_AFTER_ROTATION ? 'blacklist' : 'rotate';

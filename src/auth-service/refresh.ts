@@ -13,7 +13,7 @@ import type { UserJson } from '../serializers/user-serializer';
 import type { IssuerParts } from './issuer-parts';
 import { claimUserOf, nowOf } from './issuer-parts';
 import type { RefreshVerdict } from './refresh-verdict';
-import { refreshVerdict, replayRefusal } from './refresh-verdict';
+import { refreshVerdict, replayRefusal, retirement } from './refresh-verdict';
 import { refuseVoided, standingOf } from './token-standing';
 
 /** A refresh's result: the new access token (and refresh token, under rotation). */
@@ -73,7 +73,9 @@ export class Refresher {
     const subject = builders.rebuildsOnRefresh || settings.TOKEN_RESPONSE_USER ? await claimUserOf(this.parts, user) : null;
     const rebuilt = subject && builders.rebuildsOnRefresh ? await builders.rebuild(subject, { event: 'refresh', request }) : {};
     const now = nowOf(this.parts);
-    const outcome = await inTransaction(this.parts.dataSource, (manager) => this.refreshIn(manager, claims, rebuilt, user.id, now, request));
+    const outcome =
+      (await this.refreshUnlocked(claims, rebuilt, user.id, now, request)) ??
+      (await inTransaction(this.parts.dataSource, (manager) => this.refreshIn(manager, claims, rebuilt, user.id, now, request)));
     if (outcome.reused) {
       // Committed before refusing: the family stays expired whatever the caller does next.
       this.parts.expiry.markExpired(outcome.jtis);
@@ -96,6 +98,25 @@ export class Refresher {
     const result = outcome.answer;
     events.emit('tokenRefreshed', { userId: user.id, rotated: result.refresh !== undefined, request });
     return settings.TOKEN_RESPONSE_USER && subject ? { ...result, user: subject.data } : result;
+  }
+
+  /**
+   * A refresh that writes nothing to the presented token's row, decided on one read with no
+   * transaction: without rotation (simplejwt's default), or with rotation that neither blacklists
+   * nor detects reuse, the verdict is to issue and leave the token as it is, or to refuse it. A lock would guard nothing here (a blacklist committed just after our read is the
+   * same as one committed just after our answer), and START TRANSACTION, the locked read, the
+   * session's read and COMMIT were four round trips where this is one. Null when the verdict
+   * writes (rotation, reuse) or the token is not recorded yet: refreshIn decides under the lock.
+   */
+  private async refreshUnlocked(claims: Claims, rebuilt: Claims, userId: number, now: Date, request: RequestInfo | null): Promise<RefreshOutcome | null> {
+    const { settings, codec, registry } = this.parts;
+    const retire = retirement(settings);
+    if (retire !== 'keep' && retire !== 'rotate') return null;
+    const found = await registry.findWithSession(codec.jtiOf(claims), this.parts.dataSource.manager);
+    if (!found) return null;
+    const verdict = refreshVerdict(found.record, found.session, now, settings);
+    if (verdict.kind === 'reuse' || verdict.kind === 'replay') return null;
+    return this.apply(this.parts.dataSource.manager, { claims, rebuilt, userId, record: found.record, now, request }, verdict);
   }
 
   /** One refresh inside its transaction: read (and lock) the record and its session, apply the verdict. */

@@ -73,6 +73,34 @@ forEachDialect((dialect: DialectName) => {
       expect(await manager.count(Token)).to.equal(3);
     });
 
+    it('decides a refresh without rotation on one read, outside any transaction (only the registration opens one)', async () => {
+      const pair = await auth.login('user@test.com');
+      const statements: string[] = [];
+      const driver = auth.service.dataSource.driver;
+      const create = driver.createQueryRunner.bind(driver);
+      // SQLite answers the same runner every time: wrap each once, or its statements count twice.
+      const wrapped = new WeakSet();
+      driver.createQueryRunner = (mode) => {
+        const runner = create(mode);
+        if (wrapped.has(runner)) return runner;
+        wrapped.add(runner);
+        const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
+        runner.query = ((...args: unknown[]) => {
+          statements.push(String(args[0]));
+          return query(...args);
+        }) as typeof runner.query;
+        return runner;
+      };
+      try {
+        expect((await refresh(pair.refresh)).status).to.equal(200);
+      } finally {
+        driver.createQueryRunner = create;
+      }
+      expect(statements.filter((text) => /^(START TRANSACTION|BEGIN)/i.test(text))).to.have.length(1);
+      expect(statements.filter((text) => /FROM easyjwt_token\b.*WHERE t?\.?jti = \?/i.test(text))).to.have.length(1);
+      expect(statements.filter((text) => /FOR UPDATE/i.test(text))).to.have.length(0);
+    });
+
     it('can be repeated with the same refresh token while rotation is off', async () => {
       const pair = await auth.login('user@test.com');
       expect((await refresh(pair.refresh)).status).to.equal(200);
