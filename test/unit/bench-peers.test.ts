@@ -8,12 +8,13 @@ import { SERVER_KINDS } from '../../bench/server';
 
 describe('bench: peer servers', () => {
   const key = randomBytes(36).toString('base64');
-  // The claims an auth-service access token carries, signed with its HS256 key.
-  const token = jwt.sign({ token_type: 'access', user_id: 1, jti: 'a'.repeat(32) }, key, { algorithm: 'HS256', expiresIn: 300 });
-  const forged = jwt.sign({ token_type: 'access', user_id: 1 }, `${key}x`, { algorithm: 'HS256', expiresIn: 300 });
 
   for (const kind of ['fastify-jwt', 'koa-jwt']) {
     it(`${kind} answers the auth-service's token 200 "success" and refuses none or a forged one with 401`, async () => {
+      // Signed here, not when the file loads: a full run reaches this test minutes after loading.
+      // The claims an auth-service access token carries, signed with its HS256 key.
+      const token = jwt.sign({ token_type: 'access', user_id: 1, jti: 'a'.repeat(32) }, key, { algorithm: 'HS256', expiresIn: 300 });
+      const forged = jwt.sign({ token_type: 'access', user_id: 1 }, `${key}x`, { algorithm: 'HS256', expiresIn: 300 });
       const server = await SERVER_KINDS[kind]({ BENCH_SIGNING_KEY: key });
       try {
         const ok = await fetch(`${server.url}/api/test/`, { headers: { Authorization: `Bearer ${token}` } });
