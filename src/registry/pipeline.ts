@@ -181,6 +181,22 @@ export function connectUser(): RegistrationStep {
   };
 }
 
+/** A device seen for the first time: its row, first and last seen now; answers its id. */
+async function insertDevice(manager: EntityManager, userId: number, device: ReturnType<typeof describeDevice>, ip: string, now: Date): Promise<number> {
+  const result = await manager.insert(Device, {
+    userId,
+    fingerprint: device.fingerprint,
+    userAgent: device.userAgent,
+    browser: device.browser,
+    os: device.os,
+    deviceType: device.deviceType,
+    ip,
+    firstSeenAt: now,
+    lastSeenAt: now,
+  });
+  return sqlId(result.identifiers[0].id);
+}
+
 /** Finds or creates the user's device for the request's User-Agent, marks it seen, ties a new session to it. */
 export function connectDevice(): RegistrationStep {
   return {
@@ -202,18 +218,7 @@ export function connectDevice(): RegistrationStep {
       } else {
         // A concurrent first login from the same agent collides on the unique key; the
         // transaction is then run again and finds this row (see inTransaction).
-        const result = await manager.insert(Device, {
-          userId,
-          fingerprint: device.fingerprint,
-          userAgent: device.userAgent,
-          browser: device.browser,
-          os: device.os,
-          deviceType: device.deviceType,
-          ip,
-          firstSeenAt: now,
-          lastSeenAt: now,
-        });
-        deviceId = sqlId(result.identifiers[0].id);
+        deviceId = await insertDevice(manager, userId, device, ip, now);
       }
       if (newSession && sessionId !== null) await manager.update(Session, { id: sessionId }, { deviceId });
     },
@@ -244,18 +249,7 @@ export function connectDevice(): RegistrationStep {
         if (id === undefined) {
           // A concurrent first login from the same agent elsewhere collides on the unique key:
           // the group fails, and its members, run alone, find this row (see inTransaction).
-          const result = await manager.insert(Device, {
-            userId,
-            fingerprint: device.fingerprint,
-            userAgent: device.userAgent,
-            browser: device.browser,
-            os: device.os,
-            deviceType: device.deviceType,
-            ip,
-            firstSeenAt: now,
-            lastSeenAt: now,
-          });
-          id = sqlId(result.identifiers[0].id);
+          id = await insertDevice(manager, userId, device, ip, now);
           ids.set(key(userId, device.fingerprint), id);
         } else seen.set(id, [now, ip]);
         if (context.newSession && context.sessionId !== null) tied.set(context.sessionId, [id]);
