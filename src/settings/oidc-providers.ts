@@ -3,6 +3,7 @@
 // stops the service instead of surfacing as refused sign-ins.
 import { SettingsError } from '../errors';
 import type { Parser } from './parsers';
+import { listSetting } from './parsers';
 import type { Algorithm } from './options';
 import { ASYMMETRIC_ALGORITHMS } from './options';
 
@@ -168,16 +169,8 @@ function leewayOf(value: unknown, fail: (problem: string) => never): number {
  *   oidcProviderList('[{"name":"corp","issuer":"https://id.example.com/realms/corp","client_id":"easyjwt"}]', 'OIDC_PROVIDERS');
  */
 export const oidcProviderList: Parser<readonly OidcProvider[], readonly OidcProviderInput[] | readonly OidcProvider[] | string> = (value, key) => {
-  let list = value;
-  if (typeof value === 'string') {
-    try {
-      list = JSON.parse(value) as unknown;
-    } catch {
-      throw new SettingsError(key, `must be a list of providers (or its JSON text), got ${JSON.stringify(value)}`);
-    }
-  }
-  if (!Array.isArray(list)) throw new SettingsError(key, `must be a list of providers such as [{"name": "corp", "issuer": "...", "client_id": "..."}]`);
-  const providers = list.map((item: unknown, index) => entryOf(resolvedAgain(item), `entry ${index + 1}`, key));
+  const list = listSetting(value, key, 'providers', '[{"name": "corp", "issuer": "...", "client_id": "..."}]');
+  const providers = list.map((item, index) => entryOf(resolvedAgain(item), `entry ${index + 1}`, key));
   const seen = new Set<string>();
   for (const provider of providers) {
     if (seen.has(provider.name)) throw new SettingsError(key, `two providers are named ${JSON.stringify(provider.name)}: names must be unique`);

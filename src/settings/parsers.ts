@@ -209,3 +209,23 @@ export const optionalRateLimit: Parser<RateLimit | null, RateLimitInput> = (valu
   if (!Number.isSafeInteger(points) || points < 1 || !Number.isInteger(seconds)) return fail(key, problem, value);
   return rateLimit(points, seconds);
 };
+
+/**
+ * The array a list setting was given, or the array its JSON text (from an environment variable)
+ * holds; anything else is refused naming `what` the list holds and an `example` of one.
+ *
+ * @example
+ *   const list = listSetting('[{"name": "a"}]', 'OIDC_PROVIDERS', 'providers', '[{"name": "corp"}]');
+ */
+export function listSetting(value: unknown, key: string, what: string, example: string): readonly unknown[] {
+  let list = value;
+  if (typeof value === 'string') {
+    try {
+      list = JSON.parse(value) as unknown;
+    } catch {
+      throw new SettingsError(key, `must be a list of ${what} (or its JSON text), got ${JSON.stringify(value)}`);
+    }
+  }
+  if (!Array.isArray(list)) throw new SettingsError(key, `must be a list of ${what} such as ${example}, got ${JSON.stringify(value)}`);
+  return list;
+}

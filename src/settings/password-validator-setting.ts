@@ -2,6 +2,7 @@
 // Django's four validators and may give it Django's options; everything is checked here, at
 // start-up, so a typo in a name or an option stops the service instead of silently weakening it.
 import type { Parser } from './parsers';
+import { listSetting } from './parsers';
 import { SettingsError } from '../errors';
 
 /** The user fields UserAttributeSimilarityValidator may compare against, by Django's names. */
@@ -91,15 +92,6 @@ function entryOf(item: unknown, where: string, key: string): PasswordValidatorCo
  * empty list turns validation off, as in Django; the length cap and blank check stay.
  */
 export const passwordValidatorList: Parser<readonly PasswordValidatorConfig[], readonly PasswordValidatorConfig[] | string> = (value, key) => {
-  let list = value;
-  if (typeof value === 'string') {
-    try {
-      list = JSON.parse(value) as unknown;
-    } catch {
-      throw new SettingsError(key, `must be a list of validators (or its JSON text), got ${JSON.stringify(value)}`);
-    }
-  }
-  if (!Array.isArray(list))
-    throw new SettingsError(key, `must be a list of validators such as [{"name": "MinimumLengthValidator"}], got ${JSON.stringify(value)}`);
+  const list = listSetting(value, key, 'validators', '[{"name": "MinimumLengthValidator"}]');
   return Object.freeze(list.map((item, index) => entryOf(item, `entry ${index + 1}`, key)));
 };
